@@ -1,0 +1,7 @@
+"""`python -m engine`: the same as the `hailsham` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,344 @@
+"""Save files: versioned JSON, written atomically, read with suspicion.
+
+A save holds the whole history of a game (so undo survives save and load), the
+journal, and which story (id, version, digest of its files) it belongs to. A save
+made before the story was edited still loads while its scene exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .model import Story
+from .runtime import CHOICE, ENDED, JOURNAL, REFLECTION, Answer, GameState, JournalEntry
+
+FORMAT_NAME = "hailsham-save"
+FORMAT_VERSION = 1
+AUTOSAVE = "autosave"
+SLOT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+MAX_SAVE_BYTES = 64 * 1024 * 1024
+PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
+
+
+class SaveError(Exception):
+    """A save that cannot be written or used; the message names the slot and why."""
+
+
+class BrokenSave(SaveError):
+    """A file that is not a readable save (it is moved aside)."""
+
+
+class UnfitSave(SaveError):
+    """A real save that does not fit this story (it is left alone)."""
+
+
+def check_slot(name: str) -> str:
+    if not SLOT.match(name):
+        raise SaveError(f"'{name[:80]}' is not a slot name: use 1–64 letters, digits, "
+                        "'-' or '_'")
+    return name
+
+
+def default_saves_dir() -> Path:
+    """./saves when the current folder has one, else the user's data folder."""
+    local = Path("saves")
+    if local.is_dir():
+        return local
+    import platformdirs  # only needed here, and slow-ish to import
+
+    return Path(platformdirs.user_data_dir("hailsham", appauthor=False)) / "saves"
+
+
+def slot_path(folder: Path, slot: str) -> Path:
+    return folder / f"{check_slot(slot)}.json"
+
+
+# --- writing -----------------------------------------------------------------
+
+def write_save(folder: Path, slot: str, story: Story, state: GameState,
+               player: str | None = None) -> Path:
+    path = slot_path(folder, slot)
+    data = json.dumps(to_json(story, state, player), ensure_ascii=False, indent=1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data.encode("utf-8"))
+    except OSError as e:
+        raise SaveError(f"could not save '{slot}' in {folder}: {e.strerror or e}") from None
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that it is always either the old or the new version."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is only durable once the folder is; not possible on Windows.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def to_json(story: Story, state: GameState, player: str | None) -> dict[str, Any]:
+    history = state.history()
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "story": {"id": story.id, "title": story.title, "version": story.version,
+                  "digest": story.digest},
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "player": player,
+        "journal": [attrs.asdict(e) for e in state.journal],
+        "history": [_state_json(story, s) for s in history],
+    }
+
+
+def _state_json(story: Story, s: GameState) -> dict[str, Any]:
+    return {
+        "scene": s.scene,
+        "phase": s.phase,
+        "values": {v.name: s.values[i] for i, v in enumerate(story.variables)},
+        "visits": dict(s.visits),
+        "once": sorted(s.once),
+        "journal": len(s.journal),
+        "goto": s.goto,
+        "answer": attrs.asdict(s.answer) if s.answer else None,
+        "steps": s.steps,
+    }
+
+
+# --- reading -------------------------------------------------------------------
+
+@attrs.frozen
+class Loaded:
+    state: GameState
+    notes: tuple[str, ...]  # what changed to make an older save fit
+    player: str | None
+    saved_at: str
+
+
+@attrs.frozen
+class SaveInfo:
+    slot: str
+    story: str
+    scene: str
+    saved_at: str
+    problem: str | None = None
+
+
+def read_save(folder: Path, slot: str, story: Story) -> Loaded:
+    """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave)."""
+    path = slot_path(folder, slot)
+    data = _read_json(path, slot)
+    try:
+        return from_json(story, data, slot)
+    except BrokenSave as e:
+        raise BrokenSave(f"{e}; kept as {_move_aside(path).name}") from None
+
+
+def _read_json(path: Path, slot: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SAVE_BYTES + 1)
+    except FileNotFoundError:
+        raise SaveError(f"save '{slot}' does not exist") from None
+    except OSError as e:
+        raise SaveError(f"save '{slot}' cannot be read: {e.strerror or e}") from None
+    try:
+        if len(raw) > MAX_SAVE_BYTES:
+            raise ValueError("it is too large")
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            raise ValueError("it is not a hailsham save")
+    except (ValueError, RecursionError) as e:
+        reason = str(e) if isinstance(e, ValueError) and str(e).startswith("it is") else (
+            "it is truncated or garbled")
+        moved = _move_aside(path)
+        raise BrokenSave(f"save '{slot}' is broken ({reason}); kept as {moved.name}") from None
+    return data
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.broken-{stamp}{path.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.stem}.broken-{stamp}-{n}{path.suffix}")
+    try:
+        os.replace(path, target)
+    except OSError:
+        return path
+    return target
+
+
+def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
+    def unfit(reason: str) -> UnfitSave:
+        return UnfitSave(f"save '{slot}' {reason}")
+
+    version = data.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
+        raise unfit(f"has save format {version!r}; this hailsham reads {FORMAT_VERSION}")
+    meta = data.get("story")
+    if not isinstance(meta, dict):
+        raise unfit("does not say which story it belongs to")
+    if (meta.get("id") or meta.get("title")) != (story.id or story.title):
+        raise unfit(f"belongs to another story ('{meta.get('title') or meta.get('id')}')")
+    try:
+        journal = tuple(_journal_entry(e) for e in data["journal"])
+        raw_history = data["history"]
+        if not isinstance(raw_history, list) or not raw_history:
+            raise TypeError("no history")
+        notes: set[str] = set()
+        state: GameState | None = None
+        for i, raw in enumerate(raw_history):
+            try:
+                state = _state(story, raw, journal, state, notes)
+            except _SceneGone as gone:
+                if i == len(raw_history) - 1:
+                    raise unfit(f"is at scene '{gone}', which is no longer in the story"
+                                ) from None
+                # An earlier step whose scene is gone only shortens what undo can reach.
+                state = None
+                notes.add("undo cannot go back past a scene that was removed")
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise BrokenSave(f"save '{slot}' is broken (damaged game state: {e})") from None
+    assert state is not None
+    if meta.get("digest") != story.digest:
+        notes.add("the story has changed since this game was saved")
+    player = data.get("player")
+    saved_at = data.get("saved_at")
+    return Loaded(state, tuple(sorted(notes)), player if isinstance(player, str) else None,
+                  saved_at if isinstance(saved_at, str) else "")
+
+
+class _SceneGone(ValueError):
+    pass
+
+
+def _journal_entry(e: Any) -> JournalEntry:
+    if not isinstance(e, dict):
+        raise TypeError("a journal entry is not an object")
+    text = e.get("text")
+    return JournalEntry(
+        reflection=_str(e["reflection"]), themes=tuple(_str(t) for t in e["themes"]),
+        scene=_str(e["scene"]), prompt=_str(e["prompt"]), option=_str(e["option"]),
+        number=_int(e["number"]), text=None if text is None else _str(text))
+
+
+def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
+           previous: GameState | None, notes: set[str]) -> GameState:
+    if not isinstance(raw, dict):
+        raise TypeError("a state is not an object")
+    scene_id = _str(raw["scene"])
+    scene = story.scenes.get(scene_id)
+    if scene is None:
+        raise _SceneGone(scene_id)
+    phase = _str(raw["phase"])
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    if phase == REFLECTION and scene.reflection is None:
+        phase = CHOICE
+    if phase == JOURNAL and (scene.reflection is None or scene.reflection.journal is None):
+        phase = CHOICE
+    if phase == ENDED and scene.ending is None:
+        phase = CHOICE
+    if phase == CHOICE and scene.ending is not None:
+        phase = ENDED
+    values = _values(story, raw["values"], notes)
+    visits = {_str(k): _int(v) for k, v in raw["visits"].items()}
+    once = frozenset(_str(k) for k in raw["once"])
+    count = _int(raw["journal"])
+    if not 0 <= count <= len(journal):
+        raise ValueError("journal length out of range")
+    goto = raw.get("goto")
+    if goto is not None and _str(goto) not in story.scenes:
+        goto = None
+    answer = raw.get("answer")
+    return GameState(scene_id, phase, values, visits, once, journal[:count], goto, previous,
+                     _answer(answer) if answer is not None else None, _int(raw["steps"]))
+
+
+def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
+    if not isinstance(raw, dict):
+        raise TypeError("values are not an object")
+    out = []
+    for var in story.variables:
+        if var.name not in raw:
+            notes.add(f"new variable '{var.name}' starts at its starting value")
+            out.append(var.initial)
+            continue
+        value = raw[var.name]
+        if type(value) is not var.type:
+            notes.add(f"variable '{var.name}' changed type and was reset")
+            value = var.initial
+        out.append(value)
+    for name in raw:
+        if name not in story.slots:
+            notes.add(f"variable '{name}' is no longer in the story and was dropped")
+    return tuple(out)
+
+
+def _answer(raw: Any) -> Answer:
+    if not isinstance(raw, dict):
+        raise TypeError("an answer is not an object")
+    return Answer(_str(raw["kind"]), _str(raw["scene"]), _int(raw["number"]),
+                  _str(raw["text"]))
+
+
+def _str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError(f"expected text, found {type(v).__name__}")
+    return v
+
+
+def _int(v: Any) -> int:
+    if type(v) is not int:
+        raise TypeError(f"expected a number, found {type(v).__name__}")
+    return v
+
+
+def list_saves(folder: Path) -> list[SaveInfo]:
+    """Every slot in a folder, newest first, with what it holds (or why it is unreadable)."""
+    out: list[SaveInfo] = []
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        if not SLOT.match(path.stem):
+            continue
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            meta = data["story"]
+            scene = data["history"][-1]["scene"]
+            out.append(SaveInfo(path.stem, str(meta.get("title") or meta.get("id")),
+                                str(scene), str(data.get("saved_at", ""))))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            out.append(SaveInfo(path.stem, "", "", "", problem="unreadable"))
+    return out
