@@ -13,7 +13,7 @@ from . import __version__
 from .diagnostics import Diagnostic, plural, sort_key, summary
 from .paths import bundled_story
 
-SUBCOMMANDS = ("play", "check")
+SUBCOMMANDS = ("play", "check", "saves")
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     story_options(play)
     play.add_argument("--plain", action="store_true", help="line mode: plain text, one "
                       "answer per line (chosen when input is not a terminal)")
+    play.add_argument("--no-color", action="store_true", help="no colours in the terminal "
+                      "interface (also when NO_COLOR is set)")
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true",
                        help="continue the latest autosave")
@@ -48,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     story_options(check)
     check.add_argument("--max-states", type=_positive, default=None, metavar="N",
                        help="stop exploring after N states (default: 1,000,000)")
+
+    saves = sub.add_parser("saves", help="list saved games",
+                           description="List the save slots: story, place, scene and time.")
+    story_options(saves)
     return parser
 
 
@@ -71,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(args_list)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "saves":
+            return cmd_saves(args)
         return cmd_play(args)
     except BrokenPipeError:
         # The reader went away (`hailsham check | head`): nothing left to tell anyone.
@@ -131,10 +139,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     from .diagnostics import StoryError
-    from .frontends.plain import LinePlayer
     from .loader import load_story
     from .runtime import scene_text
-    from .saves import AUTOSAVE, SaveError, check_slot, default_saves_dir
+    from .saves import AUTOSAVE, SaveError, check_slot
     from .session import Session
 
     try:
@@ -145,10 +152,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         print(f"hailsham: the story has {plural(errors, 'error')} and cannot be played",
               file=sys.stderr)
         return EXIT_PROBLEM
-    saves_dir = Path(args.saves) if args.saves else default_saves_dir()
-    session = Session(story, saves_dir)
+    session = Session(story, saves_dir(args))
     shown = session.opening
-    if args.load or args.resume:
+    chose_start = bool(args.load or args.resume)
+    if chose_start:
         slot = args.load or AUTOSAVE
         try:
             check_slot(slot)
@@ -162,7 +169,42 @@ def cmd_play(args: argparse.Namespace) -> int:
             for note in loaded.notes:
                 print(f"Note: {note}.", file=sys.stderr)
             shown = (scene_text(story, session.state),)
-    player = LinePlayer(session, sys.stdout, sys.stderr, sys.stdin,
-                        show_prompt=sys.stdin.isatty())
-    return player.run(shown)
+    if args.plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from .frontends.plain import LinePlayer
 
+        player = LinePlayer(session, sys.stdout, sys.stderr, sys.stdin,
+                            show_prompt=sys.stdin.isatty())
+        return player.run(shown)
+    from .frontends.terminal import TerminalPlayer
+
+    terminal = TerminalPlayer(session, no_color=args.no_color)
+    if not chose_start:
+        first = terminal.start_menu()
+        if first is None:
+            return EXIT_OK
+        shown = first
+    return terminal.run(shown)
+
+
+def saves_dir(args: argparse.Namespace) -> Path:
+    from .saves import default_saves_dir
+
+    return Path(args.saves) if args.saves else default_saves_dir()
+
+
+def cmd_saves(args: argparse.Namespace) -> int:
+    from .saves import list_saves
+
+    folder = saves_dir(args)
+    infos = list_saves(folder)
+    if not infos:
+        print(f"No saved games in {folder}.")
+        return EXIT_OK
+    print(f"Saved games in {folder}, newest first:")
+    for info in infos:
+        if info.problem:
+            print(f"  {info.slot:<24} ({info.problem})")
+            continue
+        where = f"{info.place} · {info.scene}" + (" (finished)" if info.ended else "")
+        print(f"  {info.slot:<24} {info.story} — {where} — {info.saved_at[:16].replace('T', ' ')}")
+    return EXIT_OK

@@ -47,6 +47,7 @@ class Answer:
     scene: str
     number: int  # 1-based, among the answers available then
     text: str
+    key: str = ""  # the choice's key, for a choice: marks it "taken before" on a later visit
 
 
 @attrs.frozen(eq=False)
@@ -102,6 +103,7 @@ class Offer:
     number: int | None  # None for a locked choice
     text: str
     locked: str | None = None
+    key: str = ""  # the choice's key (see Choice.key)
 
 
 @attrs.frozen
@@ -177,7 +179,7 @@ def choose(story: Story, state: GameState, number: int) -> Step:
     if not 1 <= number <= len(choices):
         raise IllegalMove(_out_of_range(number, len(choices)))
     choice = choices[number - 1]
-    answer = Answer(CHOICE, state.scene, number, choice.text.render(state.values))
+    answer = Answer(CHOICE, state.scene, number, choice.text.render(state.values), choice.key)
     once = state.once | {choice.key} if choice.once else state.once
     return _enter(story, attrs.evolve(state, values=choice.effects.apply(state.values)),
                   choice.goto, (), once=once, previous=state, answer=answer,
@@ -228,6 +230,12 @@ def _after_reflection(story: Story, state: GameState, goto: str | None,
     return Step(attrs.evolve(state, phase=phase, goto=None), shown)
 
 
+def taken_before(state: GameState) -> set[str]:
+    """Keys of the choices already taken in this scene on earlier visits."""
+    return {s.answer.key for s in state.history()
+            if s.answer is not None and s.answer.kind == CHOICE and s.answer.scene == state.scene}
+
+
 def undo(state: GameState) -> GameState:
     """The state before the last answer (a choice, or an option with its journal line)."""
     if state.previous is None:
@@ -266,9 +274,10 @@ def question(story: Story, state: GameState) -> Question:
     for choice in scene.choices:
         if is_open(choice, values, state.visits, state.once):
             offers.append(Offer(len(offers) + 1 - _locked_count(offers),
-                                choice.text.render(values)))
+                                choice.text.render(values), key=choice.key))
         elif choice.locked is not None and not (choice.once and choice.key in state.once):
-            offers.append(Offer(None, choice.text.render(values), choice.locked.render(values)))
+            offers.append(Offer(None, choice.text.render(values), choice.locked.render(values),
+                                choice.key))
     if not any(o.number for o in offers):
         return DeadEnd(scene.id)
     return ChoiceQuestion(tuple(offers))

@@ -65,9 +65,9 @@ def slot_path(folder: Path, slot: str) -> Path:
 # --- writing -----------------------------------------------------------------
 
 def write_save(folder: Path, slot: str, story: Story, state: GameState,
-               player: str | None = None) -> Path:
+               player: str | None = None, game: str = "") -> Path:
     path = slot_path(folder, slot)
-    data = json.dumps(to_json(story, state, player), ensure_ascii=False, indent=1)
+    data = json.dumps(to_json(story, state, player, game), ensure_ascii=False, indent=1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data.encode("utf-8"))
@@ -106,15 +106,21 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def to_json(story: Story, state: GameState, player: str | None) -> dict[str, Any]:
+def to_json(story: Story, state: GameState, player: str | None,
+            game: str = "") -> dict[str, Any]:
     history = state.history()
+    scene = story.scenes[state.scene]
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "story": {"id": story.id, "title": story.title, "version": story.version,
                   "digest": story.digest},
+        "game": game,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "player": player,
+        "summary": {"place": story.places.get(scene.place, scene.place),
+                    "scene": scene.title.render(state.values) if scene.title else scene.id,
+                    "ended": state.phase == ENDED, "steps": state.steps},
         "journal": [attrs.asdict(e) for e in state.journal],
         "history": [_state_json(story, s) for s in history],
     }
@@ -142,14 +148,17 @@ class Loaded:
     notes: tuple[str, ...]  # what changed to make an older save fit
     player: str | None
     saved_at: str
+    game: str = ""  # which game this is: autosave keeps other games' progress aside
 
 
 @attrs.frozen
 class SaveInfo:
     slot: str
-    story: str
-    scene: str
-    saved_at: str
+    story: str = ""
+    place: str = ""
+    scene: str = ""
+    saved_at: str = ""
+    ended: bool = False
     problem: str | None = None
 
 
@@ -233,10 +242,10 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
     assert state is not None
     if meta.get("digest") != story.digest:
         notes.add("the story has changed since this game was saved")
-    player = data.get("player")
-    saved_at = data.get("saved_at")
+    player, saved_at, game = data.get("player"), data.get("saved_at"), data.get("game")
     return Loaded(state, tuple(sorted(notes)), player if isinstance(player, str) else None,
-                  saved_at if isinstance(saved_at, str) else "")
+                  saved_at if isinstance(saved_at, str) else "",
+                  game if isinstance(game, str) else "")
 
 
 class _SceneGone(ValueError):
@@ -310,7 +319,7 @@ def _answer(raw: Any) -> Answer:
     if not isinstance(raw, dict):
         raise TypeError("an answer is not an object")
     return Answer(_str(raw["kind"]), _str(raw["scene"]), _int(raw["number"]),
-                  _str(raw["text"]))
+                  _str(raw["text"]), _str(raw.get("key", "")))
 
 
 def _str(v: Any) -> str:
@@ -325,20 +334,51 @@ def _int(v: Any) -> int:
     return v
 
 
+def read_game_id(path: Path) -> str | None:
+    """The game a save file belongs to; None when there is no readable save there."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return "unreadable"
+    game = data.get("game") if isinstance(data, dict) else None
+    return game if isinstance(game, str) else ""
+
+
+def keep_aside(folder: Path, slot: str) -> str:
+    """Rename a slot to `SLOT-DATE-TIME` (its own time) so that it is kept; the new name."""
+    path = slot_path(folder, slot)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
+    name, n = f"{slot}-{stamp}", 1
+    while (folder / f"{name}.json").exists():
+        n += 1
+        name = f"{slot}-{stamp}-{n}"
+    os.replace(path, folder / f"{name}.json")
+    return name
+
+
 def list_saves(folder: Path) -> list[SaveInfo]:
     """Every slot in a folder, newest first, with what it holds (or why it is unreadable)."""
     out: list[SaveInfo] = []
     if not folder.is_dir():
         return out
-    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
-        if not SLOT.match(path.stem):
-            continue
+    paths = [p for p in folder.glob("*.json") if SLOT.match(p.stem)]
+    for path in sorted(paths, key=_mtime, reverse=True):
         try:
-            data = json.loads(path.read_text("utf-8"))
-            meta = data["story"]
-            scene = data["history"][-1]["scene"]
-            out.append(SaveInfo(path.stem, str(meta.get("title") or meta.get("id")),
-                                str(scene), str(data.get("saved_at", ""))))
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-            out.append(SaveInfo(path.stem, "", "", "", problem="unreadable"))
+            data = json.loads(path.read_bytes().decode("utf-8"))
+            meta, summary = data["story"], data.get("summary") or {}
+            out.append(SaveInfo(
+                path.stem, str(meta.get("title") or meta.get("id")),
+                str(summary.get("place", "")), str(summary.get("scene", "")),
+                str(data.get("saved_at", "")), bool(summary.get("ended", False))))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            out.append(SaveInfo(path.stem, problem="not a readable save"))
     return out
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

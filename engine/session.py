@@ -1,17 +1,42 @@
 """One player's game: the story, the current state, and where it is saved.
 
 Frontends share this so that saving, loading and autosave behave the same in the
-line mode and in the terminal interface.
+line mode and in the terminal interface. Two promises live here: starting a new game
+never destroys another game's autosave (it is kept aside under a dated slot name), and
+when the saves folder cannot be written, saving falls back to another folder and says
+so rather than losing progress.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
+import time
 from pathlib import Path
 
 from . import runtime
 from .model import Story
 from .runtime import GameState, Shown
-from .saves import AUTOSAVE, Loaded, SaveError, read_save, write_save
+from .saves import (
+    AUTOSAVE,
+    Loaded,
+    SaveError,
+    keep_aside,
+    read_game_id,
+    read_save,
+    slot_path,
+    write_save,
+)
+
+
+def fallback_dirs() -> list[Path]:
+    """Where saves go when the chosen folder cannot be written, in order."""
+    import platformdirs
+
+    user = Path(platformdirs.user_data_dir("hailsham", appauthor=False)) / "saves"
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return [user, Path(tempfile.gettempdir()) / f"hailsham-saves-{uid}"]
 
 
 class Session:
@@ -19,27 +44,67 @@ class Session:
         self.story = story
         self.saves_dir = saves_dir
         self.player = player
-        step = runtime.start(story)
-        self.state: GameState = step.state
-        self.opening: tuple[Shown, ...] = step.shown
+        self.state: GameState
+        self.opening: tuple[Shown, ...] = ()
+        self.game = ""
+        self.saved_at: float | None = None  # when the current game was last saved
+        self._autosave_checked = False
+        self.new_game()
+
+    def new_game(self) -> tuple[Shown, ...]:
+        """Start again from the beginning; the previous game's autosave is kept."""
+        step = runtime.start(self.story)
+        self.state = step.state
+        self.opening = step.shown
+        self.game = secrets.token_hex(8)
+        self.saved_at = None
+        self._autosave_checked = False
+        return step.shown
 
     def save(self, slot: str) -> Path:
         """Save to a named slot; raises SaveError with a message for the player."""
-        return write_save(self.saves_dir, slot, self.story, self.state, self.player)
+        path = write_save(self.saves_dir, slot, self.story, self.state, self.player, self.game)
+        self.saved_at = time.monotonic()
+        return path
 
     def autosave(self) -> str | None:
-        """Save to the autosave slot; returns a message when that failed."""
-        try:
-            self.save(AUTOSAVE)
-        except SaveError as e:
-            return str(e)
-        return None
+        """Save to the autosave slot, falling back to another folder if need be.
+
+        Returns a message for the player when something went wrong (and where the game
+        was saved instead, if anywhere)."""
+        problem = None
+        for folder in [self.saves_dir, *fallback_dirs()]:
+            if folder != self.saves_dir:
+                self.saves_dir, self._autosave_checked = folder, False
+            try:
+                self._keep_other_game()
+                self.save(AUTOSAVE)
+            except (SaveError, OSError) as e:
+                problem = problem or (str(e) if isinstance(e, SaveError)
+                                      else f"could not save in {folder}: {e.strerror or e}")
+                continue
+            if problem:
+                return f"{problem}; saved in {folder} instead"
+            return None
+        return f"{problem}; nowhere else could be written either"
+
+    def _keep_other_game(self) -> None:
+        """Before this game's first autosave, move another game's autosave aside."""
+        if self._autosave_checked:
+            return
+        owner = read_game_id(slot_path(self.saves_dir, AUTOSAVE))
+        if owner is not None and owner != self.game:
+            keep_aside(self.saves_dir, AUTOSAVE)
+        self._autosave_checked = True
 
     def load(self, slot: str) -> Loaded:
         """Replace the current game with a saved one; raises SaveError and keeps the
         current game when the slot cannot be used."""
         loaded = read_save(self.saves_dir, slot, self.story)
         self.state = loaded.state
+        self.saved_at = time.monotonic()
+        self.game = loaded.game or secrets.token_hex(8)
+        self._autosave_checked = False
         if loaded.player and not self.player:
             self.player = loaded.player
         return loaded

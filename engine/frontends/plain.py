@@ -6,47 +6,23 @@ Each paragraph, title, prompt, reply, choice and option is a line of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TextIO
 
-from .. import runtime
-from ..diagnostics import did_you_mean
 from ..runtime import (
     ChoiceQuestion,
-    DeadEnd,
-    Ending,
-    IllegalMove,
     JournalQuestion,
     Question,
     ReflectionQuestion,
-    Reply,
     SceneText,
-    Shown,
 )
-from ..saves import SaveError, check_slot
 from ..session import Session
-
-COMMANDS = {
-    ":undo": "take back your last answer and answer it again",
-    ":save NAME": "save the game in a named slot",
-    ":load NAME": "load the game saved in a slot",
-    ":journal": "list the questions you have answered so far",
-    ":help": "list these commands",
-    ":quit": "save and stop (continue later with: hailsham play --continue)",
-}
+from .base import Player, plain
 
 
-def plain(text: str) -> str:
-    """Text safe for a terminal: control characters become spaces."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else " " for ch in text)
-
-
-class LinePlayer:
+class LinePlayer(Player):
     def __init__(self, session: Session, out: TextIO, err: TextIO, inp: TextIO,
                  show_prompt: bool = False) -> None:
-        self.session = session
+        super().__init__(session)
         self.out = out
         self.err = err
         self.inp = inp
@@ -59,12 +35,9 @@ class LinePlayer:
             self.out.write(plain(line) + "\n")
         self.out.flush()
 
-    def show(self, shown: Iterable[Shown]) -> None:
-        for item in shown:
-            if isinstance(item, SceneText):
-                self.show_scene(item)
-            elif isinstance(item, Reply):
-                self.say(item.text)
+    def note(self, text: str) -> None:
+        self.err.write(plain(text) + "\n")
+        self.err.flush()
 
     def show_scene(self, text: SceneText) -> None:
         if text.title:
@@ -84,7 +57,7 @@ class LinePlayer:
                 else:
                     self.say(f"{offer.number}. {offer.text}")
 
-    def read(self) -> str | None:
+    def read(self, q: Question) -> str | None:
         if self.show_prompt:
             self.out.write("> ")
             self.out.flush()
@@ -92,148 +65,3 @@ class LinePlayer:
         if not line:
             return None
         return line.rstrip("\r\n")
-
-    # --- the loop ----------------------------------------------------------------
-
-    def run(self, shown: Iterable[Shown]) -> int:
-        """Play until an ending, a dead end, :quit or the end of input; the exit status."""
-        self.show(shown)
-        story = self.session.story
-        try:
-            while True:
-                q = runtime.question(story, self.session.state)
-                if isinstance(q, Ending):
-                    self.say(f"The end: {q.title}")
-                    self.autosave()
-                    return 0
-                if isinstance(q, DeadEnd):
-                    self.say(f"The story stops here: scene '{q.scene}' has no choice open. "
-                             "This is a mistake in the story, not yours.")
-                    self.autosave()
-                    self.note("Your game was saved; tell the story's writer about this "
-                              "dead end.")
-                    return 1
-                self.ask(q)
-                line = self.read()
-                if line is None:
-                    return self.leave("End of input")
-                if line.startswith(":") and not (
-                        isinstance(q, JournalQuestion) and line.startswith("::")):
-                    status = self.command(line)
-                    if status is not None:
-                        return status
-                    continue
-                self.answer(q, line)
-        except KeyboardInterrupt:
-            return self.leave("Interrupted")
-
-    def answer(self, q: Question, line: str) -> None:
-        story, state = self.session.story, self.session.state
-        if isinstance(q, JournalQuestion):
-            step = runtime.write_journal(story, state, line[1:] if line.startswith("::")
-                                         else line)
-        else:
-            count = (len(q.options) if isinstance(q, ReflectionQuestion)
-                     else sum(1 for o in q.offers if o.number) if isinstance(
-                         q, ChoiceQuestion) else 0)
-            number = _number(line)
-            if number is None or not 1 <= number <= count:
-                self.say(f"Please type a number from 1 to {count} (or :help for commands).")
-                return
-            try:
-                if isinstance(q, ReflectionQuestion):
-                    step = runtime.answer_reflection(story, state, number)
-                else:
-                    step = runtime.choose(story, state, number)
-            except IllegalMove as e:  # cannot happen after the range check; say so if it does
-                self.say(f"That answer cannot be taken: {e}.")
-                return
-        self.session.state = step.state
-        self.show(step.shown)
-        self.autosave()
-
-    def command(self, line: str) -> int | None:
-        """Run a `:` command; returns an exit status when play should stop."""
-        name, _, arg = line.strip().partition(" ")
-        arg = arg.strip()
-        session = self.session
-        if name == ":undo":
-            try:
-                before = session.state.scene
-                session.state = runtime.undo(session.state)
-            except IllegalMove as e:
-                self.say(f"Nothing to undo: {e}.")
-                return None
-            self.say("Your last answer was taken back.")
-            if session.state.scene != before:
-                self.show_scene(runtime.scene_text(session.story, session.state))
-            self.autosave()
-        elif name in (":save", ":load"):
-            if not arg:
-                self.say(f"Say which slot: {name} NAME (letters, digits, '-' or '_').")
-                return None
-            try:
-                check_slot(arg)
-                if name == ":save":
-                    session.save(arg)
-                    self.say(f"Saved in slot '{arg}'.")
-                else:
-                    loaded = session.load(arg)
-                    self.say(f"Loaded slot '{arg}'.")
-                    for note in loaded.notes:
-                        self.say(f"Note: {note}.")
-                    self.show_scene(runtime.scene_text(session.story, session.state))
-            except SaveError as e:
-                self.say(f"{e}." if name == ":save" else f"{e}; your current game goes on.")
-        elif name == ":journal":
-            self.show_journal()
-        elif name == ":help":
-            self.say("Type the number of an answer, or one of these commands:")
-            self.say(*(f"{cmd} — {what}" for cmd, what in COMMANDS.items()))
-            self.say("A journal line that starts with ':' is typed with two ('::').")
-        elif name == ":quit":
-            failed = session.autosave()
-            if failed:
-                self.note(f"{failed}.")
-                return 1
-            self.note("Saved. Continue later with: hailsham play --continue")
-            return 0
-        else:
-            known = [c.split()[0] for c in COMMANDS]
-            hint = did_you_mean(name, known) or "."
-            self.say(f"Unknown command '{name}'{hint} Type :help for the list.")
-        return None
-
-    def show_journal(self) -> None:
-        journal = self.session.state.journal
-        if not journal:
-            self.say("Your journal is empty: you have not answered a question yet.")
-            return
-        for n, entry in enumerate(journal, start=1):
-            self.say(f"{n}. {entry.prompt}", f"   You answered: {entry.option}")
-            if entry.text:
-                self.say(f"   You wrote: {entry.text}")
-
-    def autosave(self) -> None:
-        failed = self.session.autosave()
-        if failed:
-            self.note(f"{failed}. Your game goes on, but it is not saved.")
-
-    def note(self, text: str) -> None:
-        self.err.write(plain(text) + "\n")
-        self.err.flush()
-
-    def leave(self, why: str) -> int:
-        failed = self.session.autosave()
-        if failed:
-            self.note(f"{why}: {failed}.")
-        else:
-            self.note(f"{why}: your game is saved. Continue with: hailsham play --continue")
-        return 0
-
-
-def _number(line: str) -> int | None:
-    text = line.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        return None
-    return int(text)
