@@ -219,7 +219,7 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
     if not isinstance(meta, dict):
         raise unfit("does not say which story it belongs to")
     if (meta.get("id") or meta.get("title")) != (story.id or story.title):
-        raise unfit(f"belongs to another story ('{meta.get('title') or meta.get('id')}')")
+        raise unfit(f"belongs to another story ({_quote(meta.get('title') or meta.get('id'))})")
     try:
         journal = tuple(_journal_entry(e) for e in data["journal"])
         raw_history = data["history"]
@@ -232,8 +232,8 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
                 state = _state(story, raw, journal, state, notes)
             except _SceneGone as gone:
                 if i == len(raw_history) - 1:
-                    raise unfit(f"is at scene '{gone}', which is no longer in the story"
-                                ) from None
+                    raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
+                                "story") from None
                 # An earlier step whose scene is gone only shortens what undo can reach.
                 state = None
                 notes.add("undo cannot go back past a scene that was removed")
@@ -325,7 +325,19 @@ def _answer(raw: Any) -> Answer:
 def _str(v: Any) -> str:
     if not isinstance(v, str):
         raise TypeError(f"expected text, found {type(v).__name__}")
+    if not v.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in v):
+        raise ValueError("text with a lone surrogate")
     return v
+
+
+def _clean(v: Any) -> str:
+    """Text from a save file, safe to show on one line."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(v))
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _quote(v: Any) -> str:
+    return f"'{_clean(v)}'"
 
 
 def _int(v: Any) -> int:
@@ -340,7 +352,7 @@ def read_game_id(path: Path) -> str | None:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return "unreadable"
     game = data.get("game") if isinstance(data, dict) else None
     return game if isinstance(game, str) else ""
@@ -369,10 +381,10 @@ def list_saves(folder: Path) -> list[SaveInfo]:
             data = json.loads(path.read_bytes().decode("utf-8"))
             meta, summary = data["story"], data.get("summary") or {}
             out.append(SaveInfo(
-                path.stem, str(meta.get("title") or meta.get("id")),
-                str(summary.get("place", "")), str(summary.get("scene", "")),
-                str(data.get("saved_at", "")), bool(summary.get("ended", False))))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                path.stem, _clean(meta.get("title") or meta.get("id")),
+                _clean(summary.get("place", "")), _clean(summary.get("scene", "")),
+                _clean(data.get("saved_at", "")), bool(summary.get("ended", False))))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             out.append(SaveInfo(path.stem, problem="not a readable save"))
     return out
 

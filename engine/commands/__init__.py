@@ -1,0 +1,58 @@
+"""The subcommands of `hailsham`, one module each, and what they share.
+
+Each module has `register(subparsers)` to declare its arguments and `run(args)` to do
+its work and return the exit status. Modules import what they need inside `run`, so
+that starting the program stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..diagnostics import Diagnostic, sort_key
+from ..paths import bundled_story
+
+# In the order `hailsham --help` lists them.
+NAMES = ("play", "check", "saves")
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def story_options(p: argparse.ArgumentParser, positional: bool = False) -> None:
+    """--story and --saves, which every subcommand takes (and DIR for story readers)."""
+    if positional:
+        p.add_argument("dir", nargs="?", metavar="DIR",
+                       help="the story folder (default: the bundled story)")
+    p.add_argument("--story", metavar="DIR", help="the story folder (default: the "
+                   "bundled story)")
+    p.add_argument("--saves", metavar="DIR", help="where saves go (default: ./saves "
+                   "when it exists, else your data folder)")
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def story_dir(args: argparse.Namespace) -> Path:
+    chosen = getattr(args, "dir", None) or args.story
+    return Path(chosen) if chosen else bundled_story()
+
+
+def saves_dir(args: argparse.Namespace) -> Path:
+    from ..saves import default_saves_dir
+
+    return Path(args.saves) if args.saves else default_saves_dir()
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    for d in sorted(diagnostics, key=sort_key):
+        print(d, file=out)
