@@ -1,18 +1,18 @@
-"""Exploring every reachable state of a story: dead ends and scenes never entered.
+"""Exploring every reachable state of a story: dead ends, coverage, endless loops.
 
 The explorer walks an abstract game state: only what can change which answers are
-open is kept. Variables that no choice condition reads are pinned to their starting
-value; visit counts are kept only for scenes that `visited()` names in a choice
-condition; the journal is dropped. A counter that is only ever compared with
-constants and only moves one way is saturated just past the largest (or smallest)
-constant it meets, so loops that only raise counters still finish. All of this is
-exact: two states merged by it open the same answers now and forever after.
+open, or which paragraphs show, is kept. A variable that no condition ahead reads is
+pinned to its starting value; visit counts are kept only for scenes that `visited()`
+names; the journal is dropped. A counter that is only ever compared with constants and
+only moves one way is saturated just past the largest (or smallest) constant it meets,
+so loops that only raise counters still finish. All of this is exact: two states
+merged by it open the same answers and show the same text now and forever after.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -36,13 +36,25 @@ class Exploration:
     complete: bool
     entered: frozenset[str]
     dead_ends: dict[str, list[str]]  # scene -> the shortest list of answers reaching it
+    offered: frozenset[str] = frozenset()  # keys of choices open in some state
+    # (scene, paragraph index) -> (seen shown, seen hidden), for conditional paragraphs
+    paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
+    endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
 
 
-def choice_conditions(story: Story) -> Iterator[expr.Node]:
+def scene_conditions(scene: Scene) -> Iterator[expr.Node]:
+    """Every condition a scene evaluates: its choices' and its paragraphs'."""
+    for choice in scene.choices:
+        if choice.condition is not None:
+            yield choice.condition.tree
+    for paragraph in scene.text:
+        if paragraph.condition is not None:
+            yield paragraph.condition.tree
+
+
+def all_conditions(story: Story) -> Iterator[expr.Node]:
     for scene in story.scenes.values():
-        for choice in scene.choices:
-            if choice.condition is not None:
-                yield choice.condition.tree
+        yield from scene_conditions(scene)
 
 
 def _counter_uses(trees: Iterable[expr.Node]) -> tuple[dict[Any, list[int]], set[Any]]:
@@ -75,7 +87,7 @@ class _Abstraction:
     """How concrete values and visit counts map onto the explorer's states."""
 
     def __init__(self, story: Story) -> None:
-        constants, other = _counter_uses(choice_conditions(story))
+        constants, other = _counter_uses(all_conditions(story))
         deltas: dict[int, list[int]] = {}
         for effects in _all_effects(story):
             for slot, delta in effects.adds:
@@ -138,16 +150,14 @@ class _Abstraction:
 
 def _live_reads(story: Story, tracked: tuple[str, ...]) -> dict[str, tuple[int, int]]:
     """Per scene: bit masks of the variable slots and tracked visit counters that a
-    choice condition in this scene or any scene reachable from it reads."""
+    condition in this scene or any scene reachable from it reads."""
     slots = story.slots
     index = {s: i for i, s in enumerate(tracked)}
     own: dict[str, tuple[int, int]] = {}
     for scene in story.scenes.values():
         var_mask = visit_mask = 0
-        for choice in scene.choices:
-            if choice.condition is None:
-                continue
-            for node in expr.walk(choice.condition.tree):
+        for tree in scene_conditions(scene):
+            for node in expr.walk(tree):
                 if isinstance(node, expr.Name):
                     var_mask |= 1 << slots[node.name]
                 elif isinstance(node, expr.Visited):
@@ -190,78 +200,141 @@ def _all_effects(story: Story) -> Iterator[Any]:
 
 
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
-    """Breadth-first search of the reachable abstract states."""
+    """Breadth-first search of the reachable abstract states, recording coverage."""
     ab = _Abstraction(story)
     scenes = story.scenes
     tracked = ab.tracked
-    parents: dict[Key, tuple[Key | None, int]] = {}
-    queue: deque[Key] = deque()
+    ids: dict[Key, int] = {}
+    keys: list[Key] = []
+    parent = array("q")  # per state: the state it was first reached from (-1: start)
+    number_in = array("q")  # per state: the answer number that reached it
+    edge_from, edge_to = array("q"), array("q")
     entered: set[str] = set()
-    dead_ends: dict[str, list[str]] = {}
+    offered: set[str] = set()
+    paragraphs: dict[tuple[str, int], tuple[bool, bool]] = {}
+    dead: list[int] = []
+    bounded = False
+
+    def add(key: Key, source: int, number: int) -> None:
+        nonlocal bounded
+        target = ids.get(key)
+        if target is None:
+            if len(keys) >= max_states:
+                bounded = True
+                return
+            target = ids[key] = len(keys)
+            keys.append(key)
+            parent.append(source)
+            number_in.append(number)
+        if source >= 0:
+            edge_from.append(source)
+            edge_to.append(target)
 
     def enter(scene_id: str, values: Vars, counts: tuple[int, ...], once: frozenset[str],
-              parent: Key | None, number: int) -> None:
+              source: int, number: int) -> None:
         scene = scenes[scene_id]
-        entered.add(scene_id)
-        key: Key = (scene_id, REFLECTION if scene.reflection else CHOICE,
-                    ab.values(scene.effects.apply(values), scene_id),
-                    ab.visit(counts, scene_id), once)
-        if key not in parents and len(parents) < max_states:
-            parents[key] = (parent, number)
-            queue.append(key)
+        values = ab.values(scene.effects.apply(values), scene_id)
+        counts = ab.visit(counts, scene_id)
+        key: Key = (scene_id, REFLECTION if scene.reflection else CHOICE, values, counts, once)
+        if key not in ids:
+            entered.add(scene_id)
+            _note_paragraphs(scene, values, dict(zip(tracked, counts)), paragraphs)
+        add(key, source, number)
 
-    complete = True
-    enter(story.start, story.initial_values(), (0,) * len(tracked), frozenset(), None, 0)
-    while queue:
-        key = queue.popleft()
-        scene_id, phase, values, counts, once = key
+    enter(story.start, story.initial_values(), (0,) * len(tracked), frozenset(), -1, 0)
+    current = 0
+    while current < len(keys):
+        scene_id, phase, values, counts, once = keys[current]
         scene = scenes[scene_id]
         if phase == REFLECTION:
             assert scene.reflection is not None
             for n, option in enumerate(scene.reflection.options, start=1):
                 after = ab.values(option.effects.apply(values), scene_id)
                 if option.goto is not None:
-                    enter(option.goto, after, counts, once, key, n)
+                    enter(option.goto, after, counts, once, current, n)
                 elif scene.ending is None:
-                    _add(parents, queue, (scene_id, CHOICE, after, counts, once), key, n,
-                         max_states)
+                    add((scene_id, CHOICE, after, counts, once), current, n)
+        elif scene.ending is None:
+            visits = dict(zip(tracked, counts))
+            number = 0
+            for choice in scene.choices:
+                if not is_open(choice, values, visits, once):
+                    continue
+                number += 1
+                offered.add(choice.key)
+                taken = once | {choice.key} if choice.once else once
+                enter(choice.goto, choice.effects.apply(values), counts, taken, current,
+                      number)
+            if number == 0:
+                dead.append(current)
+        current += 1
+
+    def answers_to(state: int) -> list[str]:
+        out: list[str] = []
+        while parent[state] >= 0:
+            out.append(str(number_in[state]))
+            state = parent[state]
+        out.reverse()
+        return out
+
+    dead_ends: dict[str, list[str]] = {}
+    for state in dead:
+        dead_ends.setdefault(keys[state][0], answers_to(state))
+    endless: dict[str, list[str]] = {}
+    if not bounded:
+        for state in _endless_loops(story, keys, edge_from, edge_to):
+            endless.setdefault(keys[state][0], answers_to(state))
+    return Exploration(len(keys), not bounded, frozenset(entered), dead_ends,
+                       frozenset(offered), paragraphs, endless)
+
+
+def _note_paragraphs(scene: Scene, values: Vars, visits: dict[str, int],
+                     seen: dict[tuple[str, int], tuple[bool, bool]]) -> None:
+    for i, paragraph in enumerate(scene.text):
+        if paragraph.condition is None:
             continue
-        if scene.ending is not None:
-            continue
-        visits = dict(zip(tracked, counts))
-        number = 0
-        for choice in scene.choices:
-            if not is_open(choice, values, visits, once):
-                continue
-            number += 1
-            taken = once | {choice.key} if choice.once else once
-            enter(choice.goto, choice.effects.apply(values), counts, taken, key, number)
-        if number == 0 and scene_id not in dead_ends:
-            dead_ends[scene_id] = _answers_to(parents, key)
-        if len(parents) >= max_states and queue:
-            complete = False
-    if len(parents) >= max_states:
-        complete = False
-    return Exploration(len(parents), complete, frozenset(entered), dead_ends)
+        shown_now = bool(paragraph.condition.test(values, visits))
+        was = seen.get((scene.id, i), (False, False))
+        seen[(scene.id, i)] = (was[0] or shown_now, was[1] or not shown_now)
 
 
-def _add(parents: dict[Key, tuple[Key | None, int]], queue: deque[Key], key: Key,
-         parent: Key, number: int, max_states: int) -> None:
-    if key not in parents and len(parents) < max_states:
-        parents[key] = (parent, number)
-        queue.append(key)
-
-
-def _answers_to(parents: dict[Key, tuple[Key | None, int]], key: Key) -> list[str]:
-    answers: list[str] = []
-    current: Key | None = key
-    while current is not None:
-        parent, number = parents[current]
-        if parent is not None:
-            answers.append(str(number))
-        current = parent
-    answers.reverse()
-    return answers
+def _endless_loops(story: Story, keys: list[Key], edge_from: array[int],
+                   edge_to: array[int]) -> list[int]:
+    """States that can never reach an ending and stay on a loop forever (not the ones
+    that only run into a dead end, which are reported as dead ends)."""
+    n = len(keys)
+    # Backwards from every state at an ending: what can still reach one.
+    incoming: list[list[int]] = [[] for _ in range(n)]
+    out_degree = [0] * n
+    for a, b in zip(edge_from, edge_to):
+        incoming[b].append(a)
+        out_degree[a] += 1
+    good = [False] * n
+    todo = [i for i, key in enumerate(keys) if story.scenes[key[0]].ending is not None]
+    for i in todo:
+        good[i] = True
+    while todo:
+        for a in incoming[todo.pop()]:
+            if not good[a]:
+                good[a] = True
+                todo.append(a)
+    # Among the rest, peel off states whose every way on runs out (dead ends, and what
+    # leads only to them); what remains keeps going round.
+    remaining = [not g for g in good]
+    left = [0] * n
+    for a, b in zip(edge_from, edge_to):
+        if remaining[a] and remaining[b]:
+            left[a] += 1
+    todo = [i for i in range(n) if remaining[i] and left[i] == 0]
+    while todo:
+        b = todo.pop()
+        remaining[b] = False
+        for a in incoming[b]:
+            if remaining[a]:
+                left[a] -= 1
+                if left[a] == 0:
+                    todo.append(a)
+    return [i for i in range(n) if remaining[i]]
 
 
 def graph_reachable(story: Story) -> set[str]:
@@ -287,22 +360,58 @@ def _targets(scene: Scene) -> Iterator[str]:
 
 def check(story: Story, max_states: int = DEFAULT_MAX_STATES
           ) -> tuple[list[Diagnostic], Exploration]:
-    """The checker's findings about a loaded story."""
+    """The checker's findings about a loaded story: errors for what breaks play,
+    warnings for what is never reached."""
     found = explore(story, max_states)
     out: list[Diagnostic] = []
+
+    def warn(path: str, line: int, code: str, message: str) -> None:
+        out.append(Diagnostic(path, line, code, message))
+
     for scene_id, answers in found.dead_ends.items():
         scene = story.scenes[scene_id]
-        how = (f"after answering {' '.join(answers)}" if answers else "at the start")
-        out.append(Diagnostic(scene.path, scene.line, "E301", f"scene '{scene_id}' can be "
-                              f"reached with no choice open (a dead end), e.g. {how}"))
+        warn(scene.path, scene.line, "E301", f"scene '{scene_id}' can be reached with no "
+             f"choice open (a dead end), e.g. {_how(answers)}")
     reached = found.entered if found.complete else graph_reachable(story)
     for scene in story.scenes.values():
         if scene.id not in reached:
-            out.append(Diagnostic(scene.path, scene.line, "W301",
-                                  f"scene '{scene.id}' is never entered"))
+            warn(scene.path, scene.line, "W301", f"scene '{scene.id}' is never entered")
     if not found.complete:
         manifest = shown(os.path.join(story.root, MANIFEST))
-        out.append(Diagnostic(manifest, 0, "W302", f"exploration stopped at {found.states:,} "
-                              "states (raise it with --max-states): dead ends and scenes "
-                              "never entered beyond that are not ruled out"))
+        warn(manifest, 0, "W302", f"exploration stopped at {found.states:,} states (raise "
+             "it with --max-states): dead ends, choices never offered, paragraphs always "
+             "or never shown and endless loops beyond that are not ruled out")
+        return out, found
+    for scene in story.scenes.values():
+        if scene.id not in found.entered:
+            continue  # W301 covers everything in it
+        for n, choice in enumerate(scene.choices, start=1):
+            if choice.key not in found.offered:
+                warn(scene.path, choice.line, "W304", f"choice {n} of scene '{scene.id}' "
+                     f"({_short(choice.text.parts)}) is never offered: its condition is "
+                     "never true when the scene is reached")
+        for i, paragraph in enumerate(scene.text):
+            if paragraph.condition is None:
+                continue
+            shown_ever, hidden_ever = found.paragraphs.get((scene.id, i), (False, False))
+            if not shown_ever:
+                warn(scene.path, paragraph.line, "W305", f"a paragraph of scene "
+                     f"'{scene.id}' is never shown (if: {paragraph.condition.source})")
+            elif not hidden_ever:
+                warn(scene.path, paragraph.line, "W306", f"a paragraph of scene "
+                     f"'{scene.id}' is always shown: its condition "
+                     f"({paragraph.condition.source}) is always true")
+    for scene_id, answers in found.endless.items():
+        scene = story.scenes[scene_id]
+        warn(scene.path, scene.line, "W307", f"scene '{scene_id}' can be reached on a loop "
+             f"that never reaches an ending, e.g. {_how(answers)}")
     return out, found
+
+
+def _how(answers: list[str]) -> str:
+    return f"after answering {' '.join(answers)}" if answers else "at the start"
+
+
+def _short(parts: tuple[str | int, ...]) -> str:
+    text = "".join(p if isinstance(p, str) else "{…}" for p in parts)
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:39]}…'"

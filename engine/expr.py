@@ -27,7 +27,8 @@ import attrs
 from .diagnostics import did_you_mean
 
 MAX_LENGTH = 1000
-MAX_DEPTH = 32
+MAX_DEPTH = 32  # nesting of parentheses, `not` and unary minus
+MAX_TREE_DEPTH = 128  # a chain `a + b + …` is a tree this deep; checking it recurses
 MAX_INT = 10**15
 
 Value = int | bool | str
@@ -229,7 +230,7 @@ class _Parser:
     def atom(self) -> Node:
         kind, text = self.take()
         if kind == "int":
-            if len(text) > 15 or int(text) > MAX_INT:
+            if len(text.lstrip("0")) > len(str(MAX_INT)) or int(text) > MAX_INT:
                 raise ExprError("E204", f"number {text[:20]}{'…' if len(text) > 20 else ''} "
                                 f"is too large (at most {MAX_INT:,})")
             return Literal(int(text))
@@ -271,7 +272,24 @@ def parse(source: str) -> Node:
         raise ExprError("E204", f"expression longer than {MAX_LENGTH} characters")
     if not source.strip():
         raise ExprError("E203", "empty expression")
-    return _Parser(source).parse()
+    tree = _Parser(source).parse()
+    if depth(tree) > MAX_TREE_DEPTH:
+        raise ExprError("E204", f"expression with more than {MAX_TREE_DEPTH} operators in a "
+                        "chain; split it into simpler conditions")
+    return tree
+
+
+def depth(node: Node) -> int:
+    """How deep a tree goes (without recursion: a long chain of `+` is a deep tree)."""
+    deepest, todo = 0, [(node, 1)]
+    while todo:
+        current, d = todo.pop()
+        deepest = max(deepest, d)
+        if isinstance(current, (Not, Negate)):
+            todo.append((current.operand, d + 1))
+        elif isinstance(current, Binary):
+            todo.extend(((current.left, d + 1), (current.right, d + 1)))
+    return deepest
 
 
 # --- types ------------------------------------------------------------------

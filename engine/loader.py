@@ -24,7 +24,7 @@ from .model import (
     Theme,
     Variable,
 )
-from .yamltree import Plain, YList, YMap, parse_yaml_bytes, read_file
+from .yamltree import Folded, Plain, YList, YMap, parse_yaml_bytes, read_file
 
 MANIFEST = "story.yaml"
 FORMAT = 1
@@ -219,7 +219,8 @@ class _Loader:
                 raise expr.ExprError("E202", f"a condition must be true or false, but "
                                      f"'{source}' is {expr.TYPE_NAMES[kind]}")
         except expr.ExprError as e:
-            self.error(line, e.code, f"{e.message} in if: {source}")
+            quoted = source if len(source) <= 60 else source[:59] + "…"
+            self.error(line, e.code, f"{e.message} in if: {quoted}")
             return None
         return Condition(source, tree, expr.compile_node(tree, self.slots))
 
@@ -252,8 +253,9 @@ class _Loader:
         if kind is bool and isinstance(raw, Plain) and raw in ("true", "false"):
             return raw == "true"
         if kind is int and isinstance(raw, Plain) and INT.match(raw):
-            value = int(raw)
-            if abs(value) <= expr.MAX_INT:
+            digits = raw.lstrip("+-").lstrip("0")
+            value = int(raw) if len(digits) <= len(str(expr.MAX_INT)) else None
+            if value is not None and abs(value) <= expr.MAX_INT:
                 return value
             self.error(line, "E204", f"{what}: {raw[:20]} is too large "
                        f"(at most {expr.MAX_INT:,})")
@@ -312,8 +314,8 @@ class _Loader:
         self.keys(m, MANIFEST_KEYS, "the manifest", required=("format", "start", "places"))
         fmt = m.get("format")
         if fmt is not None and not (isinstance(fmt, Plain) and fmt == str(FORMAT)):
-            self.error(m.value_lines["format"], "E102", f"format {fmt} is not supported; "
-                       f"this version of hailsham reads format {FORMAT}")
+            self.error(m.value_lines["format"], "E102", f"format {_kind(fmt)} is not "
+                       f"supported; write `format: {FORMAT}` (the number, no quotes)")
         start = self.text(m, "start", "the manifest")
         header: dict[str, Any] = {
             "id": self.text(m, "id", "the manifest") or "",
@@ -509,10 +511,13 @@ class _Loader:
                 source = str(item)
                 if "\n" in source and not isinstance(item, Plain):
                     item_line += 1  # a block scalar's text starts below its '|'
-            for offset, paragraph in split_paragraphs(source):
+            breaks = "\n" if isinstance(item, Folded) else "\n\n"
+            for offset, paragraph in split_paragraphs(source, breaks):
+                # The paragraph keeps its line breaks until the template is made, so a
+                # mistake on its third line is reported on that line.
                 template = self.template(paragraph, item_line + offset)
                 if template is not None:
-                    out.append(Paragraph(template, condition, item_line + offset))
+                    out.append(Paragraph(_unbreak(template), condition, item_line + offset))
         return tuple(out)
 
     def choices(self, sid: str, s: YMap, what: str) -> tuple[Choice, ...]:
@@ -635,10 +640,12 @@ class _Loader:
         return Option(text, reply, effects, goto, line)
 
 
-def split_paragraphs(source: str) -> list[tuple[int, str]]:
-    """Paragraphs at blank lines, each line break inside one read as a space.
+def split_paragraphs(source: str, breaks: str = "\n\n") -> list[tuple[int, str]]:
+    """Paragraphs at blank lines (or at every line break, for a folded `>` block,
+    where YAML has already turned blank lines into single ones).
 
-    Returns (line offset of the paragraph within source, paragraph text)."""
+    Returns (line offset of the paragraph within source, its stripped lines joined by
+    line breaks); `_unbreak` then reads each of those breaks as a space."""
     out: list[tuple[int, str]] = []
     current: list[str] = []
     first = 0
@@ -648,12 +655,22 @@ def split_paragraphs(source: str) -> list[tuple[int, str]]:
             if not current:
                 first = n
             current.append(line)
+            if breaks == "\n":
+                out.append((first, line))
+                current = []
         elif current:
-            out.append((first, " ".join(current)))
+            out.append((first, "\n".join(current)))
             current = []
     if current:
-        out.append((first, " ".join(current)))
+        out.append((first, "\n".join(current)))
     return out
+
+
+def _unbreak(template: Template) -> Template:
+    """A paragraph's remaining line breaks read as spaces."""
+    parts = tuple(p.replace("\n", " ") if isinstance(p, str) else p for p in template.parts)
+    static = template.static.replace("\n", " ") if template.static is not None else None
+    return Template(parts, static)
 
 
 def _line_at(source: str, index: int, line: int) -> int:

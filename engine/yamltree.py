@@ -30,6 +30,13 @@ class Plain(str):
     __slots__ = ()
 
 
+class Folded(str):
+    """A `>` block scalar: YAML has already folded its lines, so each remaining line
+    break stands for a blank line the writer left between paragraphs."""
+
+    __slots__ = ()
+
+
 class YMap(dict[str, Any]):
     """A mapping that remembers the line of itself, its keys and its values."""
 
@@ -134,8 +141,7 @@ class _Builder:
                 self.error(line, "E006", f"anchor '&{event.anchor}' — anchors and aliases "
                            "are not allowed; write the value out")
                 return False
-            if event.tag is not None and not (isinstance(event, yaml.ScalarEvent)
-                                              and event.implicit[0]):
+            if event.tag is not None:
                 self.error(line, "E007", f"tag '{event.tag}' — tags are not allowed; "
                            "write plain text, numbers, lists and mappings")
                 return False
@@ -146,7 +152,8 @@ class _Builder:
                 self.error(line, "E009", f"control character U+{ord(bad):04X} in text — "
                            "remove it (text is plain, never terminal codes)")
                 value = "".join(" " if _is_bad_char(c) else c for c in value)
-            node = Plain(value) if event.style in (None, "") else value
+            node = (Plain(value) if event.style in (None, "")
+                    else Folded(value) if event.style == ">" else value)
             self.add(node, line, True)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(self.stack) >= MAX_DEPTH:
@@ -206,6 +213,10 @@ def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
         problem = (e.problem or "").strip() or "invalid YAML"
         context = f" {e.context.strip()}" if e.context else ""
         builder.error(line, "E003", f"YAML syntax error: {problem}{context}")
+        return None, builder.diagnostics
+    except UnicodeEncodeError as e:  # a lone surrogate handed to libyaml
+        line = text.count("\n", 0, e.start) + 1
+        builder.error(line, "E009", "a lone surrogate character — remove it")
         return None, builder.diagnostics
     except yaml.YAMLError as e:  # ReaderError: a character YAML does not allow
         position = getattr(e, "position", None)

@@ -45,6 +45,30 @@ def plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
+# The line mode's rendering, as functions: random playtests and test plans write the
+# same transcript as play does.
+
+def scene_lines(text: SceneText) -> list[str]:
+    head = [f"{text.place} — {text.title}"] if text.title else []
+    return head + list(text.paragraphs)
+
+
+def question_lines(q: Question) -> list[str]:
+    if isinstance(q, ReflectionQuestion):
+        return [f"A question for you: {q.prompt}",
+                *(f"{n}. {text}" for n, text in enumerate(q.options, start=1))]
+    if isinstance(q, JournalQuestion):
+        return [f"For your journal: {q.question} (write one line, or press Enter to skip)"]
+    if isinstance(q, ChoiceQuestion):
+        return [f"- {o.text} (locked: {o.locked})" if o.number is None
+                else f"{o.number}. {o.text}" for o in q.offers]
+    return []
+
+
+def ending_line(q: Ending) -> str:
+    return f"The end: {q.title}"
+
+
 class Player:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -81,7 +105,7 @@ class Player:
 
     def at_ending(self, q: Ending) -> bool:
         """Announce an ending; True to play again."""
-        self.say(f"The end: {q.title}")
+        self.say(ending_line(q))
         return False
 
     # --- shared ------------------------------------------------------------------

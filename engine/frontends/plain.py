@@ -9,14 +9,11 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..runtime import (
-    ChoiceQuestion,
-    JournalQuestion,
     Question,
-    ReflectionQuestion,
     SceneText,
 )
 from ..session import Session
-from .base import Player, plain
+from .base import Player, plain, question_lines, scene_lines
 
 
 class LinePlayer(Player):
@@ -40,22 +37,10 @@ class LinePlayer(Player):
         self.err.flush()
 
     def show_scene(self, text: SceneText) -> None:
-        if text.title:
-            self.say(f"{text.place} — {text.title}")
-        self.say(*text.paragraphs)
+        self.say(*scene_lines(text))
 
     def ask(self, q: Question) -> None:
-        if isinstance(q, ReflectionQuestion):
-            self.say(f"A question for you: {q.prompt}")
-            self.say(*(f"{n}. {text}" for n, text in enumerate(q.options, start=1)))
-        elif isinstance(q, JournalQuestion):
-            self.say(f"For your journal: {q.question} (write one line, or press Enter to skip)")
-        elif isinstance(q, ChoiceQuestion):
-            for offer in q.offers:
-                if offer.number is None:
-                    self.say(f"- {offer.text} (locked: {offer.locked})")
-                else:
-                    self.say(f"{offer.number}. {offer.text}")
+        self.say(*question_lines(q))
 
     def read(self, q: Question) -> str | None:
         if self.show_prompt:
