@@ -1,13 +1,20 @@
-"""`hailsham check`: load a story, explore its states, report every problem."""
+"""`hailsham check`: load a story, explore its states, report every problem; or play
+seeded random playthroughs (`--random`); or re-check on every save (`--watch`)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import plural, summary
 from . import EXIT_OK, EXIT_PROBLEM, positive, print_diagnostics, story_dir, story_options
+
+RARE = 0.01  # scenes and endings reached in fewer runs than this are flagged
+WATCH_INTERVAL = 0.5
+MAX_FAILURES_SHOWN = 10
 
 
 def register(sub: Any) -> None:
@@ -17,9 +24,25 @@ def register(sub: Any) -> None:
     story_options(p, positional=True)
     p.add_argument("--max-states", type=positive, default=None, metavar="N",
                    help="stop exploring after N states (default: 1,000,000)")
+    p.add_argument("--random", type=positive, metavar="N",
+                   help="instead of exploring, play N seeded random playthroughs")
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="the seed of --random (default 1): the same seed plays the same runs")
+    p.add_argument("--max-steps", type=positive, default=None, metavar="N",
+                   help="with --random: a playthrough longer than this fails (default 10,000)")
+    p.add_argument("--watch", action="store_true",
+                   help="check again every time a story file changes (Ctrl-C stops)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.watch:
+        return watch(args)
+    if args.random:
+        return random_check(args)
+    return check_once(args)
+
+
+def check_once(args: argparse.Namespace) -> int:
     from ..checker import DEFAULT_MAX_STATES, check
     from ..loader import load
 
@@ -37,5 +60,96 @@ def run(args: argparse.Namespace) -> int:
              else "(the story could not be loaded)")
     if explored:
         print(explored)
-    print(f"{summary(diagnostics)} {where} ({elapsed:.2f} s)")
+    print(f"{summary(diagnostics)} {where} ({elapsed:.2f} s)", flush=True)
     return EXIT_PROBLEM if any(d.is_error for d in diagnostics) else EXIT_OK
+
+
+def random_check(args: argparse.Namespace) -> int:
+    from .. import playtest
+    from ..loader import load
+
+    folder = story_dir(args)
+    story, diagnostics = load(str(folder))
+    if story is None:
+        print_diagnostics(diagnostics)
+        print(f"{summary(diagnostics)} (the story could not be loaded)")
+        return EXIT_PROBLEM
+    count, seed = args.random, args.seed
+    max_steps = args.max_steps or playtest.DEFAULT_MAX_STEPS
+    if sys.stdout.isatty():
+        from prompt_toolkit.shortcuts import ProgressBar
+
+        with ProgressBar(title=f"{count:,} random playthroughs") as bar:
+            counter: Any = bar(label="playing", total=count)
+            result = playtest.run(story, count, seed, max_steps,
+                                  progress=lambda n: counter.item_completed())
+    else:
+        result = playtest.run(story, count, seed, max_steps)
+    rate = result.steps / result.seconds if result.seconds else 0.0
+    print(f"{plural(result.playthroughs, 'playthrough')}, {plural(result.steps, 'step')} "
+          f"in {result.seconds:.2f} s ({rate:,.0f} steps/s; seed {seed})")
+    endings = sorted((s for s in story.scenes.values() if s.ending is not None),
+                     key=lambda s: -result.ending_runs[s.id])
+    print("Endings:")
+    for scene in endings:
+        runs = result.ending_runs[scene.id]
+        title = f" ({scene.ending.static})" if scene.ending and scene.ending.static else ""
+        print(f"  {_share(runs, count)}  {scene.id}{title}{_flag(runs, count)}")
+    scenes = sorted(story.scenes, key=lambda sid: (result.scene_runs[sid], sid))
+    rare = [sid for sid in scenes if result.scene_runs[sid] < RARE * count]
+    print(f"Scenes: {len(scenes) - len(rare):,} of {len(scenes):,} reached in at least "
+          f"{RARE:.0%} of runs" + (":" if len(scenes) <= 100 or rare else "."))
+    for sid in scenes if len(scenes) <= 100 else rare:
+        runs = result.scene_runs[sid]
+        print(f"  {_share(runs, count)}  {sid}{_flag(runs, count)}")
+    distinct = list({(f.failure, f.picks): f for f in result.failures}.values())
+    if distinct:
+        print(f"{plural(len(result.failures), 'playthrough')} failed "
+              f"({plural(len(distinct), 'distinct failure')}):")
+    for failure in distinct[:MAX_FAILURES_SHOWN]:
+        answers = " ".join(p or "(Enter)" for p in failure.picks)
+        lines = "\\n".join(failure.picks)
+        print(f"FAIL: {failure.failure} after answering {answers or 'nothing'}")
+        print(f"  replay: printf '{lines}\\n' | hailsham play --plain --story {folder}")
+    if len(distinct) > MAX_FAILURES_SHOWN:
+        print(f"… and {len(distinct) - MAX_FAILURES_SHOWN:,} more")
+    return EXIT_PROBLEM if result.failures else EXIT_OK
+
+
+def _share(runs: int, count: int) -> str:
+    return f"{runs:>7,} {runs / count:>6.1%}"
+
+
+def _flag(runs: int, count: int) -> str:
+    if runs == 0:
+        return "   ← never reached"
+    return "   ← rare" if runs < RARE * count else ""
+
+
+def watch(args: argparse.Namespace) -> int:
+    """Check, then check again whenever a file of the story changes."""
+    folder = story_dir(args)
+    seen = _snapshot(folder)
+    try:
+        while True:
+            check_once(args)
+            print(f"watching {folder} for changes (Ctrl-C stops)", flush=True)
+            while (now := _snapshot(folder)) == seen:
+                time.sleep(WATCH_INTERVAL)
+            seen = now
+            print(f"\n— {time.strftime('%H:%M:%S')}: a file changed, checking again —")
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[float, int]]:
+    from ..loader import MANIFEST, story_files
+
+    out: dict[str, tuple[float, int]] = {}
+    for rel in [MANIFEST, *story_files(str(folder))] if folder.is_dir() else []:
+        try:
+            st = (folder / rel).stat()
+        except OSError:
+            continue
+        out[rel] = (st.st_mtime, st.st_size)
+    return out
