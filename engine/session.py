@@ -97,6 +97,20 @@ class Session:
             keep_aside(self.saves_dir, AUTOSAVE)
         self._autosave_checked = True
 
+    def reload(self) -> tuple[str, ...]:
+        """Read the story files again and carry the game over, as a save would be.
+
+        Raises StoryError (the new files have errors) or SaveError (the current scene
+        is gone); either way the old story and game are kept."""
+        from .loader import load_story
+        from .saves import from_json, to_json
+
+        story, _warnings = load_story(self.story.root)
+        data = to_json(self.story, self.state, self.player, self.game)
+        loaded = from_json(story, data, "in play")
+        self.story, self.state = story, loaded.state
+        return tuple(n for n in loaded.notes if "story has changed" not in n)
+
     def load(self, slot: str) -> Loaded:
         """Replace the current game with a saved one; raises SaveError and keeps the
         current game when the slot cannot be used."""

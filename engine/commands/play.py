@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import plural
-from . import EXIT_OK, EXIT_PROBLEM, print_diagnostics, saves_dir, story_dir, story_options
+from . import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_USAGE,
+    print_diagnostics,
+    saves_dir,
+    story_dir,
+    story_options,
+)
 
 
 def register(sub: Any) -> None:
@@ -21,6 +30,13 @@ def register(sub: Any) -> None:
     start.add_argument("--continue", dest="resume", action="store_true",
                        help="continue the latest autosave")
     start.add_argument("--load", metavar="SLOT", help="load a named save slot")
+    start.add_argument("--from", dest="warp", metavar="SCENE",
+                       help="start a new game at this scene (for writers)")
+    p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
+                   help="with --from: a variable's value, set before the scene is entered "
+                        "(may be repeated)")
+    p.add_argument("--record", metavar="PLAN", help="when play stops, write the game as a "
+                   "test plan for `hailsham test` (e.g. story/_tests/NAME.plan.yaml)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,10 +54,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"hailsham: the story has {plural(errors, 'error')} and cannot be played",
               file=sys.stderr)
         return EXIT_PROBLEM
+    if args.set and not args.warp:
+        print("hailsham: --set needs --from SCENE", file=sys.stderr)
+        return EXIT_USAGE
     session = Session(story, saves_dir(args))
     shown = session.opening
-    chose_start = bool(args.load or args.resume)
-    if chose_start:
+    if args.warp:
+        try:
+            shown = warp(session, args.warp, args.set)
+        except ValueError as e:
+            print(f"hailsham: {e}", file=sys.stderr)
+            return EXIT_USAGE
+    chose_start = bool(args.load or args.resume or args.warp)
+    if args.load or args.resume:
         slot = args.load or AUTOSAVE
         try:
             check_slot(slot)
@@ -55,6 +80,22 @@ def run(args: argparse.Namespace) -> int:
             for note in loaded.notes:
                 print(f"Note: {note}.", file=sys.stderr)
             shown = (scene_text(story, session.state),)
+    status = play(session, shown, args, chose_start)
+    if args.record:
+        from ..testplan import record, write_plan
+
+        path = Path(args.record)
+        try:
+            write_plan(path, record(story, session.state, path.name.split(".")[0]))
+        except OSError as e:
+            print(f"hailsham: could not write the plan {path}: {e.strerror or e}",
+                  file=sys.stderr)
+            return EXIT_PROBLEM
+        print(f"Recorded the game as a test plan: {path}", file=sys.stderr)
+    return status
+
+
+def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) -> int:
     if args.plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
         from ..frontends.plain import LinePlayer
 
@@ -70,3 +111,42 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         shown = first
     return terminal.run(shown)
+
+
+def warp(session: Any, scene: str, assignments: list[str]) -> Any:
+    """Start the session's game at a scene with chosen values; ValueError explains."""
+    from ..diagnostics import did_you_mean
+    from ..runtime import start_at
+
+    story = session.story
+    if scene not in story.scenes:
+        raise ValueError(f"unknown scene '{scene}'" + did_you_mean(scene, story.scenes))
+    values = list(story.initial_values())
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep:
+            raise ValueError(f"--set {assignment!r}: write it as VAR=VALUE")
+        if name not in story.slots:
+            raise ValueError(f"--set: '{name}' is not a variable"
+                             + did_you_mean(name, story.slots))
+        slot = story.slots[name]
+        values[slot] = parse_value(text, type(values[slot]), name)
+    step = start_at(story, scene, tuple(values))
+    session.state = step.state
+    return step.shown
+
+
+def parse_value(text: str, kind: type, name: str) -> Any:
+    """A command-line value read by the variable's type."""
+    if kind is bool:
+        if text not in ("true", "false"):
+            raise ValueError(f"--set {name}: '{text}' is not true or false")
+        return text == "true"
+    if kind is int:
+        from ..loader import INT
+
+        if not INT.match(text) or len(text) > 17:
+            raise ValueError(f"--set {name}: '{text}' is not a whole number")
+        return int(text)
+    return text

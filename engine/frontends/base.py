@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import runtime
-from ..diagnostics import did_you_mean
+from ..diagnostics import StoryError, did_you_mean
+from ..model import format_value
 from ..runtime import (
     ChoiceQuestion,
     DeadEnd,
@@ -33,6 +34,8 @@ COMMANDS = {
     ":load NAME": "load the game saved in a slot",
     ":journal": "list the questions you have answered so far",
     ":restart": "start a new game (this one stays saved)",
+    ":vars": "show the story's variables and their values (for writers)",
+    ":reload": "read the story files again, keeping your place (for writers)",
     ":help": "list these commands",
     ":quit": "save and stop (continue later with: hailsham play --continue)",
 }
@@ -213,6 +216,12 @@ class Player:
                 self.say(f"{e}." if name == ":save" else f"{e}; your current game goes on.")
         elif name == ":restart":
             self.restart()
+        elif name == ":vars":
+            story, values = session.story, session.state.values
+            self.say(*(f"{v.name} = {format_value(values[i])}"
+                       for i, v in enumerate(story.variables)))
+        elif name == ":reload":
+            self.reload()
         elif name == ":journal":
             self.show_journal()
         elif name == ":help":
@@ -229,6 +238,25 @@ class Player:
             hint = did_you_mean(name, known) or "."
             self.hint(f"Unknown command '{name}'{hint} Type :help for the list.")
         return None
+
+    def reload(self) -> None:
+        try:
+            notes = self.session.reload()
+        except StoryError as e:
+            errors = [d for d in e.diagnostics if d.is_error]
+            self.say(*(str(d) for d in errors[:5]))
+            more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+            self.say(f"The story has {len(errors)} error(s){more}; still playing the "
+                     "story as it was before.")
+            return
+        except SaveError as e:
+            self.say(f"Cannot carry the game over: {e}; still playing the story as it was.")
+            return
+        self.say(f"Story reloaded ({len(self.session.story.scenes)} scenes).")
+        for note in notes:
+            self.say(f"Note: {note}.")
+        self.show_scene(runtime.scene_text(self.session.story, self.session.state))
+        self.autosave()
 
     def restart(self) -> None:
         self.autosave()
