@@ -89,7 +89,7 @@ def answers_of(story: Story, state: GameState) -> list[str]:
                          and scene.reflection.journal is not None)
         if asked_journal and s.phase != JOURNAL:
             text = s.journal[-1].text or ""
-            lines.append("::" + text if text.startswith(":") else text)
+            lines.append(":" + text if text.startswith(":") else text)  # typed as "::…"
     return lines
 
 
