@@ -91,6 +91,7 @@ class _Loader:
         self.themes: Mapping[str, Theme] = {}
         self.scene_ids: dict[str, tuple[str, int]] = {}
         self.reflection_ids: dict[str, tuple[str, int]] = {}
+        self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
 
     # --- reporting -------------------------------------------------------
@@ -114,9 +115,9 @@ class _Loader:
 
     def keys(self, node: YMap, allowed: Iterable[str], what: str,
              required: Iterable[str] = ()) -> None:
-        allowed = tuple(allowed)
         for key in node:
             if key not in allowed:
+                allowed = tuple(allowed)
                 self.error(node.key_lines[key], "E011", f"unknown key '{key}' in {what}"
                            + (did_you_mean(key, allowed) or
                               f" (allowed: {', '.join(allowed)})"))
@@ -149,6 +150,8 @@ class _Loader:
 
     def template(self, source: str, line: int) -> Template | None:
         """Compile `{name}` interpolation; report an unknown name or a lone brace."""
+        if "{" not in source and "}" not in source:
+            return Template((source,), source)
         parts: list[str | int] = []
         literal: list[str] = []
         i, n = 0, len(source)
@@ -211,6 +214,9 @@ class _Loader:
         source = self.text(node, "if", what)
         if source is None:
             return None
+        known = self.conditions.get(source)
+        if known is not None:  # the same condition again: already parsed and checked
+            return known
         line = node.value_lines["if"]
         try:
             tree = expr.parse(source)
@@ -222,7 +228,9 @@ class _Loader:
             quoted = source if len(source) <= 60 else source[:59] + "…"
             self.error(line, e.code, f"{e.message} in if: {quoted}")
             return None
-        return Condition(source, tree, expr.compile_node(tree, self.slots))
+        condition = Condition(source, tree, expr.compile_node(tree, self.slots))
+        self.conditions[source] = condition
+        return condition
 
     def effects(self, node: YMap, what: str) -> Effects:
         sets: list[tuple[int, Any]] = []

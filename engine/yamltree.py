@@ -11,7 +11,8 @@ loader can read them by the type it expects there.
 
 from __future__ import annotations
 
-import unicodedata
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -60,112 +61,103 @@ class YList(list[Any]):
         self.item_lines: list[int] = []
 
 
-def _is_bad_char(ch: str) -> bool:
-    if ch in "\n\t":
-        return False
-    return unicodedata.category(ch) in ("Cc", "Cs")
+# C0 and C1 control characters but tab and line feed, DEL, and lone surrogates.
+_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def first_bad_char(text: str) -> str | None:
     """The first control character or lone surrogate in text, if any."""
-    if text.isprintable():
-        return None
-    for ch in text:
-        if _is_bad_char(ch):
-            return ch
-    return None
+    m = _BAD.search(text)
+    return m.group() if m else None
 
 
-class _Builder:
-    """Turns a stream of parser events into YMap/YList/str values."""
+def _build(events: Iterable[Any], path: str,
+           diagnostics: list[Diagnostic]) -> tuple[Any, list[Diagnostic]]:
+    """Turn a stream of parser events into YMap/YList/str values.
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.diagnostics: list[Diagnostic] = []
-        # Each open container: [container, pending key or None, key line].
-        self.stack: list[list[Any]] = []
-        self.root: Any = None
-        self.documents = 0
+    One flat loop, because this runs for every node of every story file: a step up
+    for each container, a step down at its end. Each open container is a list:
+    [container, is_map, pending key (or None), the key's line]."""
 
-    def error(self, line: int, code: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.path, line, code, message))
+    def error(line: int, code: str, message: str) -> tuple[Any, list[Diagnostic]]:
+        diagnostics.append(Diagnostic(path, line, code, message))
+        return None, diagnostics
 
-    def add(self, value: Any, line: int, is_scalar: bool) -> bool:
-        """Attach a finished node to its parent. Returns False if it was dropped."""
-        if not self.stack:
-            self.root = value
-            return True
-        top = self.stack[-1]
-        container = top[0]
-        if isinstance(container, YList):
-            container.append(value)
-            container.item_lines.append(line)
-            return True
-        if top[1] is None:  # this node is a key
-            if not is_scalar:
-                self.error(line, "E012", "a key must be plain text, not a list or mapping")
-                top[1] = _DROP
-                return False
-            top[1], top[2] = str(value), line
-            return True
-        key, key_line = top[1], top[2]
-        top[1] = None
-        if key is _DROP:
-            return False
-        if key in container:
-            self.error(key_line, "E010", f"duplicate key '{key}' (first at line "
-                       f"{container.key_lines[key]})")
-            return False
-        container[key] = value
-        container.key_lines[key] = key_line
-        container.value_lines[key] = line
-        return True
-
-    def feed(self, event: Any) -> bool:
-        """Handle one event; False stops reading (a fatal shape was found)."""
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self.error(line, "E008", "a story file holds one YAML document; "
-                           "remove the '---' that starts another")
-                return False
-            return True
-        if isinstance(event, yaml.AliasEvent):
-            self.error(line, "E006", f"alias '*{event.anchor}' — anchors and aliases are "
-                       "not allowed; write the value out")
-            return False
-        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent,
-                              yaml.SequenceStartEvent)):
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    scalar_event, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, \
+        yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    for event in events:
+        kind = type(event)
+        if kind is scalar_event or kind is map_start or kind is seq_start:
+            line = event.start_mark.line + 1
             if event.anchor is not None:
-                self.error(line, "E006", f"anchor '&{event.anchor}' — anchors and aliases "
-                           "are not allowed; write the value out")
-                return False
+                return error(line, "E006", f"anchor '&{event.anchor}' — anchors and aliases "
+                             "are not allowed; write the value out")
             if event.tag is not None:
-                self.error(line, "E007", f"tag '{event.tag}' — tags are not allowed; "
-                           "write plain text, numbers, lists and mappings")
-                return False
-        if isinstance(event, yaml.ScalarEvent):
-            value = event.value
-            bad = first_bad_char(value)
-            if bad is not None:
-                self.error(line, "E009", f"control character U+{ord(bad):04X} in text — "
-                           "remove it (text is plain, never terminal codes)")
-                value = "".join(" " if _is_bad_char(c) else c for c in value)
-            node = (Plain(value) if event.style in (None, "")
-                    else Folded(value) if event.style == ">" else value)
-            self.add(node, line, True)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(self.stack) >= MAX_DEPTH:
-                self.error(line, "E005", f"nesting deeper than {MAX_DEPTH} levels")
-                return False
-            container: YMap | YList = (
-                YMap(line) if isinstance(event, yaml.MappingStartEvent) else YList(line))
-            self.stack.append([container, None, 0])
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container = self.stack.pop()[0]
-            self.add(container, container.line, False)
-        return True
+                return error(line, "E007", f"tag '{event.tag}' — tags are not allowed; "
+                             "write plain text, numbers, lists and mappings")
+            if kind is scalar_event:
+                value = event.value
+                bad = _BAD.search(value)
+                if bad is not None:
+                    error(line, "E009", f"control character U+{ord(bad.group()):04X} in text "
+                          "— remove it (text is plain, never terminal codes)")
+                    value = _BAD.sub(" ", value)
+                style = event.style
+                node: Any = (Plain(value) if not style
+                             else Folded(value) if style == ">" else value)
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    return error(line, "E005", f"nesting deeper than {MAX_DEPTH} levels")
+                is_map = kind is map_start
+                stack.append([YMap(line) if is_map else YList(line), is_map, None, 0])
+                continue
+        elif kind in ends:
+            node = stack.pop()[0]
+            line = node.line
+        elif kind is yaml.AliasEvent:
+            return error(event.start_mark.line + 1, "E006", f"alias '*{event.anchor}' — "
+                         "anchors and aliases are not allowed; write the value out")
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return error(event.start_mark.line + 1, "E008", "a story file holds one "
+                             "YAML document; remove the '---' that starts another")
+            continue
+        else:
+            continue
+        # Attach the finished node to its parent.
+        if not stack:
+            root = node
+            continue
+        top = stack[-1]
+        if not top[1]:
+            top[0].append(node)
+            top[0].item_lines.append(line)
+            continue
+        key = top[2]
+        if key is None:  # this node is a key
+            if kind is not scalar_event:
+                error(line, "E012", "a key must be plain text, not a list or mapping")
+                top[2] = _DROP
+            else:
+                top[2], top[3] = str(node), line
+            continue
+        top[2] = None
+        if key is _DROP:
+            continue
+        container = top[0]
+        if key in container:
+            error(top[3], "E010", f"duplicate key '{key}' (first at line "
+                  f"{container.key_lines[key]})")
+            continue
+        container[key] = node
+        container.key_lines[key] = top[3]
+        container.value_lines[key] = line
+    return root, diagnostics
 
 
 _DROP = object()
@@ -202,22 +194,22 @@ def parse_yaml_bytes(data: bytes, shown_path: str) -> tuple[Any, list[Diagnostic
 
 
 def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
-    builder = _Builder(shown_path)
+    diagnostics: list[Diagnostic] = []
     try:
-        for event in yaml.parse(text, Loader=Loader):
-            if not builder.feed(event):
-                return None, builder.diagnostics
+        return _build(yaml.parse(text, Loader=Loader), shown_path, diagnostics)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = (e.problem or "").strip() or "invalid YAML"
         context = f" {e.context.strip()}" if e.context else ""
-        builder.error(line, "E003", f"YAML syntax error: {problem}{context}")
-        return None, builder.diagnostics
+        diagnostics.append(Diagnostic(shown_path, line, "E003",
+                                      f"YAML syntax error: {problem}{context}"))
+        return None, diagnostics
     except UnicodeEncodeError as e:  # a lone surrogate handed to libyaml
         line = text.count("\n", 0, e.start) + 1
-        builder.error(line, "E009", "a lone surrogate character — remove it")
-        return None, builder.diagnostics
+        diagnostics.append(Diagnostic(shown_path, line, "E009",
+                                      "a lone surrogate character — remove it"))
+        return None, diagnostics
     except yaml.YAMLError as e:  # ReaderError: a character YAML does not allow
         position = getattr(e, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
@@ -226,6 +218,5 @@ def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
             character = ord(character)
         what = (f"character U+{character:04X}" if isinstance(character, int)
                 else "a character") + " that YAML does not allow"
-        builder.error(line, "E009", f"{what} — remove it")
-        return None, builder.diagnostics
-    return builder.root, builder.diagnostics
+        diagnostics.append(Diagnostic(shown_path, line, "E009", f"{what} — remove it"))
+        return None, diagnostics
