@@ -10,7 +10,6 @@ are immutable, so there is nothing to roll back).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 
@@ -155,8 +154,8 @@ def open_choices(scene: Scene, values: Vars, visits: Mapping[str, int],
 
 def start(story: Story) -> Step:
     """A new game at the story's first scene."""
-    empty = GameState(story.start, CHOICE, story.initial_values(), {})
-    return _enter(story, empty, story.start, ())
+    return _enter(story, story.start, story.initial_values(), {}, frozenset(), (), None, None,
+                  0, ())
 
 
 def start_at(story: Story, scene_id: str, values: Vars) -> Step:
@@ -164,19 +163,21 @@ def start_at(story: Story, scene_id: str, values: Vars) -> Step:
     the writers' shortcut past forty minutes of play."""
     if scene_id not in story.scenes:
         raise IllegalMove(f"there is no scene '{scene_id}'")
-    empty = GameState(scene_id, CHOICE, values, {})
-    return _enter(story, empty, scene_id, ())
+    return _enter(story, scene_id, values, {}, frozenset(), (), None, None, 0, ())
 
 
-def _enter(story: Story, state: GameState, scene_id: str, shown: tuple[Shown, ...],
-           **changes: Any) -> Step:
+def _enter(story: Story, scene_id: str, values: Vars, visits: Mapping[str, int],
+           once: frozenset[str], journal: tuple[JournalEntry, ...],
+           previous: GameState | None, answer: Answer | None, steps: int,
+           shown: tuple[Shown, ...]) -> Step:
+    """Enter a scene: its visit count goes up and its effects apply, then its text.
+    (Every field is spelt out: this is the hot path of play and random playtests.)"""
     scene = story.scenes[scene_id]
-    visits = dict(state.visits)
-    visits[scene_id] = visits.get(scene_id, 0) + 1
-    values = scene.effects.apply(state.values)
+    counts = dict(visits)
+    counts[scene_id] = counts.get(scene_id, 0) + 1
     phase = REFLECTION if scene.reflection else ENDED if scene.ending else CHOICE
-    new = attrs.evolve(state, scene=scene_id, phase=phase, values=values, visits=visits,
-                       goto=None, **changes)
+    new = GameState(scene_id, phase, scene.effects.apply(values), counts, once, journal, None,
+                    previous, answer, steps)
     return Step(new, (*shown, scene_text(story, new)))
 
 
@@ -190,9 +191,8 @@ def choose(story: Story, state: GameState, number: int) -> Step:
     choice = choices[number - 1]
     answer = Answer(CHOICE, state.scene, number, choice.text.render(state.values), choice.key)
     once = state.once | {choice.key} if choice.once else state.once
-    return _enter(story, attrs.evolve(state, values=choice.effects.apply(state.values)),
-                  choice.goto, (), once=once, previous=state, answer=answer,
-                  steps=state.steps + 1)
+    return _enter(story, choice.goto, choice.effects.apply(state.values), state.visits, once,
+                  state.journal, state, answer, state.steps + 1, ())
 
 
 def answer_reflection(story: Story, state: GameState, number: int) -> Step:
@@ -233,7 +233,8 @@ def write_journal(story: Story, state: GameState, line: str) -> Step:
 def _after_reflection(story: Story, state: GameState, goto: str | None,
                       shown: tuple[Shown, ...]) -> Step:
     if goto is not None:
-        return _enter(story, state, goto, shown)
+        return _enter(story, goto, state.values, state.visits, state.once, state.journal,
+                      state.previous, state.answer, state.steps, shown)
     scene = story.scenes[state.scene]
     phase = ENDED if scene.ending else CHOICE
     return Step(attrs.evolve(state, phase=phase, goto=None), shown)
@@ -280,20 +281,17 @@ def question(story: Story, state: GameState) -> Question:
         assert scene.ending is not None
         return Ending(scene.ending.render(values))
     offers: list[Offer] = []
+    number = 0
     for choice in scene.choices:
         if is_open(choice, values, state.visits, state.once):
-            offers.append(Offer(len(offers) + 1 - _locked_count(offers),
-                                choice.text.render(values), key=choice.key))
+            number += 1
+            offers.append(Offer(number, choice.text.render(values), key=choice.key))
         elif choice.locked is not None and not (choice.once and choice.key in state.once):
             offers.append(Offer(None, choice.text.render(values), choice.locked.render(values),
                                 choice.key))
-    if not any(o.number for o in offers):
+    if not number:
         return DeadEnd(scene.id)
     return ChoiceQuestion(tuple(offers))
-
-
-def _locked_count(offers: list[Offer]) -> int:
-    return sum(1 for o in offers if o.number is None)
 
 
 def _out_of_range(number: int, count: int) -> str:
