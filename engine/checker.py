@@ -87,37 +87,71 @@ class _Abstraction:
     """How concrete values and visit counts map onto the explorer's states."""
 
     def __init__(self, story: Story) -> None:
-        constants, other = _counter_uses(all_conditions(story))
+        _, other = _counter_uses(all_conditions(story))
         deltas: dict[int, list[int]] = {}
         for effects in _all_effects(story):
             for slot, delta in effects.adds:
                 deltas.setdefault(slot, []).append(delta)
         self.initial = story.initial_values()
-        # Per slot: ("max", cap) | ("min", floor) | None (kept exactly).
-        self.rules: list[tuple[str, int] | None] = []
+        # A counter may be clamped when it only moves one way and is only ever
+        # compared with constants: ("max" | "min" | None) per variable slot.
+        self.direction: list[str | None] = []
         for slot, var in enumerate(story.variables):
-            cid = ("var", var.name)
-            if var.type is int and cid not in other and constants.get(cid):
-                self.rules.append(_saturation(constants[cid], deltas.get(slot, [])))
+            moves = deltas.get(slot, [])
+            if var.type is not int or ("var", var.name) in other:
+                self.direction.append(None)
+            elif all(d >= 0 for d in moves):
+                self.direction.append("max")
+            elif all(d <= 0 for d in moves):
+                self.direction.append("min")
             else:
-                self.rules.append(None)
-        self.tracked = tuple(sorted(s for kind, s in constants if kind == "visits"))
-        self.caps = tuple(
-            max(constants[("visits", s)]) + 1 if ("visits", s) not in other else None
-            for s in self.tracked)
-        self.live = _live_reads(story, self.tracked)
-        self.cache: dict[str, tuple[tuple[int, Any], ...]] = {}
+                self.direction.append(None)
+        self.tracked = tuple(sorted({n.scene for tree in all_conditions(story)
+                                     for n in expr.walk(tree) if isinstance(n, expr.Visited)}))
+        self.visits_exact = {s for s in self.tracked if ("visits", s) in other}
+        self.ahead = _reads_ahead(story)
+        self.once_ahead = _once_ahead(story)
+        self.slots = story.slots
+        self.cache: dict[str, tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]] = {}
+
+    def _plan(self, scene: str) -> tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]:
+        """For a scene: how each variable is kept, and each visit counter's cap
+        (0: not read ahead, so pinned; None: kept exactly)."""
+        plan = self.cache.get(scene)
+        if plan is not None:
+            return plan
+        ahead = self.ahead[scene]
+        rules: list[tuple[int, Any]] = []
+        for name, slot in self.slots.items():
+            seen = ahead.get(("var", name))
+            direction = self.direction[slot]
+            if seen is None:
+                rules.append((slot, self.initial[slot]))  # nothing ahead reads it
+            elif direction == "max" and seen[1] is not None:
+                rules.append((slot, ("max", seen[1] + 1)))
+            elif direction == "min" and seen[0] is not None:
+                rules.append((slot, ("min", seen[0] - 1)))
+        caps: list[int | None] = []
+        for tracked in self.tracked:
+            seen = ahead.get(("visits", tracked))
+            if seen is None:
+                caps.append(0)
+            elif tracked in self.visits_exact or seen[1] is None:
+                caps.append(None)
+            else:
+                caps.append(seen[1] + 1)
+        plan = self.cache[scene] = (tuple(rules), tuple(caps))
+        return plan
 
     def values(self, values: Vars, scene: str) -> Vars:
         """Values as the explorer keeps them at a scene: a variable that nothing
-        reachable from here reads is pinned; a saturating counter is clamped."""
-        plan = self.cache.get(scene)
-        if plan is None:
-            plan = self.cache[scene] = self._plan(scene)
-        if not plan:
+        reachable from here reads is pinned; a one-way counter is clamped just past
+        the largest constant it meets from here on."""
+        rules = self._plan(scene)[0]
+        if not rules:
             return values
         out = list(values)
-        for slot, rule in plan:
+        for slot, rule in rules:
             if isinstance(rule, tuple):
                 out[slot] = min(out[slot], rule[1]) if rule[0] == "max" else max(
                     out[slot], rule[1])
@@ -125,68 +159,90 @@ class _Abstraction:
                 out[slot] = rule
         return tuple(out)
 
-    def _plan(self, scene: str) -> tuple[tuple[int, Any], ...]:
-        live_vars, _ = self.live[scene]
-        plan: list[tuple[int, Any]] = []
-        for slot, rule in enumerate(self.rules):
-            if not live_vars >> slot & 1:
-                plan.append((slot, self.initial[slot]))
-            elif rule is not None:
-                plan.append((slot, rule))
-        return tuple(plan)
-
     def visit(self, counts: tuple[int, ...], scene: str) -> tuple[int, ...]:
-        """Visit counts after entering a scene, dead counters pinned to 0."""
-        live_visits = self.live[scene][1]
+        """Visit counts after entering a scene, clamped or pinned as the plan says."""
+        caps = self._plan(scene)[1]
         out = []
-        for i, (tracked, cap) in enumerate(zip(self.tracked, self.caps)):
-            if not live_visits >> i & 1:
+        for tracked, count, cap in zip(self.tracked, counts, caps):
+            if cap == 0:
                 out.append(0)
                 continue
-            n = counts[i] + 1 if tracked == scene else counts[i]
+            n = count + 1 if tracked == scene else count
             out.append(n if cap is None else min(n, cap))
         return tuple(out)
 
 
-def _live_reads(story: Story, tracked: tuple[str, ...]) -> dict[str, tuple[int, int]]:
-    """Per scene: bit masks of the variable slots and tracked visit counters that a
-    condition in this scene or any scene reachable from it reads."""
-    slots = story.slots
-    index = {s: i for i, s in enumerate(tracked)}
-    own: dict[str, tuple[int, int]] = {}
-    for scene in story.scenes.values():
-        var_mask = visit_mask = 0
-        for tree in scene_conditions(scene):
-            for node in expr.walk(tree):
-                if isinstance(node, expr.Name):
-                    var_mask |= 1 << slots[node.name]
-                elif isinstance(node, expr.Visited):
-                    visit_mask |= 1 << index[node.scene]
-        own[scene.id] = (var_mask, visit_mask)
-    # Propagate backwards over the graph until nothing changes (a few rounds: masks
-    # only grow, and each is a handful of bits).
+def _once_ahead(story: Story) -> dict[str, frozenset[str]]:
+    """Per scene: the once-only choices in it or in any scene after it. Having taken
+    one that can never be offered again makes no difference from here on."""
+    ahead = {s.id: {c.key for c in s.choices if c.once} for s in story.scenes.values()}
     edges = {s.id: set(_targets(s)) for s in story.scenes.values()}
-    live = dict(own)
     changed = True
     while changed:
         changed = False
         for sid, targets in edges.items():
-            v, c = live[sid]
+            mine = ahead[sid]
+            before = len(mine)
             for t in targets:
-                tv, tc = live[t]
-                v, c = v | tv, c | tc
-            if (v, c) != live[sid]:
-                live[sid] = (v, c)
-                changed = True
-    return live
+                mine |= ahead[t]
+            changed = changed or len(mine) != before
+    return {sid: frozenset(keys) for sid, keys in ahead.items()}
 
 
-def _saturation(constants: list[int], deltas: list[int]) -> tuple[str, int] | None:
-    if all(d >= 0 for d in deltas):
-        return ("max", max(constants) + 1)
-    if all(d <= 0 for d in deltas):
-        return ("min", min(constants) - 1)
-    return None
+# What the conditions of a scene and of every scene after it read: per counter
+# ("var", name) or ("visits", scene), the smallest and largest constant it is compared
+# with (None when it is read some other way too).
+Ahead = dict[tuple[str, str], tuple[int | None, int | None]]
+
+
+def _reads_ahead(story: Story) -> dict[str, Ahead]:
+    own: dict[str, Ahead] = {}
+    for scene in story.scenes.values():
+        mine: Ahead = {}
+        for tree in scene_conditions(scene):
+            for cid, constant in _reads(tree):
+                mine[cid] = _merge(mine.get(cid), (constant, constant))
+        own[scene.id] = mine
+    # Propagate backwards over the graph until nothing changes.
+    edges = {s.id: set(_targets(s)) for s in story.scenes.values()}
+    ahead = {sid: dict(m) for sid, m in own.items()}
+    changed = True
+    while changed:
+        changed = False
+        for sid, targets in edges.items():
+            mine = ahead[sid]
+            for t in targets:
+                for cid, bounds in ahead[t].items():
+                    merged = _merge(mine.get(cid), bounds)
+                    if merged != mine.get(cid):
+                        mine[cid] = merged
+                        changed = True
+    return ahead
+
+
+def _reads(tree: expr.Node) -> Iterator[tuple[tuple[str, str], int | None]]:
+    """Each counter a condition reads, with the constant it is compared with (or None)."""
+    compared: set[int] = set()
+    for node in expr.walk(tree):
+        if isinstance(node, expr.Binary) and node.op in expr.COMPARISONS:
+            for a, b in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(a, (expr.Name, expr.Visited)) and isinstance(
+                        b, expr.Literal) and type(b.value) is int:
+                    compared.add(id(a))
+                    yield _counter_id(a), b.value
+    for node in expr.walk(tree):
+        if isinstance(node, (expr.Name, expr.Visited)) and id(node) not in compared:
+            yield _counter_id(node), None
+
+
+def _merge(a: tuple[int | None, int | None] | None,
+           b: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    if a is None:
+        return b
+    lo = None if a[0] is None or b[0] is None else min(a[0], b[0])
+    hi = None if a[1] is None or b[1] is None else max(a[1], b[1])
+    # Read without a constant somewhere: remember that as None on both sides.
+    return (lo, hi)
 
 
 def _all_effects(story: Story) -> Iterator[Any]:
@@ -235,6 +291,8 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
         scene = scenes[scene_id]
         values = ab.values(scene.effects.apply(values), scene_id)
         counts = ab.visit(counts, scene_id)
+        if once:
+            once = once & ab.once_ahead[scene_id]
         key: Key = (scene_id, REFLECTION if scene.reflection else CHOICE, values, counts, once)
         if key not in ids:
             entered.add(scene_id)
