@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from . import expr
@@ -67,9 +67,25 @@ def shown(path: str) -> str:
     return path if rel.startswith(".." + os.sep + "..") else rel
 
 
-def load_story(root: str) -> tuple[Story, list[Diagnostic]]:
-    """Load a story or raise StoryError; returns the story and its warnings."""
-    story, diagnostics = load(root)
+def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnostic]]:
+    """Load a story to play, or raise StoryError; returns the story and its warnings.
+
+    Files already loaded once without errors come from the cache (see engine.cache):
+    then nothing is parsed, and each scene is compiled when play first needs it."""
+    loader = _Loader(root)
+    files = loader.read_all() if use_cache else None
+    if files is not None:
+        from . import cache
+
+        digest = loader.digest.hexdigest()
+        payload = cache.read(digest)
+        if payload is not None:
+            return loader.from_cache(payload, digest), []
+        story, diagnostics = loader.run(files)
+        if story is not None:
+            cache.write(digest, loader.cache_payload())
+    else:
+        story, diagnostics = loader.run()
     if story is None:
         raise StoryError(diagnostics)
     return story, diagnostics
@@ -78,6 +94,38 @@ def load_story(root: str) -> tuple[Story, list[Diagnostic]]:
 def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
     """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
     return _Loader(root).run()
+
+
+class _LazyScenes(Mapping[str, Scene]):
+    """Scenes compiled from the cache the first time play asks for each one."""
+
+    def __init__(self, loader: _Loader, raw: dict[str, tuple[str, bytes]]) -> None:
+        self.loader = loader
+        self.raw = raw
+        self.done: dict[str, Scene] = {}
+
+    def __getitem__(self, sid: str) -> Scene:
+        scene = self.done.get(sid)
+        if scene is None:
+            import marshal
+
+            from .cache import from_plain
+
+            path, blob = self.raw[sid]
+            scene = self.loader.scene(sid, from_plain(marshal.loads(blob)), path)
+            if scene is None:  # the cache only holds stories that compiled cleanly
+                raise RuntimeError(f"cached scene '{sid}' did not compile")
+            self.done[sid] = scene
+        return scene
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self.raw
 
 
 class _Loader:
@@ -93,6 +141,52 @@ class _Loader:
         self.reflection_ids: dict[str, tuple[str, int]] = {}
         self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
+        self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
+        self.raw_scenes: dict[str, tuple[YMap, str]] = {}
+        self.manifest_tree: YMap | None = None
+
+    def read_all(self) -> dict[str, bytes] | None:
+        """Read every file of the story ahead (and digest it); None if any cannot be
+        read, so that the ordinary load reports why."""
+        files: dict[str, bytes] = {}
+        for relpath in [MANIFEST, *story_files(self.root)] if os.path.isdir(self.root) else []:
+            data, _problems = read_file(os.path.join(self.root, relpath), relpath)
+            if data is None:
+                return None
+            files[relpath] = data
+            self.digest.update(relpath.encode() + b"\0" + data + b"\0")
+        return files if MANIFEST in files else None
+
+    def cache_payload(self) -> dict[str, Any]:
+        import marshal
+
+        from .cache import to_plain
+
+        root = os.path.abspath(self.root)
+        paths = sorted({path for path, _ in self.scene_ids.values()})
+        index = {path: i for i, path in enumerate(paths)}
+        return {
+            "manifest": to_plain(self.manifest_tree),
+            "files": [os.path.relpath(os.path.abspath(p), root) for p in paths],
+            "scenes": {sid: (index[path], line, marshal.dumps(to_plain(self.raw_scenes[sid][0])))
+                       for sid, (path, line) in self.scene_ids.items()},
+        }
+
+    def from_cache(self, payload: dict[str, Any], digest: str) -> Story:
+        from .cache import from_plain
+
+        manifest = from_plain(payload["manifest"])
+        self.path = shown(os.path.join(self.root, MANIFEST))
+        header = self.manifest(manifest)
+        raw: dict[str, tuple[str, bytes]] = {}
+        paths = [shown(os.path.join(self.root, relpath)) for relpath in payload["files"]]
+        for sid, (file, line, blob) in payload["scenes"].items():
+            self.scene_ids[sid] = (paths[file], line)
+            raw[sid] = (paths[file], blob)
+        return Story(
+            title=header["title"], start=header["start"], variables=header["variables"],
+            places=self.places, themes=self.themes, scenes=_LazyScenes(self, raw),
+            id=header["id"], version=header["version"], digest=digest, root=self.root)
 
     # --- reporting -------------------------------------------------------
 
@@ -102,11 +196,15 @@ class _Loader:
     def read(self, relpath: str) -> Any:
         full = os.path.join(self.root, relpath)
         self.path = shown(full)
-        data, problems = read_file(full, self.path)
-        if data is None:
-            self.diagnostics += problems
-            return None
-        self.digest.update(relpath.encode() + b"\0" + data + b"\0")
+        if self.files is not None:  # read ahead, and digested then
+            data: bytes | None = self.files[relpath]
+        else:
+            data, problems = read_file(full, self.path)
+            if data is None:
+                self.diagnostics += problems
+                return None
+            self.digest.update(relpath.encode() + b"\0" + data + b"\0")
+        assert data is not None
         tree, problems = parse_yaml_bytes(data, self.path)
         self.diagnostics += problems
         return tree
@@ -261,8 +359,9 @@ class _Loader:
         if kind is bool and isinstance(raw, Plain) and raw in ("true", "false"):
             return raw == "true"
         if kind is int and isinstance(raw, Plain) and INT.match(raw):
-            digits = raw.lstrip("+-").lstrip("0")
-            value = int(raw) if len(digits) <= len(str(expr.MAX_INT)) else None
+            digits = raw.lstrip("+-").lstrip("0")  # int() refuses over 4,300 digits,
+            sign = -1 if raw.startswith("-") else 1  # leading zeros included
+            value = sign * int(digits or "0") if len(digits) <= len(str(expr.MAX_INT)) else None
             if value is not None and abs(value) <= expr.MAX_INT:
                 return value
             self.error(line, "E204", f"{what}: {raw[:20]} is too large "
@@ -278,7 +377,8 @@ class _Loader:
 
     # --- the manifest ------------------------------------------------------
 
-    def run(self) -> tuple[Story | None, list[Diagnostic]]:
+    def run(self, files: dict[str, bytes] | None = None) -> tuple[Story | None, list[Diagnostic]]:
+        self.files = files
         manifest_path = os.path.join(self.root, MANIFEST)
         self.path = shown(manifest_path)
         if not os.path.isdir(self.root):
@@ -300,9 +400,11 @@ class _Loader:
                        f"the manifest must be a mapping of keys, not {_kind(manifest)}")
             return None, self.diagnostics
         header = self.manifest(manifest)
-        files = story_files(self.root)
-        trees = [(f, self.read(f)) for f in files]
-        raw_scenes = self.collect_scenes(trees)
+        self.manifest_tree = manifest
+        names = [f for f in files if f != MANIFEST] if files is not None else story_files(
+            self.root)
+        trees = [(f, self.read(f)) for f in names]
+        raw_scenes = self.raw_scenes = self.collect_scenes(trees)
         scenes = {sid: s for sid, (tree, path) in raw_scenes.items()
                   if (s := self.scene(sid, tree, path)) is not None}
         self.path = shown(manifest_path)
@@ -700,7 +802,7 @@ def _kind(value: Any) -> str:
         if value in ("true", "false"):
             return f"'{value}' (true or false)"
         if INT.match(value):
-            return f"the number {value}"
+            return f"the number {value if len(value) <= 30 else value[:29] + '…'}"
     shown_value = value if len(value) <= 30 else value[:29] + "…"
     return f"the text '{shown_value}'"
 

@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
 from .diagnostics import Diagnostic
 
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The YAML parser: libyaml's when PyYAML has it. PyYAML is imported only when a file is
+# parsed, so that playing a story from the cache (engine.cache) never loads it.
+Loader: Any = None
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -78,6 +78,7 @@ def _build(events: Iterable[Any], path: str,
     One flat loop, because this runs for every node of every story file: a step up
     for each container, a step down at its end. Each open container is a list:
     [container, is_map, pending key (or None), the key's line]."""
+    import yaml
 
     def error(line: int, code: str, message: str) -> tuple[Any, list[Diagnostic]]:
         diagnostics.append(Diagnostic(path, line, code, message))
@@ -194,9 +195,12 @@ def parse_yaml_bytes(data: bytes, shown_path: str) -> tuple[Any, list[Diagnostic
 
 
 def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
+    import yaml
+
+    loader = Loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     diagnostics: list[Diagnostic] = []
     try:
-        return _build(yaml.parse(text, Loader=Loader), shown_path, diagnostics)
+        return _build(yaml.parse(text, Loader=loader), shown_path, diagnostics)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0

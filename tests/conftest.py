@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 
 # Unexpected exceptions must propagate in tests: no catch-all may hide a bug.
 os.environ["HAILSHAM_DEBUG"] = "1"
+# The story cache of this test run stays in a folder of its own.
+os.environ.setdefault("HAILSHAM_CACHE", tempfile.mkdtemp(prefix="hailsham-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 

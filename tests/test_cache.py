@@ -1,0 +1,127 @@
+"""The story cache: a second load of the same files skips parsing, and nothing stale
+or damaged is ever used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import StoryError, cache, runtime
+from engine.loader import load_story
+
+SCENES = """\
+scenes:
+  a:
+    place: here
+    title: First
+    text: |
+      One {n}.
+
+      Two.
+    choices:
+      - text: On
+        goto: b
+        if: visited("a") > 0
+  b:
+    place: here
+    text: B.
+    reflection:
+      id: r
+      themes: [memory]
+      prompt: Why?
+      options:
+        - {text: This, add: {n: 2}}
+        - {text: That}
+    ending: End
+"""
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HAILSHAM_CACHE", str(folder))
+    return folder
+
+
+def play_through(story) -> list[str]:
+    step = runtime.start(story)
+    shown = [step.shown]
+    step = runtime.choose(story, step.state, 1)
+    shown.append(step.shown)
+    step = runtime.answer_reflection(story, step.state, 1)
+    return [repr(s) for s in shown] + [repr(step.state.values), step.state.phase]
+
+
+def test_second_load_comes_from_the_cache_and_plays_the_same(story_dir, cache_folder):
+    folder = story_dir(SCENES)
+    first, _ = load_story(str(folder))
+    assert len(list(cache_folder.glob("story-*.bin"))) == 1
+    second, _ = load_story(str(folder))
+    assert type(second.scenes).__name__ == "_LazyScenes"
+    assert type(first.scenes) is dict
+    assert second.digest == first.digest
+    assert play_through(second) == play_through(first)
+    assert sorted(second.scenes) == sorted(first.scenes)
+    assert second.scenes["a"].path == first.scenes["a"].path
+
+
+def test_a_cached_story_is_never_parsed_again(story_dir, cache_folder, tmp_path):
+    folder = story_dir(SCENES)
+    load_story(str(folder))
+    code = ("import sys; from engine.loader import load_story; "
+            f"s, _ = load_story({str(folder)!r}); s.scenes['a']; "
+            "print('yaml' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_an_edited_file_is_read_again(story_dir, cache_folder):
+    folder = story_dir(SCENES)
+    load_story(str(folder))
+    (folder / "scenes.yaml").write_text(SCENES.replace("One {n}.", "Uno {n}."), "utf-8")
+    story, _ = load_story(str(folder))
+    assert type(story.scenes) is dict  # a new digest: parsed, not cached
+    assert runtime.start(story).shown[0].paragraphs[0] == "Uno 0."
+    assert len(list(cache_folder.glob("story-*.bin"))) == 2
+
+
+def test_a_damaged_cache_file_is_ignored(story_dir, cache_folder):
+    folder = story_dir(SCENES)
+    load_story(str(folder))
+    (path,) = cache_folder.glob("story-*.bin")
+    for damage in (b"", b"\x00garbage", path.read_bytes()[:100]):
+        path.write_bytes(damage)
+        story, _ = load_story(str(folder))
+        assert runtime.start(story).shown[0].title == "First"
+
+
+def test_a_story_with_errors_is_never_cached(story_dir, cache_folder):
+    folder = story_dir(SCENES.replace("goto: b", "goto: nowhere"))
+    with pytest.raises(StoryError, match="nowhere"):
+        load_story(str(folder))
+    assert not list(cache_folder.glob("story-*.bin"))
+
+
+def test_cache_off(story_dir, monkeypatch):
+    monkeypatch.setenv("HAILSHAM_CACHE", "off")
+    assert cache.cache_dir() is None
+    story, _ = load_story(str(story_dir(SCENES)))
+    assert type(story.scenes) is dict
+
+
+def test_plain_tree_round_trip(story_dir):
+    from engine.yamltree import Folded, Plain, YList, YMap, parse_yaml_text
+
+    text = "a: no\nb: >\n  x\nc: [1, 'q']\nd:\n  e: |\n    z\n"
+    tree, _ = parse_yaml_text(text, "f")
+    back = cache.from_plain(cache.to_plain(tree))
+    assert back == tree
+    assert isinstance(back, YMap) and back.key_lines == tree.key_lines
+    assert back.value_lines == tree.value_lines
+    assert type(back["a"]) is Plain and type(back["b"]) is Folded
+    assert isinstance(back["c"], YList) and back["c"].item_lines == tree["c"].item_lines
+    assert type(back["c"][1]) is str
