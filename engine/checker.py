@@ -11,6 +11,7 @@ merged by it open the same answers and show the same text now and forever after.
 
 from __future__ import annotations
 
+import heapq
 import os
 from array import array
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ import attrs
 from . import expr
 from .diagnostics import Diagnostic
 from .loader import MANIFEST, shown
-from .model import Scene, Story, Vars
+from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
 from .runtime import CHOICE, REFLECTION, is_open
 
 DEFAULT_MAX_STATES = 1_000_000
@@ -40,21 +41,47 @@ class Exploration:
     # (scene, paragraph index) -> (seen shown, seen hidden), for conditional paragraphs
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
     endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
+    graph: _Graph | None = None  # the states and edges themselves
 
 
-def scene_conditions(scene: Scene) -> Iterator[expr.Node]:
-    """Every condition a scene evaluates: its choices' and its paragraphs'."""
+@attrs.frozen(eq=False)
+class _Graph:
+    keys: list[Key]
+    edge_from: array[int]
+    edge_to: array[int]
+    edge_move: array[int]
+    moves: list[tuple[tuple[Effects, ...], str | None]]
+    _outgoing: list[list[int]] = attrs.field(factory=list)
+
+    def outgoing(self) -> list[list[int]]:
+        """The edges leaving each state (built once, when first asked for)."""
+        if not self._outgoing:
+            self._outgoing.extend([] for _ in self.keys)
+            for e, a in enumerate(self.edge_from):
+                self._outgoing[a].append(e)
+        return self._outgoing
+
+
+# Conditional paragraphs the explorer watches, as (scene id, paragraph index). Choices
+# decide where play can go; a paragraph only decides what is shown, so the explorer
+# keeps what paragraphs read only while it is asked to watch them (see check()).
+Watched = frozenset[tuple[str, int]]
+
+
+def scene_conditions(scene: Scene, watched: Watched = frozenset()) -> Iterator[expr.Node]:
+    """The conditions of a scene that the explorer must keep exact: its choices', and
+    those of its watched paragraphs."""
     for choice in scene.choices:
         if choice.condition is not None:
             yield choice.condition.tree
-    for paragraph in scene.text:
-        if paragraph.condition is not None:
+    for i, paragraph in enumerate(scene.text):
+        if paragraph.condition is not None and (scene.id, i) in watched:
             yield paragraph.condition.tree
 
 
-def all_conditions(story: Story) -> Iterator[expr.Node]:
+def all_conditions(story: Story, watched: Watched = frozenset()) -> Iterator[expr.Node]:
     for scene in story.scenes.values():
-        yield from scene_conditions(scene)
+        yield from scene_conditions(scene, watched)
 
 
 def _counter_uses(trees: Iterable[expr.Node]) -> tuple[dict[Any, list[int]], set[Any]]:
@@ -86,8 +113,8 @@ def _counter_id(node: expr.Name | expr.Visited) -> tuple[str, str]:
 class _Abstraction:
     """How concrete values and visit counts map onto the explorer's states."""
 
-    def __init__(self, story: Story) -> None:
-        _, other = _counter_uses(all_conditions(story))
+    def __init__(self, story: Story, watched: Watched) -> None:
+        _, other = _counter_uses(all_conditions(story, watched))
         deltas: dict[int, list[int]] = {}
         for effects in _all_effects(story):
             for slot, delta in effects.adds:
@@ -106,12 +133,14 @@ class _Abstraction:
                 self.direction.append("min")
             else:
                 self.direction.append(None)
-        self.tracked = tuple(sorted({n.scene for tree in all_conditions(story)
+        self.tracked = tuple(sorted({n.scene for tree in all_conditions(story, watched)
                                      for n in expr.walk(tree) if isinstance(n, expr.Visited)}))
         self.visits_exact = {s for s in self.tracked if ("visits", s) in other}
-        self.ahead = _reads_ahead(story)
+        self.ahead = _reads_ahead(story, watched)
         self.once_ahead = _once_ahead(story)
         self.slots = story.slots
+        self.watched = watched
+        self.paragraph_cache: dict[str, tuple[int, ...]] = {}
         self.cache: dict[str, tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]] = {}
 
     def _plan(self, scene: str) -> tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]:
@@ -142,6 +171,38 @@ class _Abstraction:
                 caps.append(seen[1] + 1)
         plan = self.cache[scene] = (tuple(rules), tuple(caps))
         return plan
+
+    def exact_paragraphs(self, scene: Scene) -> tuple[int, ...]:
+        """The conditional paragraphs of a scene whose conditions read only what this
+        abstraction keeps exact there (watched ones always are)."""
+        found = self.paragraph_cache.get(scene.id)
+        if found is None:
+            rules, caps = self._plan(scene.id)
+            kept = dict(rules)
+            cap_of = dict(zip(self.tracked, caps))
+            found = tuple(
+                i for i, p in enumerate(scene.text) if p.condition is not None and (
+                    (scene.id, i) in self.watched
+                    or all(self._exact(cid, c, kept, cap_of) for cid, c in _reads(
+                        p.condition.tree))))
+            self.paragraph_cache[scene.id] = found
+        return found
+
+    def _exact(self, cid: tuple[str, str], constant: int | None, kept: dict[int, Any],
+               cap_of: dict[str, int | None]) -> bool:
+        kind, name = cid
+        if kind == "visits":
+            if name not in cap_of:
+                return False
+            cap = cap_of[name]
+            return cap is None or (cap != 0 and constant is not None and constant < cap)
+        slot = self.slots[name]
+        if slot not in kept:
+            return True  # kept exactly
+        rule = kept[slot]
+        if not isinstance(rule, tuple) or constant is None:
+            return False  # pinned, or read some other way than against a constant
+        return bool(constant < rule[1] if rule[0] == "max" else constant > rule[1])
 
     def values(self, values: Vars, scene: str) -> Vars:
         """Values as the explorer keeps them at a scene: a variable that nothing
@@ -195,11 +256,11 @@ def _once_ahead(story: Story) -> dict[str, frozenset[str]]:
 Ahead = dict[tuple[str, str], tuple[int | None, int | None]]
 
 
-def _reads_ahead(story: Story) -> dict[str, Ahead]:
+def _reads_ahead(story: Story, watched: Watched) -> dict[str, Ahead]:
     own: dict[str, Ahead] = {}
     for scene in story.scenes.values():
         mine: Ahead = {}
-        for tree in scene_conditions(scene):
+        for tree in scene_conditions(scene, watched):
             for cid, constant in _reads(tree):
                 mine[cid] = _merge(mine.get(cid), (constant, constant))
         own[scene.id] = mine
@@ -255,9 +316,11 @@ def _all_effects(story: Story) -> Iterator[Any]:
                 yield option.effects
 
 
-def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
-    """Breadth-first search of the reachable abstract states, recording coverage."""
-    ab = _Abstraction(story)
+def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
+            watched: Watched = frozenset()) -> Exploration:
+    """Breadth-first search of the reachable abstract states, recording coverage (of
+    the watched paragraphs too)."""
+    ab = _Abstraction(story, watched)
     scenes = story.scenes
     tracked = ab.tracked
     ids: dict[Key, int] = {}
@@ -265,13 +328,25 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
     parent = array("q")  # per state: the state it was first reached from (-1: start)
     number_in = array("q")  # per state: the answer number that reached it
     edge_from, edge_to = array("q"), array("q")
+    # What each edge does to values: an index into `moves`, each (effects applied in
+    # order, the scene entered or None); check() replays them for paragraph coverage.
+    edge_move = array("q")
+    moves: list[tuple[tuple[Effects, ...], str | None]] = []
+    move_ids: dict[tuple[tuple[Effects, ...], str | None], int] = {}
     entered: set[str] = set()
     offered: set[str] = set()
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = {}
     dead: list[int] = []
     bounded = False
 
-    def add(key: Key, source: int, number: int) -> None:
+    def move(effects: tuple[Effects, ...], scene: str | None) -> int:
+        found = move_ids.get((effects, scene))
+        if found is None:
+            found = move_ids[(effects, scene)] = len(moves)
+            moves.append((effects, scene))
+        return found
+
+    def add(key: Key, source: int, number: int, how: int = -1) -> None:
         nonlocal bounded
         target = ids.get(key)
         if target is None:
@@ -285,21 +360,24 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
         if source >= 0:
             edge_from.append(source)
             edge_to.append(target)
+            edge_move.append(how)
 
-    def enter(scene_id: str, values: Vars, counts: tuple[int, ...], once: frozenset[str],
-              source: int, number: int) -> None:
+    def enter(scene_id: str, before: Effects, values: Vars, counts: tuple[int, ...],
+              once: frozenset[str], source: int, number: int) -> None:
         scene = scenes[scene_id]
-        values = ab.values(scene.effects.apply(values), scene_id)
+        how = move((before, scene.effects), scene_id)
+        values = ab.values(scene.effects.apply(before.apply(values)), scene_id)
         counts = ab.visit(counts, scene_id)
         if once:
             once = once & ab.once_ahead[scene_id]
         key: Key = (scene_id, REFLECTION if scene.reflection else CHOICE, values, counts, once)
         if key not in ids:
             entered.add(scene_id)
-            _note_paragraphs(scene, values, dict(zip(tracked, counts)), paragraphs)
-        add(key, source, number)
+            _note_paragraphs(scene, values, dict(zip(tracked, counts)), paragraphs, ab)
+        add(key, source, number, how)
 
-    enter(story.start, story.initial_values(), (0,) * len(tracked), frozenset(), -1, 0)
+    enter(story.start, NO_EFFECTS, story.initial_values(), (0,) * len(tracked), frozenset(),
+          -1, 0)
     current = 0
     while current < len(keys):
         scene_id, phase, values, counts, once = keys[current]
@@ -307,11 +385,12 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
         if phase == REFLECTION:
             assert scene.reflection is not None
             for n, option in enumerate(scene.reflection.options, start=1):
-                after = ab.values(option.effects.apply(values), scene_id)
                 if option.goto is not None:
-                    enter(option.goto, after, counts, once, current, n)
+                    enter(option.goto, option.effects, values, counts, once, current, n)
                 elif scene.ending is None:
-                    add((scene_id, CHOICE, after, counts, once), current, n)
+                    after = ab.values(option.effects.apply(values), scene_id)
+                    add((scene_id, CHOICE, after, counts, once), current, n,
+                        move((option.effects,), None))
         elif scene.ending is None:
             visits = dict(zip(tracked, counts))
             number = 0
@@ -321,8 +400,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
                 number += 1
                 offered.add(choice.key)
                 taken = once | {choice.key} if choice.once else once
-                enter(choice.goto, choice.effects.apply(values), counts, taken, current,
-                      number)
+                enter(choice.goto, choice.effects, values, counts, taken, current, number)
             if number == 0:
                 dead.append(current)
         current += 1
@@ -343,14 +421,137 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Exploration:
         for state in _endless_loops(story, keys, edge_from, edge_to):
             endless.setdefault(keys[state][0], answers_to(state))
     return Exploration(len(keys), not bounded, frozenset(entered), dead_ends,
-                       frozenset(offered), paragraphs, endless)
+                       frozenset(offered), paragraphs, endless,
+                       _Graph(keys, edge_from, edge_to, edge_move, moves))
+
+
+def replay_paragraphs(story: Story, found: Exploration, group: Watched
+                      ) -> dict[tuple[str, int], tuple[bool, bool]]:
+    """Whether each paragraph of a group is ever shown and ever hidden, without
+    exploring again: the values the group reads are carried along the edges of the
+    explored graph as sets, one set per state. Exact, because those values do not
+    change where play can go (the explored states already decide that)."""
+    graph = found.graph
+    assert graph is not None
+    ab = _Abstraction(story, group)
+    reads = sorted({cid for sid, i in group
+                    for cid, _ in _reads(_condition(story, sid, i))})
+    var_slots = [story.slots[name] for kind, name in reads if kind == "var"]
+    counted = [name for kind, name in reads if kind == "visits"]
+    base = story.initial_values()
+    n = len(graph.keys)
+    outgoing = graph.outgoing()
+
+    def after(value: tuple[Any, ...], how: int) -> tuple[Any, ...]:
+        effects, scene = graph.moves[how]
+        full = list(base)
+        for slot, v in zip(var_slots, value):
+            full[slot] = v
+        values = tuple(full)
+        for effect in effects:
+            values = effect.apply(values)
+        counts = value[len(var_slots):]
+        if scene is not None:
+            values = ab.values(values, scene)
+            counts = tuple(_count(c + (name == scene), cap)
+                           for c, name, cap in zip(counts, counted, _caps(ab, scene, counted)))
+        return tuple(values[slot] for slot in var_slots) + counts
+
+    # Sets of values are bit masks over the value tuples met so far, and what a move
+    # does to a whole set is remembered: a story has few moves and few such sets.
+    index: dict[tuple[Any, ...], int] = {}
+    table: list[tuple[Any, ...]] = []
+
+    def bit(value: tuple[Any, ...]) -> int:
+        i = index.get(value)
+        if i is None:
+            i = index[value] = len(table)
+            table.append(value)
+        return 1 << i
+
+    memo: dict[tuple[int, int], int] = {}
+
+    def moved(mask: int, how: int) -> int:
+        out = memo.get((mask, how))
+        if out is None:
+            out, rest = 0, mask
+            while rest:
+                low = rest & -rest
+                out |= bit(after(table[low.bit_length() - 1], how))
+                rest ^= low
+            memo[(mask, how)] = out
+        return out
+
+    start_scene = story.start
+    masks = [0] * n
+    masks[0] = bit(after(tuple(base[slot] for slot in var_slots) + (0,) * len(counted),
+                         graph.moves.index(((NO_EFFECTS, story.scenes[start_scene].effects),
+                                            start_scene))))
+    edge_to, edge_move = graph.edge_to, graph.edge_move
+    # States are numbered breadth first, so taking the lowest waiting state first
+    # settles most of them on their first turn.
+    waiting = [0]
+    queued = bytearray(n)
+    queued[0] = 1
+    while waiting:
+        a = heapq.heappop(waiting)
+        queued[a] = 0
+        mine = masks[a]
+        for e in outgoing[a]:
+            b = edge_to[e]
+            new = masks[b] | moved(mine, edge_move[e])
+            if new != masks[b]:
+                masks[b] = new
+                if not queued[b]:
+                    queued[b] = 1
+                    heapq.heappush(waiting, b)
+    out: dict[tuple[str, int], tuple[bool, bool]] = {}
+    wanted: dict[str, list[int]] = {}
+    for sid, i in group:
+        wanted.setdefault(sid, []).append(i)
+    for state, key in enumerate(graph.keys):
+        scene = story.scenes[key[0]]
+        if key[0] not in wanted or (key[1] == CHOICE and scene.reflection is not None):
+            continue  # only where the scene is entered are its paragraphs shown
+        mask = masks[state]
+        for value in (table[i] for i in range(mask.bit_length()) if mask >> i & 1):
+            full = list(key[2])
+            for slot, v in zip(var_slots, value):
+                full[slot] = v
+            visits = dict(zip(ab.tracked, key[3]))
+            visits.update(zip(counted, value[len(var_slots):]))
+            for i in wanted[key[0]]:
+                shown_now = bool(_paragraph(story, key[0], i).test(tuple(full), visits))
+                was = out.get((key[0], i), (False, False))
+                out[(key[0], i)] = (was[0] or shown_now, was[1] or not shown_now)
+    return out
+
+
+def _count(n: int, cap: int | None) -> int:
+    """A visit count as the explorer keeps it: exact (None), pinned (0) or capped."""
+    return n if cap is None else min(n, cap)
+
+
+def _caps(ab: _Abstraction, scene: str, counted: list[str]) -> list[int | None]:
+    caps = dict(zip(ab.tracked, ab._plan(scene)[1]))
+    return [caps.get(name) for name in counted]
+
+
+def _condition(story: Story, sid: str, i: int) -> expr.Node:
+    return _paragraph(story, sid, i).tree
+
+
+def _paragraph(story: Story, sid: str, i: int) -> Condition:
+    condition = story.scenes[sid].text[i].condition
+    assert condition is not None
+    return condition
 
 
 def _note_paragraphs(scene: Scene, values: Vars, visits: dict[str, int],
-                     seen: dict[tuple[str, int], tuple[bool, bool]]) -> None:
-    for i, paragraph in enumerate(scene.text):
-        if paragraph.condition is None:
-            continue
+                     seen: dict[tuple[str, int], tuple[bool, bool]], ab: _Abstraction) -> None:
+    for i in ab.exact_paragraphs(scene):
+        paragraph = scene.text[i]
+        assert paragraph.condition is not None
         shown_now = bool(paragraph.condition.test(values, visits))
         was = seen.get((scene.id, i), (False, False))
         seen[(scene.id, i)] = (was[0] or shown_now, was[1] or not shown_now)
@@ -416,11 +617,46 @@ def _targets(scene: Scene) -> Iterator[str]:
                 yield option.goto
 
 
+def paragraph_groups(story: Story, entered: Iterable[str],
+                     done: Iterable[tuple[str, int]] = ()) -> list[Watched]:
+    """Conditional paragraphs (but those done) grouped by what their conditions read,
+    so that each group is explored once with just those values kept beside the
+    choices'."""
+    skip = set(done)
+    groups: dict[frozenset[tuple[str, str]], set[tuple[str, int]]] = {}
+    for sid in entered:
+        for i, paragraph in enumerate(story.scenes[sid].text):
+            if paragraph.condition is not None and (sid, i) not in skip:
+                reads = frozenset(cid for cid, _ in _reads(paragraph.condition.tree))
+                groups.setdefault(reads, set()).add((sid, i))
+    return [frozenset(group) for _, group in sorted(groups.items(), key=lambda g: sorted(g[0]))]
+
+
 def check(story: Story, max_states: int = DEFAULT_MAX_STATES
           ) -> tuple[list[Diagnostic], Exploration]:
     """The checker's findings about a loaded story: errors for what breaks play,
-    warnings for what is never reached."""
+    warnings for what is never reached.
+
+    The flow of the story — where play can go, dead ends, choices, loops — is explored
+    first, keeping only what choices read. Then each group of conditional paragraphs
+    that read the same values is explored again with those values kept too: far fewer
+    states than keeping every value at once, and just as exact."""
+    everything = frozenset((s.id, i) for s in story.scenes.values()
+                           for i, p in enumerate(s.text) if p.condition is not None)
+    # Most stories are small enough to explore with every value kept at once: try that
+    # first, within part of the budget, before splitting the work.
+    found = explore(story, max(1, max_states // 10), everything)
+    if found.complete or not everything:
+        return _findings(story, found)
     found = explore(story, max_states)
+    paragraphs = dict(found.paragraphs)  # those the flow alone keeps exact
+    if found.complete:
+        for group in paragraph_groups(story, sorted(found.entered), paragraphs):
+            paragraphs.update(replay_paragraphs(story, found, group))
+    return _findings(story, attrs.evolve(found, paragraphs=paragraphs))
+
+
+def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Exploration]:
     out: list[Diagnostic] = []
 
     def warn(path: str, line: int, code: str, message: str) -> None:
@@ -434,8 +670,8 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
     for scene in story.scenes.values():
         if scene.id not in reached:
             warn(scene.path, scene.line, "W301", f"scene '{scene.id}' is never entered")
+    manifest = shown(os.path.join(story.root, MANIFEST))
     if not found.complete:
-        manifest = shown(os.path.join(story.root, MANIFEST))
         warn(manifest, 0, "W302", f"exploration stopped at {found.states:,} states (raise "
              "it with --max-states): dead ends, choices never offered, paragraphs always "
              "or never shown and endless loops beyond that are not ruled out")
@@ -449,9 +685,9 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
                      f"({_short(choice.text.parts)}) is never offered: its condition is "
                      "never true when the scene is reached")
         for i, paragraph in enumerate(scene.text):
-            if paragraph.condition is None:
+            if paragraph.condition is None or (scene.id, i) not in found.paragraphs:
                 continue
-            shown_ever, hidden_ever = found.paragraphs.get((scene.id, i), (False, False))
+            shown_ever, hidden_ever = found.paragraphs[(scene.id, i)]
             if not shown_ever:
                 warn(scene.path, paragraph.line, "W305", f"a paragraph of scene "
                      f"'{scene.id}' is never shown (if: {paragraph.condition.source})")
