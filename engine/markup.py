@@ -18,8 +18,6 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|
 
 # Markdown metacharacters that can start markup anywhere in a line.
 _ALWAYS = frozenset("\\`*_{}[]<>#!|~&$^@")
-# Harmless in prose ("Note: yes."), but part of links when followed by text (a URL).
-_BEFORE_TEXT = frozenset(".:")
 # Block markers that only count at the start of a line: lists, quotes, rules, headings.
 _LEADING = re.compile(r"([-+=>]|\d{1,9}[.)])")
 
@@ -34,11 +32,15 @@ def clean(text: str) -> str:
 
 def md(text: str) -> str:
     """Text that Markdown shows literally: every metacharacter is backslash-escaped."""
-    text = clean(text)
+    text = clean(text).strip()
     out: list[str] = []
     for i, ch in enumerate(text):
-        follows = text[i + 1] if i + 1 < len(text) else " "
-        if ch in _ALWAYS or (ch in _BEFORE_TEXT and not follows.isspace()):
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        # "a.b" and ":/" are how bare links begin (www.x.org, https://): breaking them
+        # keeps renderers that link bare addresses from doing so; "Yes. No: 18:17" stays.
+        if (ch in _ALWAYS or (ch == "." and _wordy(before) and _wordy(after))
+                or (ch == ":" and after == "/")):
             out.append("\\")
         out.append(ch)
     escaped = "".join(out)
@@ -47,6 +49,10 @@ def md(text: str) -> str:
         end = lead.end()
         escaped = f"{escaped[:end - 1]}\\{escaped[end - 1:]}"
     return escaped
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def html_text(text: str) -> str:
@@ -78,6 +84,9 @@ h2 { font-size: 1.3rem; border-bottom: 1px solid #767676; padding-bottom: 0.2rem
   margin-top: 2rem; }
 h3 { font-size: 1.1rem; margin-bottom: 0.3rem; }
 .meta, .themes, .note { color: #4a4a4a; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; }
+dl.meta dt { font-weight: bold; }
+dl.meta dd { margin: 0; }
 .card { background: #f3f3f3; color: #1a1a1a; padding: 0.6rem 0.9rem; margin: 0.8rem 0;
   border-left: 4px solid #1f4e79; break-inside: avoid; }
 .card .themes { color: #4a4a4a; background: #f3f3f3; }

@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
                    "answer per line (chosen when input is not a terminal)")
     p.add_argument("--no-color", action="store_true", help="no colours in the terminal "
                    "interface (also when NO_COLOR is set)")
+    p.add_argument("--player", type=player_name, metavar="NAME", help="the player's name, "
+                   "kept in the saves for the journal and reports (never sent anywhere)")
     start = p.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true",
                        help="continue the latest autosave")
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.set and not args.warp:
         print("hailsham: --set needs --from SCENE", file=sys.stderr)
         return EXIT_USAGE
-    session = Session(story, saves_dir(args))
+    session = Session(story, saves_dir(args), player=args.player)
     shown = session.opening
     if args.warp:
         try:
@@ -65,14 +67,15 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as e:
             print(f"hailsham: {e}", file=sys.stderr)
             return EXIT_USAGE
-    chose_start = bool(args.load or args.resume or args.warp)
-    if args.load or args.resume:
-        slot = args.load or AUTOSAVE
+    loading = args.load is not None or args.resume
+    chose_start = bool(loading or args.warp)
+    if loading:
+        slot = AUTOSAVE if args.load is None else args.load
         try:
             check_slot(slot)
             loaded = session.load(slot)
         except SaveError as e:
-            if args.load:
+            if args.load is not None:
                 print(f"hailsham: {e}", file=sys.stderr)
                 return EXIT_PROBLEM
             print(f"No game to continue ({e}); starting a new game.", file=sys.stderr)
@@ -93,6 +96,18 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_PROBLEM
         print(f"Recorded the game as a test plan: {path}", file=sys.stderr)
     return status
+
+
+def player_name(text: str) -> str:
+    """A player's name as it goes into saves and reports: one printable line, short."""
+    from ..markup import clean
+
+    name = " ".join(clean(text).split())
+    if not name:
+        raise argparse.ArgumentTypeError("the name is empty")
+    if len(name) > 80:
+        raise argparse.ArgumentTypeError("the name is longer than 80 characters")
+    return name
 
 
 def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) -> int:

@@ -1,0 +1,49 @@
+"""`hailsham journal`: the reflections of a saved game, in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import EXIT_OK, EXIT_PROBLEM, saves_dir, story_options
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("journal", help="show the journal of a saved game",
+                       description="Show what a saved game's player answered and wrote "
+                                   "(default: the most recent game).")
+    p.add_argument("slot", nargs="?", metavar="SLOT",
+                   help="the save slot (default: the most recently saved game)")
+    story_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..markup import clean
+    from ..report import last_answers
+    from ..savedgame import find_game
+    from ..saves import SaveError
+    from ._loaded import loaded_story
+
+    story = loaded_story(args)
+    if story is None:
+        return EXIT_PROBLEM
+    try:
+        game = find_game(saves_dir(args), story, args.slot)
+    except SaveError as e:
+        print(f"hailsham: {e}", file=sys.stderr)
+        return EXIT_PROBLEM
+    loaded = game.loaded
+    journal = loaded.state.journal
+    who = clean(loaded.player) if loaded.player else "no name given"
+    print(f"Journal — {clean(story.title)} — {who} (slot '{game.slot}', saved "
+          f"{clean(loaded.saved_at[:16].replace('T', ' ')) or 'at an unknown time'})")
+    entries = [journal[i] for i in last_answers(journal)]
+    if not entries:
+        print("The journal is empty: no question has been answered yet.")
+    for n, entry in enumerate(entries, start=1):
+        print(f"{n}. {clean(entry.prompt)}")
+        print(f"   Answered: {clean(entry.option)}")
+        if entry.text:
+            print(f"   Wrote: {clean(entry.text)}")
+    return EXIT_OK

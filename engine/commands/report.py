@@ -1,0 +1,58 @@
+"""`hailsham report`: a player's report of a saved game, as Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import EXIT_OK, EXIT_PROBLEM, saves_dir, story_options
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("report", help="write a player's report of a saved game",
+                       description="Write the report of a saved game: the path taken, every "
+                                   "reflection with the answer and journal line, the themes "
+                                   "touched most and questions to discuss. The JSON form is "
+                                   "what `hailsham class` reads.")
+    p.add_argument("slot", nargs="?", metavar="SLOT",
+                   help="the save slot (default: the most recently saved game, finished "
+                        "or not)")
+    p.add_argument("--format", choices=("md", "html", "json"), default="md",
+                   help="Markdown, one printable HTML page, or JSON for the class summary "
+                        "(default: md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it ('-' for "
+                   "standard output; default: a file named after the player and story in "
+                   "the current folder)")
+    story_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..output import OutputError, file_stem, write_document
+    from ..report import build
+    from ..report_render import render
+    from ..savedgame import find_game
+    from ..saves import SaveError
+    from ._loaded import loaded_story
+
+    story = loaded_story(args)
+    if story is None:
+        return EXIT_PROBLEM
+    try:
+        game = find_game(saves_dir(args), story, args.slot)
+    except SaveError as e:
+        print(f"hailsham: {e}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for note in game.loaded.notes:
+        print(f"Note: {note}.", file=sys.stderr)
+    report = build(story, game.loaded)
+    name = f"{file_stem(report.player or 'player', story.id or story.title)}.{args.format}"
+    try:
+        where = write_document(render(report, args.format), args.output, name)
+    except OutputError as e:
+        print(f"hailsham: {e}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if where:
+        print(f"Wrote the report of slot '{game.slot}' to {where}")
+    return EXIT_OK
+

@@ -1,0 +1,255 @@
+"""The class summary (engine/classroom.py): a class's reports from real games, tallied.
+
+Four players play the tiny story through the Session and hand in JSON reports; one
+test plays through the real commands end to end. Files from another story or version,
+broken files and foreign files must be named and left out, never mixed in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_hailsham
+from playthrough import (
+    CLASS,
+    HOSTILE,
+    OUR_ELEMENTS,
+    ROUTE_NORFOLK,
+    Elements,
+    hand_in,
+    story_folder,
+    unescape,
+    unescaped_markup,
+)
+
+from engine import classroom, classroom_render
+from engine.markup import BAR, md
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    hand_in(tmp_path, CLASS)
+    return tmp_path / "reports"
+
+
+# --- how divided: the normalised entropy ---------------------------------------------
+
+@pytest.mark.parametrize(("counts", "options", "expected"), [
+    ([5, 5], None, 1.0),  # an even split of two options
+    ([10, 0], None, 0.0),  # everyone agreed
+    ([1, 1, 1], None, 1.0),
+    # -(½ ln ½ + 2·¼ ln ¼) / ln 3 = (0.34657 + 0.69315) / 1.09861
+    ([2, 1, 1], None, 0.946395),
+    # -(⅓ ln ⅓ + ⅔ ln ⅔) / ln 2 = 0.63651 / 0.69315
+    ([1, 2], None, 0.918296),
+    # an option nobody picked still counts: ln 2 / ln 3
+    ([1, 1, 0], None, 0.630930),
+    ([1, 1], 3, 0.630930),
+    ([0, 0], None, 0.0),  # nobody answered
+    ([], None, 0.0),
+    ([4], 1, 0.0),
+])
+def test_normalised_entropy_by_hand(counts: list[int], options: int | None,
+                                    expected: float) -> None:
+    assert math.isclose(classroom.normalised_entropy(counts, options), expected,
+                        abs_tol=1e-6)
+
+
+# --- the summary's content --------------------------------------------------------------
+
+def test_counts_plan_endings_and_themes(reports: Path) -> None:
+    s = classroom.summarise([reports])
+    assert (s.story_title, s.story_id, s.story_version) == ("The Pond", "pond", "2")
+    assert (s.players, s.unfinished, s.left_out) == (4, 1, ())
+    # The most divided first: trust 0.946, guard 0.918, then the unanimous tape.
+    assert [t.id for t in s.plan] == ["trust", "guard", "tape"]
+    assert [round(t.division, 3) for t in s.plan] == [0.946, 0.918, 0.0]
+    trust = s.plan[0]
+    assert [(o.text, o.count) for o in trust.options] == [
+        ("I trust it", 1), ("Not completely", 2), ("It does not matter", 1)]
+    assert [[(line.text, line.player, line.unfinished) for line in o.lines]
+            for o in trust.options] == [
+        [("I remember the mud.", "Ada", False)],
+        [("Memory lies.", "Ben", False)],
+        [("not sure", "Di", True)]]
+    assert [(o.text, o.count) for o in s.plan[2].options] == [("A lost childhood", 3),
+                                                              ("Just a tape", 0)]
+    assert s.endings == (("The Norfolk Copy", 2), ("Letting Go", 1))
+    assert [(t.name, t.players, t.answers) for t in s.themes] == [
+        ("Memory", 4, 7), ("Loss", 3, 3), ("Love", 3, 3)]  # ties by name
+    assert [t.name for t in s.follow_up()] == ["Memory", "Loss", "Love"]
+
+
+def test_markdown_summary(reports: Path) -> None:
+    text = classroom_render.to_markdown(classroom.summarise([reports]))
+    lines = text.splitlines()
+    assert lines[0] == "# The Pond — class summary"
+    assert "4 players (1 unfinished) · story version 2" in text
+    trust = lines.index("### 1. How far do you trust Kathy's memory?")
+    assert lines[trust + 2] == ("Themes: Memory · answered by 4 of 4 · divided 95%")
+    assert lines[trust + 4:trust + 10] == [
+        f"- {BAR * 10} 1 — I trust it",
+        "  - “I remember the mud.” — Ada",
+        f"- {BAR * 20} 2 — Not completely",
+        "  - “Memory lies.” — Ben",
+        f"- {BAR * 10} 1 — It does not matter",
+        "  - “not sure” — Di (unfinished game)",
+    ]
+    assert f"- {BAR * 20} 3 — A lost childhood\n- 0 — Just a tape" in text
+    assert text.index("### 2. Why do the others play along?") < text.index(
+        "### 3. What does the lost tape mean?")
+    for expected in ["## Endings reached", "- The Norfolk Copy: 2", "- Letting Go: 1",
+                     "- Unfinished games: 1", "## Themes by engagement",
+                     "- Memory: 4 players, 7 answers", "- Loss: 3 players, 3 answers",
+                     "## Questions for the themes the class touched most",
+                     "- Why does Kathy keep telling it?", "- What is lost?"]:
+        assert expected in text, expected
+    assert "Why collect art?" not in text
+
+
+def test_anonymous_summary_names_nobody(tmp_path: Path, reports: Path) -> None:
+    other = hand_in(tmp_path, {"Eve": ["1"]}, version="3")[0]
+    s = classroom.summarise([reports], anonymous=True)
+    for text in (classroom_render.to_markdown(s), classroom_render.to_html(s)):
+        for name in ("Ada", "Ben", "Cy", "Di", "Eve", "ada-", other.name):
+            assert not re.search(rf"\b{re.escape(name)}\b", text), name
+        assert "I remember the mud" in text and "(unfinished game)" in text
+        assert "a report file: another version of the story (3" in text
+
+
+def test_other_versions_stories_and_broken_files_are_named_and_left_out(
+        tmp_path: Path, reports: Path) -> None:
+    newer = hand_in(tmp_path, {"Eve": ["1", "new", "1"]}, version="3")[0]
+    foreign = hand_in(tmp_path, {"Fay": ["2"]}, story_id="lake")[0]
+    (reports / "garbled.json").write_text('{"format": "hailsham-report", "vers', "utf-8")
+    (reports / "foreign.json").write_text('{"hello": "world"}', "utf-8")
+    (reports / "latin1.json").write_bytes(b'{"x": "\xe9"}')
+    save = next((tmp_path / "saves").rglob("autosave.json"))
+    shutil.copy(save, reports / "a-save.json")
+    damaged = json.loads((reports / "ada-pond-2.json").read_text("utf-8"))
+    damaged["reflections"][0]["number"] = 9
+    (reports / "damaged.json").write_text(json.dumps(damaged), "utf-8")
+    s = classroom.summarise([reports])
+    reasons = {Path(x.name).name: x.reason for x in s.left_out}
+    assert reasons == {
+        "a-save.json": "not a hailsham report",
+        "damaged.json": "damaged report (reflections[0].number is not one of its options)",
+        "foreign.json": "not a hailsham report",
+        "garbled.json": "not a hailsham report (not valid JSON)",
+        "latin1.json": "not a hailsham report (not UTF-8 text)",
+        newer.name: "another version of the story (3; most of the class played 2)",
+        foreign.name: "a different story ('The Pond')",
+    }
+    # Nothing of theirs is mixed in: the same tallies as without them.
+    assert s.players == 4 and s.plan == classroom.summarise(
+        [p for p in reports.glob("*-pond-2.json")]).plan
+    text = classroom_render.to_markdown(s)
+    assert "7 files left out (listed at the end)" in text and "## Left out" in text
+    assert "new" not in [line.text for t in s.plan for o in t.options for line in o.lines]
+
+
+def test_the_same_game_handed_in_twice_counts_once(reports: Path) -> None:
+    ada = reports / "ada-pond-2.json"
+    data = json.loads(ada.read_text("utf-8"))
+    data["date"] = "2000-01-01T00:00:00+0000"
+    (reports / "ada-old-copy.json").write_text(json.dumps(data), "utf-8")
+    s = classroom.summarise([reports])
+    assert s.players == 4
+    assert [(Path(x.name).name, x.reason) for x in s.left_out] == [
+        ("ada-old-copy.json", "another report of the same game, which is more recent, "
+                              "is used")]
+
+
+def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path) -> None:
+    data = json.loads((reports / "ada-pond-2.json").read_text("utf-8"))
+    data["player"] = "\x1b[31m<b>Mallory</b>\x1b[0m **M**"
+    data["game"] = "hostile"
+    data["reflections"][0]["journal"] = " ".join(HOSTILE)
+    data["reflections"][1]["journal"] = HOSTILE[5]
+    data["reflections"][0]["options"][0] = HOSTILE[1]
+    data["themes"][0]["name"] = HOSTILE[3]
+    # Named to come first, so that its prompts and option texts are the ones shown.
+    (reports / "0-mallory.json").write_text(json.dumps(data), "utf-8")
+    s = classroom.summarise([reports])
+    md_text = classroom_render.to_markdown(s)
+    assert "\x1b" not in md_text and "\x07" not in md_text
+    quoted = [line.strip()[len("- “"):line.strip().rindex("”")]
+              for line in md_text.splitlines() if line.startswith("  - “")]
+    assert len(quoted) == 7
+    for escaped in quoted:
+        assert unescaped_markup(escaped) == [], escaped
+    assert unescape(quoted[0]).startswith("<script>alert(1)</script> [x](javascript")
+    assert f"— {md(HOSTILE[1])}\n" in md_text  # the option's text
+    assert f"### {md(HOSTILE[3])}\n" in md_text  # the theme's name
+    assert "red done" in md_text
+    for line in md_text.splitlines():  # every line that carries report text
+        if "Mallory" in line or "heading" in line or "javascript" in line:
+            body = line.split(" — ", 1)[-1] if line.startswith("- ") else line
+            assert "<b>" not in body and "](" not in body.replace("\\](", ""), line
+    page = classroom_render.to_html(s)
+    parsed = Elements(page)
+    assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
+    assert "— <b>Mallory</b> **M**" in parsed.text and "\x1b" not in page
+    assert f"{HOSTILE[1]} {BAR * 20} 2" in parsed.text
+    assert "<script>alert(1)</script>" in parsed.text
+
+
+def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
+    parsed = Elements(classroom_render.to_html(classroom.summarise([reports])))
+    for expected in [f"I trust it {BAR * 10} 1", f"Not completely {BAR * 20} 2",
+                     "Just a tape 0", "“not sure” — Di (unfinished game)",
+                     "The Norfolk Copy: 2", "Unfinished games: 1"]:
+        assert expected in parsed.text, expected
+    assert parsed.names.count("h1") == 1 and "script" not in parsed.names
+
+
+# --- the command ------------------------------------------------------------------------
+
+def test_class_command_end_to_end(tmp_path: Path) -> None:
+    story = story_folder(tmp_path / "story")
+    inputs = {"Ada": ROUTE_NORFOLK, "Ben": CLASS["Ben"]}
+    for name, moves in inputs.items():
+        saves = str(tmp_path / "saves" / name)
+        played = run_hailsham(["play", "--story", str(story), "--saves", saves, "--player",
+                               name], input="\n".join(moves) + "\n", cwd=tmp_path)
+        assert played.returncode == 0, played.stderr
+        reported = run_hailsham(["report", "--format", "json", "-o", "handed-in/",
+                                 "--story", str(story), "--saves", saves], cwd=tmp_path)
+        assert reported.returncode == 0, reported.stderr
+    (tmp_path / "handed-in" / "notes.json").write_text("[]", "utf-8")
+    result = run_hailsham(["class", "handed-in", "--format", "html"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"Left out {Path('handed-in') / 'notes.json'}: not a hailsham report\n"
+    written = tmp_path / "class-pond.html"
+    assert str(written) in result.stdout and "2 players" in result.stdout
+    parsed = Elements(written.read_text("utf-8"))
+    assert "2 players · story version 2 · 1 file left out" in parsed.text
+    assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
+    md_out = run_hailsham(["class", str(tmp_path / "handed-in" / "ada-pond.json"),
+                           str(tmp_path / "handed-in" / "ben-pond.json"), "-o", "-",
+                           "--anonymous"], cwd=tmp_path)
+    assert md_out.returncode == 0 and md_out.stderr == ""
+    assert md_out.stdout.startswith("# The Pond — class summary\n")
+    assert "Ben" not in md_out.stdout and "Memory lies" in md_out.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nowhere"], "hailsham: nowhere does not exist\n"),
+    (["empty"], "hailsham: there are no .json report files in empty\n"),
+    (["junk.json"], "hailsham: none of the files is a usable report (junk.json: not a "
+                    "hailsham report (not valid JSON))\n"),
+])
+def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
+                                           message: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "junk.json").write_text("{", "utf-8")
+    result = run_hailsham(["class", *args], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.endswith(message) and "Traceback" not in result.stderr
+    usage = run_hailsham(["class"], cwd=tmp_path)
+    assert usage.returncode == 2

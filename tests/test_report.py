@@ -1,0 +1,420 @@
+"""Players' names, journals, reports and the teacher's sheet, from real games.
+
+Games are played through the Session (as the frontends do) or through the real command
+in the line mode, saved, and then reported on; the reports are checked for what a
+teacher and a student would read in them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_hailsham
+from playthrough import (
+    HOSTILE,
+    OUR_ELEMENTS,
+    ROUTE_NORFOLK,
+    Elements,
+    load,
+    play,
+    story_folder,
+    unescape,
+    unescaped_markup,
+)
+
+from engine import report as rep
+from engine import report_render, runtime, teacher_sheet
+from engine.markup import md
+from engine.saves import read_save
+
+
+@pytest.fixture
+def story_root(tmp_path: Path) -> Path:
+    return story_folder(tmp_path / "story")
+
+
+def build(story_root: Path, saves: Path, slot: str = "autosave") -> rep.Report:
+    story = load(story_root)
+    return rep.build(story, read_save(saves, slot, story))
+
+
+# --- --player and the journal -----------------------------------------------------
+
+def test_player_name_goes_into_the_save_and_is_never_asked_for(tmp_path: Path,
+                                                               story_root: Path) -> None:
+    result = run_hailsham(["play", "--plain", "--story", str(story_root), "--saves",
+                           str(tmp_path / "saves"), "--player", "  Ada   Lovelace "],
+                          input="\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "name" not in result.stdout.lower()
+    assert "The end: The Norfolk Copy" in result.stdout
+    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    assert data["player"] == "Ada Lovelace"
+
+
+def test_player_name_without_the_option_is_none(tmp_path: Path, story_root: Path) -> None:
+    result = run_hailsham(["play", "--story", str(story_root), "--saves",
+                           str(tmp_path / "saves")], input="1\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "name" not in result.stdout.lower()
+    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    assert data["player"] is None
+
+
+@pytest.mark.parametrize("name", ["   ", "x" * 81])
+def test_an_unusable_player_name_is_a_usage_error(tmp_path: Path, story_root: Path,
+                                                   name: str) -> None:
+    result = run_hailsham(["play", "--story", str(story_root), "--player", name],
+                          cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--player" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_player_name_loses_escape_sequences(tmp_path: Path, story_root: Path) -> None:
+    result = run_hailsham(["play", "--story", str(story_root), "--saves",
+                           str(tmp_path / "saves"), "--player", "\x1b[31mEve\x1b[0m\x07 B"],
+                          input="1\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    assert data["player"] == "Eve B"
+
+
+def test_journal_command_shows_the_latest_game(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ["1", "an older line"], player="Old", slot="older")
+    older = saves / "older.json"
+    os.utime(older, (time.time() - 100, time.time() - 100))
+    play(story, saves, ["2", "Mud, mostly.", "1", "1"], player="Ada")
+    result = run_hailsham(["journal", "--story", str(story_root), "--saves", str(saves)])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "Ada" in lines[0] and "The Pond" in lines[0] and "autosave" in lines[0]
+    assert lines[1:] == [
+        "1. How far do you trust Kathy's memory?",
+        "   Answered: Not completely",
+        "   Wrote: Mud, mostly.",
+        "2. Why do the others play along?",
+        "   Answered: Because the game makes them feel chosen",
+    ]
+    named = run_hailsham(["journal", "older", "--story", str(story_root), "--saves",
+                          str(saves)])
+    assert "Old" in named.stdout and "an older line" in named.stdout
+
+
+def test_journal_keeps_the_last_answer_after_undo_and_a_loop(tmp_path: Path,
+                                                             story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    # trust 1 (undone, then 3), guard 1, back to the field: trust 2, guard 2 again.
+    play(story, saves, ["1", "first", ":undo", "3", "second", "1", "1", "", "1",
+                        "2", "third", "1", "2", "fourth"])
+    result = run_hailsham(["journal", "--story", str(story_root), "--saves", str(saves)])
+    out = result.stdout
+    assert out.count("How far do you trust") == 1 and out.count("play along") == 1
+    assert "Answered: Not completely" in out and "Wrote: third" in out
+    assert "Because saying no would cost them Ruth" in out and "Wrote: fourth" in out
+    assert "first" not in out and "second" not in out and "It does not matter" not in out
+
+
+def test_journal_without_a_save_is_one_line_and_status_1(tmp_path: Path,
+                                                         story_root: Path) -> None:
+    result = run_hailsham(["journal", "--story", str(story_root), "--saves",
+                           str(tmp_path / "none")], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "no saved game of 'The Pond'" in result.stderr
+    bad_slot = run_hailsham(["journal", "../x", "--story", str(story_root)], cwd=tmp_path)
+    assert bad_slot.returncode == 1 and "not a slot name" in bad_slot.stderr
+
+
+def test_latest_game_skips_another_storys_save(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    other = load(tmp_path / "other", story_id="other")
+    saves = tmp_path / "saves"
+    play(story, saves, ["2", "mine"], player="Ada", slot="mine")
+    os.utime(saves / "mine.json", (time.time() - 100, time.time() - 100))
+    play(other, saves, ["1", "theirs"], player="Bo", slot="theirs")
+    report = rep.build(story, read_save(saves, "mine", story))
+    result = run_hailsham(["report", "--story", str(story_root), "--saves", str(saves),
+                           "-o", "-"])
+    assert result.returncode == 0, result.stderr
+    assert report.player == "Ada" and "Ada" in result.stdout and "Bo" not in result.stdout
+
+
+# --- the report's content -----------------------------------------------------------
+
+def test_report_of_a_finished_game(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    report = build(story_root, saves)
+    assert (report.story_id, report.story_title, report.story_version) == (
+        "pond", "The Pond", "2")
+    assert report.player == "Ada" and report.finished and report.ending == "The Norfolk Copy"
+    assert report.date.startswith(time.strftime("%Y-"))
+    assert [(leg.place, [(s.title, s.choice) for s in leg.stops]) for leg in report.path] == [
+        ("The School", [("The Field", "Stay on the steps"),
+                        ("The Pond", "Leave for the Cottages")]),
+        ("The Cottages", [("The Barn", "Search Norfolk"), ("Norfolk", None)]),
+    ]
+    assert [(a.id, a.place, a.prompt, a.themes, a.option, a.journal)
+            for a in report.reflections] == [
+        ("trust", "The School", "How far do you trust Kathy's memory?", ("memory",),
+         "I trust it", "I remember the mud."),
+        ("guard", "The School", "Why do the others play along?", ("love", "memory"),
+         "Because saying no would cost them Ruth", None),
+        ("tape", "The Cottages", "What does the lost tape mean?", ("loss",),
+         "A lost childhood", None),
+    ]
+    assert report.reflections[0].options == ("I trust it", "Not completely",
+                                             "It does not matter")
+    # memory twice; love and loss once each, in the story's order.
+    assert [(t.name, t.count) for t in report.themes] == [("Memory", 2), ("Love", 1),
+                                                          ("Loss", 1)]
+    assert report.top_themes()[0].questions == ("What do you remember?",
+                                                "Why does Kathy keep telling it?")
+
+
+def test_report_of_an_unfinished_game_with_a_loop(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ["1", "", "1", "1", "", "1", "3", "later", "2"])
+    report = build(story_root, saves)
+    assert report.ending is None and not report.finished
+    assert [s.title for leg in report.path for s in leg.stops] == [
+        "The Field", "The Pond", "The Field", "The Pond"]
+    assert [s.choice for leg in report.path for s in leg.stops] == [
+        "Walk down to Tommy", "Go back to the field", "Stay on the steps", None]
+    trust = report.reflections[0]
+    assert (trust.option, trust.journal) == ("It does not matter", "later")
+    assert len(report.reflections) == 2  # trust once (its last answer), guard once
+    text = report_render.to_markdown(report)
+    assert "- Ending reached: unfinished" in text
+
+
+def test_markdown_report_reads_as_a_report(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    text = report_render.to_markdown(build(story_root, saves))
+    for expected in [
+        "# Ada's journal — The Pond",
+        "- Player: Ada",
+        "- Ending reached: The Norfolk Copy",
+        "### The School",
+        "- The Field — chose: Stay on the steps",
+        "### 1. How far do you trust Kathy's memory?",
+        "Themes: Memory",
+        "1. I trust it ← picked",
+        "2. Not completely\n",
+        "Journal: I remember the mud.",
+        "Journal: (nothing written)",
+        "- Memory: 2 reflections",
+        "## Questions to discuss",
+        "- What do you remember?",
+        "- Is Ruth a good friend?",
+        "- What is lost?",
+    ]:
+        assert expected in text, expected
+    assert "Why collect art?" not in text  # art was never touched
+
+
+def test_report_json_round_trips_and_is_versioned(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK)
+    report = build(story_root, saves)
+    data = json.loads(report_render.render(report, "json"))
+    assert data["format"] == "hailsham-report" and data["version"] == 1
+    assert data["ending"] == "The Norfolk Copy" and data["finished"] is True
+    assert data["reflections"][0]["option"] == "I trust it"
+    assert rep.from_json(data) == report
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda d: d.update(format="hailsham-save"), "not a hailsham report"),
+    (lambda d: d.update(version=9), "report version 9 is newer"),
+    (lambda d: d.update(version="1"), "unknown report version"),
+    (lambda d: d.pop("story"), "story is not an object"),
+    (lambda d: d["story"].update(version=2), "story.version is not text"),
+    (lambda d: d.update(finished=False), "finished and ending disagree"),
+    (lambda d: d["reflections"][1].update(number=7), "reflections[1].number is not one"),
+    (lambda d: d["reflections"].append("x"), "reflections[3] is not an object"),
+    (lambda d: d["path"][0]["stops"][0].pop("title"), "path[0].stops[0].title is not text"),
+    (lambda d: d["themes"][0].update(count=1.5), "themes[0].count is not a whole number"),
+])
+def test_a_damaged_report_says_what_is_wrong(tmp_path: Path, story_root: Path, change,
+                                             reason: str) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK)
+    data = rep.to_json(build(story_root, saves))
+    change(data)
+    with pytest.raises(rep.ReportError, match=reason.replace("[", r"\[").replace(
+            "]", r"\]").replace(".", r"\.")):
+        rep.from_json(data)
+
+
+def test_report_command_writes_a_file_named_after_player_and_story(
+        tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada Lovelace")
+    work = tmp_path / "work"
+    work.mkdir()
+    for fmt in ("md", "html", "json"):
+        result = run_hailsham(["report", "--format", fmt, "--story", str(story_root),
+                               "--saves", str(saves)], cwd=work)
+        assert result.returncode == 0, result.stderr
+        written = work / f"ada-lovelace-pond.{fmt}"
+        assert written.is_file()
+        assert str(written) in result.stdout and "autosave" in result.stdout
+    assert json.loads((work / "ada-lovelace-pond.json").read_text("utf-8"))["player"] == (
+        "Ada Lovelace")
+    chosen = run_hailsham(["report", "autosave", "-o", "out/r.md", "--story",
+                           str(story_root), "--saves", str(saves)], cwd=work)
+    assert chosen.returncode == 0 and (work / "out" / "r.md").is_file()
+    into = run_hailsham(["report", "-o", "folder/", "--format", "json", "--story",
+                         str(story_root), "--saves", str(saves)], cwd=work)
+    assert into.returncode == 0 and (work / "folder" / "ada-lovelace-pond.json").is_file()
+
+
+def test_report_of_the_most_recent_game_finished_or_not(tmp_path: Path,
+                                                        story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Done", slot="finished")
+    os.utime(saves / "finished.json", (time.time() - 100, time.time() - 100))
+    play(story, saves, ["2"], player="Busy", slot="later")
+    result = run_hailsham(["report", "-o", "-", "--story", str(story_root), "--saves",
+                           str(saves)], cwd=tmp_path)
+    assert "# Busy's journal" in result.stdout and "Ending reached: unfinished" in (
+        result.stdout)
+
+
+def test_report_errors_are_one_line(tmp_path: Path, story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ["1"])
+    missing = run_hailsham(["report", "nope", "--story", str(story_root), "--saves",
+                            str(saves)], cwd=tmp_path)
+    assert missing.returncode == 1 and missing.stderr == (
+        "hailsham: save 'nope' does not exist\n")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    unwritable = run_hailsham(["report", "-o", "blocker/r.md", "--story", str(story_root),
+                               "--saves", str(saves)], cwd=tmp_path)
+    assert unwritable.returncode == 1
+    assert unwritable.stderr.startswith("hailsham: could not write blocker/r.md")
+    assert unwritable.stderr.count("\n") == 1
+    usage = run_hailsham(["report", "--format", "pdf"], cwd=tmp_path)
+    assert usage.returncode == 2
+
+
+# --- player text is never markup ------------------------------------------------------
+
+@pytest.fixture
+def hostile_report(tmp_path: Path, story_root: Path) -> rep.Report:
+    """A finished game whose player name and journal lines are all hostile."""
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    moves = list(ROUTE_NORFOLK)
+    moves[1] = HOSTILE[0]
+    moves[4] = HOSTILE[1]
+    play(story, saves, moves, player="<b>Eve</b> **E** [l](javascript:x)")
+    report = build(story_root, saves)
+    # More hostile lines, as an edited report file would carry them.
+    extra = [rep.Answered(f"r{i}", "The School", line, ("memory",), (line, "b"), 1, line)
+             for i, line in enumerate(HOSTILE)]
+    return rep.Report(report.story_id, report.story_title, report.story_version,
+                      report.player, report.date, report.game, report.ending, report.path,
+                      report.reflections + tuple(extra), report.themes)
+
+
+def test_markdown_escapes_every_hostile_line(hostile_report: rep.Report) -> None:
+    text = report_render.to_markdown(hostile_report)
+    journal = [line.removeprefix("Journal: ") for line in text.splitlines()
+               if line.startswith("Journal: ") and "(nothing written)" not in line]
+    assert len(journal) == 2 + len(HOSTILE)
+    for escaped in journal:
+        assert unescaped_markup(escaped) == [], escaped
+    shown = [unescape(e) for e in journal]
+    assert shown[0] == "<script>alert(1)</script>" and shown[1] == "[x](javascript:alert(1))"
+    assert "red done" in shown[2 + 5] and "\x1b" not in text and "\x07" not in text
+    title = text.splitlines()[0]
+    assert unescaped_markup(title.removeprefix("# ")) == []
+    assert "<b>" not in text and "](" not in text.replace("\\](", "")
+
+
+@pytest.mark.parametrize("line", HOSTILE)
+def test_md_escape_keeps_the_words(line: str) -> None:
+    escaped = md(line)
+    assert unescaped_markup(escaped) == []
+    assert "\n" not in escaped and "\x1b" not in escaped
+    if "\x1b" not in line:
+        assert unescape(escaped) == line.strip()
+
+
+def test_html_report_escapes_every_hostile_line(hostile_report: rep.Report) -> None:
+    page = report_render.to_html(hostile_report)
+    parsed = Elements(page)
+    assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
+    assert parsed.names.count("script") == 0 and "\x1b" not in page
+    for line in HOSTILE[:5] + HOSTILE[6:]:
+        assert " ".join(line.split()) in parsed.text
+    assert "<b>Eve</b> **E** [l](javascript:x)'s journal" in parsed.text
+
+
+# --- the teacher's sheet --------------------------------------------------------------
+
+def test_questions_sheet_lists_every_reflection_and_question_by_place(
+        story_root: Path) -> None:
+    sheet = teacher_sheet.build(load(story_root))
+    assert [p.place for p in sheet.parts] == ["The School", "The Cottages"]
+    assert [[a.prompt for a in p.asked] for p in sheet.parts] == [
+        ["How far do you trust Kathy's memory?", "Why do the others play along?"],
+        ["What does the lost tape mean?"]]
+    assert [[t.name for t in p.themes] for p in sheet.parts] == [["Memory", "Love"],
+                                                                 ["Loss"]]
+    assert [t.name for t in sheet.other_themes] == ["Art"]
+    text = teacher_sheet.to_markdown(sheet)
+    for expected in ["## The School", "## The Cottages", "## Other themes",
+                     "1. I trust it", "3. It does not matter", "2. Just a tape",
+                     "Scene: The Field · Themes: Memory",
+                     "Scene: The Pond · Themes: Love, Memory", "Journal question: Why?",
+                     "- What do you remember?", "- Why does Kathy keep telling it?",
+                     "- Is Ruth a good friend?", "- What is lost?", "- Why collect art?"]:
+        assert expected in text, expected
+    assert text.index("## The School") < text.index("Is Ruth") < text.index(
+        "## The Cottages") < text.index("What is lost?")
+
+
+def test_questions_command(tmp_path: Path, story_root: Path) -> None:
+    result = run_hailsham(["questions", "--format", "html", "--story", str(story_root)],
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "questions-pond.html").read_text("utf-8")
+    parsed = Elements(page)
+    for text in ["What does the lost tape mean?", "Because saying no would cost them Ruth",
+                 "Why collect art?", "Themes: Love, Memory"]:
+        assert text in parsed.text
+    assert str(tmp_path / "questions-pond.html") in result.stdout
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "story.yaml").write_text("format: 1\n", "utf-8")
+    failed = run_hailsham(["questions", "--story", str(broken)], cwd=tmp_path)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert failed.stderr.splitlines()[-1].startswith("hailsham: ")
+
+
+def test_runtime_cleaning_and_report_agree_on_journal_text(tmp_path: Path,
+                                                          story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    moves = list(ROUTE_NORFOLK)
+    moves[1] = "tab\there"
+    play(story, saves, moves)
+    assert build(story_root, saves).reflections[0].journal == runtime.clean_line("tab\there")
