@@ -10,6 +10,7 @@ import attrs
 from .model import Scene, Story, Template
 
 _TOKEN = re.compile(r"\S+")
+Row = list[str | int]  # a table row: text cells left-aligned, numbers right-aligned
 
 
 def count_words(template: Template | None) -> int:
@@ -83,11 +84,13 @@ def story_stats(story: Story) -> StoryStats:
 
 
 def format_stats(stats: StoryStats) -> str:
-    place_rows = [[c.name, c.scenes, c.words, c.choices, c.reflections, c.endings]
-                  for c in (*stats.places, stats.total)]
-    scene_rows = [[sc.id, sc.place, sc.counts.words, sc.counts.choices,
-                   "yes" if sc.counts.reflections else "", "yes" if sc.counts.endings else ""]
-                  for sc in stats.scenes]
+    place_rows: list[Row] = [
+        [c.name, c.scenes, c.words, c.choices, c.reflections, c.endings]
+        for c in (*stats.places, stats.total)]
+    scene_rows: list[Row] = [
+        [sc.id, sc.place, sc.counts.words, sc.counts.choices,
+         "yes" if sc.counts.reflections else "", "yes" if sc.counts.endings else ""]
+        for sc in stats.scenes]
     return "\n".join([
         stats.title,
         "",

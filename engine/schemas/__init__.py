@@ -23,11 +23,16 @@ def schema_text(name: str) -> str:
 
 
 def modeline(name: str, yaml_file: Path) -> str:
-    """The yaml-language-server comment that names a schema, relative to yaml_file."""
+    """The yaml-language-server comment that names a schema, relative to yaml_file when
+    the two share a folder below the root (so a checkout can move), else as a file URI."""
     target = schema_path(name)
+    folder = yaml_file.resolve().parent
     try:
-        ref = Path(os.path.relpath(target, yaml_file.resolve().parent)).as_posix()
-    except ValueError:  # another drive, on Windows: no relative path exists
+        shared = Path(os.path.commonpath([target, folder]))
+    except ValueError:  # another drive, on Windows
+        shared = Path(target.anchor)
+    if shared == Path(shared.anchor):
         ref = target.as_uri()
+    else:
+        ref = Path(os.path.relpath(target, folder)).as_posix()
     return f"# yaml-language-server: $schema={ref}"
-
