@@ -57,8 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _tolerant_streams() -> None:
-    """Never crash on a character the terminal's encoding cannot show or a byte
-    of input that is not UTF-8."""
+    """Never crash on a character the terminal's encoding cannot show, a byte of input
+    that is not UTF-8, or a standard stream that was closed before we started (Python
+    then sets it to None): reading a closed input is the end of input."""
+    for name in ("stdin", "stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w" if name != "stdin" else "r",  # noqa: SIM115
+                                    encoding="utf-8"))
     for stream in (sys.stdout, sys.stderr, sys.stdin):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

@@ -62,7 +62,16 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.code} {self.message}"
+        return one_line(f"{where}: {self.code} {self.message}")
+
+
+def one_line(text: str) -> str:
+    """Text as one printable line: a line break, a control character or another
+    invisible one (quoted from a writer's file) is shown as its escape: \\n, \\x1b, \\ufeff."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 class StoryError(Exception):

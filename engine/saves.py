@@ -26,6 +26,7 @@ FORMAT_VERSION = 1
 AUTOSAVE = "autosave"
 SLOT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 MAX_SAVE_BYTES = 64 * 1024 * 1024
+MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
 PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
 
 
@@ -308,6 +309,9 @@ def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
         if type(value) is not var.type:
             notes.add(f"variable '{var.name}' changed type and was reset")
             value = var.initial
+        elif not _possible(value):
+            notes.add(f"variable '{var.name}' held an impossible value and was reset")
+            value = var.initial
         out.append(value)
     for name in raw:
         if name not in story.slots:
@@ -343,7 +347,19 @@ def _quote(v: Any) -> str:
 def _int(v: Any) -> int:
     if type(v) is not int:
         raise TypeError(f"expected a number, found {type(v).__name__}")
+    if abs(v) > MAX_NUMBER:
+        raise ValueError("a number out of range")
     return v
+
+
+def _possible(value: Any) -> bool:
+    """Whether a variable's value from a file can be played, shown and saved again: no
+    number with thousands of digits (Python will not print it), no lone surrogate."""
+    if type(value) is int:
+        return abs(value) <= MAX_NUMBER
+    if isinstance(value, str):
+        return value.isprintable() or not any("\ud800" <= ch <= "\udfff" for ch in value)
+    return True
 
 
 def read_game_id(path: Path) -> str | None:

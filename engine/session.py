@@ -49,6 +49,7 @@ class Session:
         self.game = ""
         self.saved_at: float | None = None  # when the current game was last saved
         self._autosave_checked = False
+        self.unsaved = False  # the last autosave could not be written anywhere
         self.new_game()
 
     def new_game(self) -> tuple[Shown, ...]:
@@ -83,9 +84,11 @@ class Session:
                 problem = problem or (str(e) if isinstance(e, SaveError)
                                       else f"could not save in {folder}: {e.strerror or e}")
                 continue
+            self.unsaved = False
             if problem:
                 return f"{problem}; saved in {folder} instead"
             return None
+        self.unsaved = True
         return f"{problem}; nowhere else could be written either"
 
     def _keep_other_game(self) -> None:

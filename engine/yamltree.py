@@ -205,6 +205,10 @@ def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = (e.problem or "").strip() or "invalid YAML"
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.4's libyaml stops deep
+            diagnostics.append(Diagnostic(  # nesting itself, while scanning ahead
+                shown_path, line, "E005", f"nesting deeper than {MAX_DEPTH} levels"))
+            return None, diagnostics
         context = f" {e.context.strip()}" if e.context else ""
         diagnostics.append(Diagnostic(shown_path, line, "E003",
                                       f"YAML syntax error: {problem}{context}"))

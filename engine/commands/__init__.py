@@ -16,7 +16,8 @@ from ..diagnostics import Diagnostic, sort_key
 from ..paths import bundled_story
 
 # In the order `hailsham --help` lists them.
-NAMES = ("play", "check", "saves", "graph", "stats", "new", "schema")
+NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "questions",
+         "graph", "stats", "new", "schema")
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 

@@ -159,8 +159,12 @@ class Player:
     def answer(self, q: Question, line: str) -> None:
         story, state = self.session.story, self.session.state
         if isinstance(q, JournalQuestion):
-            step = runtime.write_journal(story, state, line[1:] if line.startswith("::")
-                                         else line)
+            text = line[1:] if line.startswith("::") else line
+            step = runtime.write_journal(story, state, text)
+            length = len(text.strip())
+            if length > runtime.MAX_JOURNAL_CHARS:
+                self.hint(f"Your journal line was {length:,} characters long; the first "
+                          f"{runtime.MAX_JOURNAL_CHARS:,} were kept.")
         else:
             count = (len(q.options) if isinstance(q, ReflectionQuestion)
                      else sum(1 for o in q.offers if o.number) if isinstance(
@@ -230,7 +234,7 @@ class Player:
             failed = session.autosave()
             if failed:
                 self.note(f"{failed}.")
-                return 1
+                return 1 if session.unsaved else 0
             self.note("Saved. Continue later with: hailsham play --continue")
             return 0
         else:
@@ -276,8 +280,9 @@ class Player:
 
     def autosave(self) -> None:
         failed = self.session.autosave()
-        if failed:
-            self.note(f"{failed}. Your game goes on, but it is not saved.")
+        if failed:  # (saved in another folder, or nowhere)
+            self.note(f"{failed}. Your game goes on, but it is not saved." if self.session.unsaved
+                      else f"{failed}.")
 
     def leave(self, why: str) -> int:
         failed = self.session.autosave()
