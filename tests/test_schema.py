@@ -354,8 +354,6 @@ def test_a_new_story_validates(tmp_path):
     assert found == []
 
 
-@pytest.mark.xfail(reason="story files get their modeline when the full story lands",
-                   strict=False)
 def test_every_bundled_story_file_names_its_schema():
     folder = bundled_story()
     for rel in ["story.yaml", *loader.story_files(str(folder))]:
