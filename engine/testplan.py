@@ -157,3 +157,45 @@ def run_plan(story: Story, plan: Plan) -> Outcome:
                 f"expected ({where})", f"actual ({where})"))
             return Outcome(plan, step, diff)
     return Outcome(plan)
+
+
+def covering_games(story: Story, seed: int = 1, tries: int = 2000
+                   ) -> tuple[list[GameState], set[str]]:
+    """A few seeded random games that together reach every ending and pick every
+    reflection option reached in `tries` playthroughs (greedy: each game kept adds
+    something the ones before did not). Also returns what no game reached."""
+    import random
+
+    from . import runtime
+    from .playtest import _Usage, play_once
+
+    usage = _Usage(random.Random(seed))
+    wanted: set[str] = set()
+    for scene in story.scenes.values():
+        if scene.ending is not None:
+            wanted.add(f"ending {scene.id}")
+        if scene.reflection is not None:
+            wanted.update(f"option {scene.reflection.id}#{n}"
+                          for n in range(1, len(scene.reflection.options) + 1))
+    games: list[GameState] = []
+    for _ in range(tries):
+        if not wanted:
+            break
+        run = play_once(story, usage)
+        if run.failure is not None:
+            continue
+        state = runtime.start(story).state
+        for pick in run.picks:
+            q = runtime.question(story, state)
+            if isinstance(q, runtime.JournalQuestion):
+                state = runtime.write_journal(story, state, pick).state
+            elif isinstance(q, runtime.ReflectionQuestion):
+                state = runtime.answer_reflection(story, state, int(pick)).state
+            else:
+                state = runtime.choose(story, state, int(pick)).state
+        reached = {f"ending {state.scene}"} | {
+            f"option {entry.reflection}#{entry.number}" for entry in state.journal}
+        if reached & wanted:
+            wanted -= reached
+            games.append(state)
+    return games, wanted

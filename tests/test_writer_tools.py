@@ -316,3 +316,23 @@ def test_bundled_story_has_no_coverage_warnings():
     result = run_hailsham(["check", str(ROOT / "story")])
     assert result.returncode == 0
     assert "0 errors, 0 warnings" in result.stdout.splitlines()[-1]
+
+
+def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, tmp_path):
+    folder = story_dir(RANDOM)
+    result = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "every ending and every reflection option" in result.stdout
+    story, _ = load_story(str(folder))
+    reached: set[str] = set()
+    for path in sorted((folder / "_tests").glob("*.plan.yaml")):
+        plan = read_plan(path)
+        assert run_plan(story, plan).ok
+        text = "".join([plan.start, *plan.expected])
+        reached |= {line for line in text.splitlines() if line.startswith("The end: ")}
+        reached |= {f"{plan.answers[i]}:{plan.expected[i].splitlines()[0]}"
+                    for i in range(len(plan.answers)) if plan.answers[i] in ("1", "2")
+                    and plan.expected[i].startswith(("You chose one.", "For your journal"))}
+    assert {"The end: Left End", "The end: Right End"} <= reached
+    ok = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert ok.returncode == 0 and ok.stdout.rstrip().endswith(" passed, 0 failed")

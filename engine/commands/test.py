@@ -17,6 +17,9 @@ def register(sub: Any) -> None:
     story_options(p, positional=True)
     p.add_argument("--plan", action="append", default=[], metavar="FILE",
                    help="a plan to replay (may be repeated; default: every _tests/*.plan.yaml)")
+    p.add_argument("--record-cover", action="store_true",
+                   help="write plans into _tests/ that together reach every ending and "
+                        "every reflection option (seeded random games)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(diagnostics)
         print("the story could not be loaded")
         return EXIT_PROBLEM
+    if args.record_cover:
+        return record_cover(story, folder)
     paths = [Path(p) for p in args.plan] or find_plans(folder)
     if not paths:
         print(f"No test plans in {folder / '_tests'}; record one with "
@@ -54,3 +59,20 @@ def run(args: argparse.Namespace) -> int:
         print(outcome.diff, end="" if outcome.diff.endswith("\n") else "\n")
     print(f"{len(paths) - failed} passed, {failed} failed")
     return EXIT_PROBLEM if failed else EXIT_OK
+
+
+def record_cover(story: Any, folder: Path) -> int:
+    """Write plans that together reach every ending and every reflection option."""
+    from ..testplan import PLANS_FOLDER, SUFFIX, covering_games, record, write_plan
+
+    games, missing = covering_games(story)
+    for n, state in enumerate(games, start=1):
+        ending = story.scenes[state.scene]
+        name = f"{n:02d}-{state.scene.split('.')[-1]}" if ending.ending else f"{n:02d}-game"
+        write_plan(folder / PLANS_FOLDER / f"{name}{SUFFIX}", record(story, state, name))
+    print(f"Recorded {plural(len(games), 'plan')} in {folder / PLANS_FOLDER}.")
+    if missing:
+        print("No random game reached: " + ", ".join(sorted(missing)))
+        return EXIT_PROBLEM
+    print("Together they reach every ending and every reflection option.")
+    return EXIT_OK
