@@ -351,3 +351,21 @@ def final_state(story, answers):
         else:
             state = runtime.choose(story, state, int(answer)).state
     return state
+
+
+def test_bundled_story_plans_pass_and_reach_every_ending_and_option():
+    from engine.testplan import find_plans
+
+    folder = ROOT / "story"
+    result = run_hailsham(["test", str(folder)])
+    assert result.returncode == 0, result.stdout
+    story, _ = load_story(str(folder))
+    endings: set[str] = set()
+    options: set[tuple[str, int]] = set()
+    for path in find_plans(folder):
+        state = final_state(story, read_plan(path).answers)
+        endings.add(state.scene)
+        options |= {(entry.reflection, entry.number) for entry in state.journal}
+    assert endings == {s.id for s in story.scenes.values() if s.ending is not None}
+    assert options == {(s.reflection.id, n) for s in story.scenes.values() if s.reflection
+                       for n in range(1, len(s.reflection.options) + 1)}
