@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from .model import Story
-from .runtime import CHOICE, ENDED, REFLECTION, GameState, JournalEntry
+from .runtime import CHOICE, ENDED, REFLECTION, GameState, last_answers
 from .saves import Loaded
 
 FORMAT_NAME = "hailsham-report"
@@ -91,18 +91,6 @@ class Report:
 
 
 # --- building ---------------------------------------------------------------------
-
-def last_answers(journal: Sequence[JournalEntry]) -> list[int]:
-    """Indexes of one entry per reflection: the last answer given, placed where the
-    reflection first came.
-
-    The journal of a state only holds the current path (undo drops what it undid), but
-    a story may loop back to a reflection; then the latest answer is what counts."""
-    latest: dict[str, int] = {}
-    for i, entry in enumerate(journal):
-        latest[entry.reflection] = i  # a dict keeps the first insertion's position
-    return list(latest.values())
-
 
 def build(story: Story, loaded: Loaded) -> Report:
     state = loaded.state

@@ -298,6 +298,18 @@ def _out_of_range(number: int, count: int) -> str:
     return f"{number} is not one of the answers (1 to {count})"
 
 
+def last_answers(journal: tuple[JournalEntry, ...]) -> list[int]:
+    """Indexes of one entry per reflection: the last answer given, placed where the
+    reflection first came.
+
+    The journal of a state only holds the current path (undo drops what it undid), but
+    a story may loop back to a reflection; then the latest answer is what counts."""
+    latest: dict[str, int] = {}
+    for i, entry in enumerate(journal):
+        latest[entry.reflection] = i  # a dict keeps the first insertion's position
+    return list(latest.values())
+
+
 def clean_line(text: str) -> str:
     """A journal line as stored: no control characters, not absurdly long."""
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()

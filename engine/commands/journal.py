@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..markup import clean
-    from ..report import last_answers
+    from ..runtime import last_answers
     from ..savedgame import find_game
     from ..saves import SaveError
     from ._loaded import loaded_story

@@ -195,7 +195,7 @@ class Player:
                 before = session.state.scene
                 session.state = runtime.undo(session.state)
             except IllegalMove as e:
-                self.say(f"Nothing to undo: {e}.")
+                self.say(f"{str(e)[0].upper()}{str(e)[1:]}.")
                 return None
             self.say("Your last answer was taken back.")
             if session.state.scene != before:
@@ -273,7 +273,8 @@ class Player:
         if not journal:
             self.say("Your journal is empty: you have not answered a question yet.")
             return
-        for n, entry in enumerate(journal, start=1):
+        for n, i in enumerate(runtime.last_answers(journal), start=1):
+            entry = journal[i]
             self.say(f"{n}. {entry.prompt}", f"   You answered: {entry.option}")
             if entry.text:
                 self.say(f"   You wrote: {entry.text}")
