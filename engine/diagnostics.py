@@ -46,6 +46,10 @@ CODES: dict[str, str] = {
     "W301": "scene never entered",
     "W302": "exploration stopped at its bound",
     "W303": "file has no scenes",
+    "W304": "choice never offered",
+    "W305": "conditional paragraph never shown",
+    "W306": "conditional paragraph always shown",
+    "W307": "a loop that never reaches an ending",
 }
 
 

@@ -91,6 +91,20 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+    _sweep(path)
+
+
+STALE_SECONDS = 3600
+
+
+def _sweep(path: Path) -> None:
+    """Remove temporary files that a killed save left beside this one. Only old ones:
+    a younger one may be another player's save in progress."""
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -555,3 +555,18 @@ def test_default_saves_dir_otherwise_under_the_user_data_dir(tmp_path, monkeypat
     assert (tmp_path / "data") in found.parents
     assert "hailsham" in found.parts
     assert work not in found.parents
+
+
+def test_old_leftovers_of_killed_saves_are_swept_young_ones_kept(story_dir, folder):
+    import time as _time
+
+    story = load(story_dir)
+    folder.mkdir()
+    old = folder / ".t.json.abc.tmp"
+    young = folder / ".t.json.def.tmp"
+    old.write_bytes(b"{")
+    young.write_bytes(b"{")
+    stale = _time.time() - saves.STALE_SECONDS - 10
+    os.utime(old, (stale, stale))
+    write_save(folder, "t", story, played(story))
+    assert not old.exists() and young.exists()
