@@ -142,7 +142,7 @@ class _Loader:
         self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
         self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
-        self.raw_scenes: dict[str, tuple[YMap, str]] = {}
+        self.blobs: dict[str, bytes] = {}  # each scene's tree, for the cache
         self.manifest_tree: YMap | None = None
 
     def read_all(self) -> dict[str, bytes] | None:
@@ -158,8 +158,6 @@ class _Loader:
         return files if MANIFEST in files else None
 
     def cache_payload(self) -> dict[str, Any]:
-        import marshal
-
         from .cache import to_plain
 
         root = os.path.abspath(self.root)
@@ -168,7 +166,7 @@ class _Loader:
         return {
             "manifest": to_plain(self.manifest_tree),
             "files": [os.path.relpath(os.path.abspath(p), root) for p in paths],
-            "scenes": {sid: (index[path], line, marshal.dumps(to_plain(self.raw_scenes[sid][0])))
+            "scenes": {sid: (index[path], line, self.blobs[sid])
                        for sid, (path, line) in self.scene_ids.items()},
         }
 
@@ -197,7 +195,7 @@ class _Loader:
         full = os.path.join(self.root, relpath)
         self.path = shown(full)
         if self.files is not None:  # read ahead, and digested then
-            data: bytes | None = self.files[relpath]
+            data: bytes | None = self.files.pop(relpath)  # not kept: memory
         else:
             data, problems = read_file(full, self.path)
             if data is None:
@@ -404,9 +402,16 @@ class _Loader:
         names = [f for f in files if f != MANIFEST] if files is not None else story_files(
             self.root)
         trees = [(f, self.read(f)) for f in names]
-        raw_scenes = self.raw_scenes = self.collect_scenes(trees)
-        scenes = {sid: s for sid, (tree, path) in raw_scenes.items()
-                  if (s := self.scene(sid, tree, path)) is not None}
+        raw_scenes = self.collect_scenes(trees)
+        del trees
+        scenes: dict[str, Scene] = {}
+        for sid in list(raw_scenes):
+            tree, path = raw_scenes.pop(sid)
+            scene = self.scene(sid, tree, path)
+            if scene is not None:
+                scenes[sid] = scene
+            if files is not None:  # kept for the cache as plain bytes: trees are big
+                self.blobs[sid] = _blob(tree)
         self.path = shown(manifest_path)
         start = header["start"]
         if start is not None and start not in self.scene_ids:
@@ -748,6 +753,14 @@ class _Loader:
         if text is None:
             return None
         return Option(text, reply, effects, goto, line)
+
+
+def _blob(tree: YMap) -> bytes:
+    import marshal
+
+    from .cache import to_plain
+
+    return marshal.dumps(to_plain(tree))
 
 
 def split_paragraphs(source: str, breaks: str = "\n\n") -> list[tuple[int, str]]:
