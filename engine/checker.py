@@ -141,6 +141,7 @@ class _Abstraction:
         self.slots = story.slots
         self.watched = watched
         self.paragraph_cache: dict[str, tuple[int, ...]] = {}
+        self.caps_of: dict[str, list[int | None]] = {}  # for replay_paragraphs
         self.cache: dict[str, tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]] = {}
 
     def _plan(self, scene: str) -> tuple[tuple[tuple[int, Any], ...], tuple[int | None, ...]]:
@@ -233,6 +234,29 @@ class _Abstraction:
         return tuple(out)
 
 
+def _backwards(story: Story, edges: dict[str, set[str]]) -> list[str]:
+    """Every scene, those after a scene before it where the graph allows (depth-first
+    post-order from the start), so that what flows backwards settles in one pass
+    through a story without loops, and in few with them."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in [story.start, *story.scenes]:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(edges[root]))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            elif child not in seen:
+                seen.add(child)
+                stack.append((child, iter(edges[child])))
+    return order
+
+
 def _once_ahead(story: Story) -> dict[str, frozenset[str]]:
     """Per scene: the once-only choices in it or in any scene after it. Having taken
     one that can never be offered again makes no difference from here on."""
@@ -241,7 +265,8 @@ def _once_ahead(story: Story) -> dict[str, frozenset[str]]:
     changed = True
     while changed:
         changed = False
-        for sid, targets in edges.items():
+        for sid in _backwards(story, edges):
+            targets = edges[sid]
             mine = ahead[sid]
             before = len(mine)
             for t in targets:
@@ -270,9 +295,9 @@ def _reads_ahead(story: Story, watched: Watched) -> dict[str, Ahead]:
     changed = True
     while changed:
         changed = False
-        for sid, targets in edges.items():
+        for sid in _backwards(story, edges):
             mine = ahead[sid]
-            for t in targets:
+            for t in edges[sid]:
                 for cid, bounds in ahead[t].items():
                     merged = _merge(mine.get(cid), bounds)
                     if merged != mine.get(cid):
@@ -337,6 +362,7 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
     offered: set[str] = set()
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = {}
     dead: list[int] = []
+    shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     bounded = False
 
     def move(effects: tuple[Effects, ...], scene: str | None) -> int:
@@ -367,7 +393,9 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
         scene = scenes[scene_id]
         how = move((before, scene.effects), scene_id)
         values = ab.values(scene.effects.apply(before.apply(values)), scene_id)
+        values = shared.setdefault(values, values)  # many states share these tuples
         counts = ab.visit(counts, scene_id)
+        counts = shared.setdefault(counts, counts)
         if once:
             once = once & ab.once_ahead[scene_id]
         key: Key = (scene_id, REFLECTION if scene.reflection else CHOICE, values, counts, once)
@@ -533,8 +561,11 @@ def _count(n: int, cap: int | None) -> int:
 
 
 def _caps(ab: _Abstraction, scene: str, counted: list[str]) -> list[int | None]:
-    caps = dict(zip(ab.tracked, ab._plan(scene)[1]))
-    return [caps.get(name) for name in counted]
+    found = ab.caps_of.get(scene)
+    if found is None:
+        caps = dict(zip(ab.tracked, ab._plan(scene)[1]))
+        found = ab.caps_of[scene] = [caps.get(name) for name in counted]
+    return found
 
 
 def _condition(story: Story, sid: str, i: int) -> expr.Node:
