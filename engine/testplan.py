@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,6 @@ def covering_games(story: Story, seed: int = 1, tries: int = 2000
     something the ones before did not). Also returns what no game reached."""
     import random
 
-    from . import runtime
     from .playtest import _Usage, play_once
 
     usage = _Usage(random.Random(seed))
@@ -184,18 +184,26 @@ def covering_games(story: Story, seed: int = 1, tries: int = 2000
         run = play_once(story, usage)
         if run.failure is not None:
             continue
-        state = runtime.start(story).state
-        for pick in run.picks:
-            q = runtime.question(story, state)
-            if isinstance(q, runtime.JournalQuestion):
-                state = runtime.write_journal(story, state, pick).state
-            elif isinstance(q, runtime.ReflectionQuestion):
-                state = runtime.answer_reflection(story, state, int(pick)).state
-            else:
-                state = runtime.choose(story, state, int(pick)).state
+        state = replay(story, run.picks)
         reached = {f"ending {state.scene}"} | {
             f"option {entry.reflection}#{entry.number}" for entry in state.journal}
         if reached & wanted:
             wanted -= reached
             games.append(state)
     return games, wanted
+
+
+def replay(story: Story, answers: Iterable[str]) -> GameState:
+    """The state a new game reaches with these input lines (numbers, journal lines)."""
+    from . import runtime
+
+    state = runtime.start(story).state
+    for answer in answers:
+        q = runtime.question(story, state)
+        if isinstance(q, runtime.JournalQuestion):
+            state = runtime.write_journal(story, state, answer).state
+        elif isinstance(q, runtime.ReflectionQuestion):
+            state = runtime.answer_reflection(story, state, int(answer)).state
+        else:
+            state = runtime.choose(story, state, int(answer)).state
+    return state

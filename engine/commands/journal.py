@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, saves_dir, story_options
+from . import EXIT_OK, EXIT_PROBLEM, story_options
 
 
 def register(sub: Any) -> None:
@@ -21,18 +20,12 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..markup import clean
     from ..runtime import last_answers
-    from ..savedgame import find_game
-    from ..saves import SaveError
-    from ._loaded import loaded_story
+    from ._loaded import story_and_game
 
-    story = loaded_story(args)
-    if story is None:
+    found = story_and_game(args)
+    if found is None:
         return EXIT_PROBLEM
-    try:
-        game = find_game(saves_dir(args), story, args.slot)
-    except SaveError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
-        return EXIT_PROBLEM
+    story, game = found
     loaded = game.loaded
     journal = loaded.state.journal
     who = clean(loaded.player) if loaded.player else "no name given"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, saves_dir, story_options
+from . import EXIT_OK, EXIT_PROBLEM, story_options
 
 
 def register(sub: Any) -> None:
@@ -31,18 +31,12 @@ def run(args: argparse.Namespace) -> int:
     from ..output import OutputError, file_stem, write_document
     from ..report import build
     from ..report_render import render
-    from ..savedgame import find_game
-    from ..saves import SaveError
-    from ._loaded import loaded_story
+    from ._loaded import story_and_game
 
-    story = loaded_story(args)
-    if story is None:
+    found = story_and_game(args)
+    if found is None:
         return EXIT_PROBLEM
-    try:
-        game = find_game(saves_dir(args), story, args.slot)
-    except SaveError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
-        return EXIT_PROBLEM
+    story, game = found
     for note in game.loaded.notes:
         print(f"Note: {note}.", file=sys.stderr)
     report = build(story, game.loaded)
