@@ -13,8 +13,8 @@ from . import __version__
 from .commands import EXIT_OK, NAMES
 
 
-def _modules() -> dict[str, ModuleType]:
-    return {name: importlib.import_module(f".commands.{name}", __package__) for name in NAMES}
+def _modules(names: Sequence[str] = NAMES) -> dict[str, ModuleType]:
+    return {name: importlib.import_module(f".commands.{name}", __package__) for name in names}
 
 
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "play")
     _tolerant_streams()
     try:
-        modules = _modules()
+        # A known command needs only its own module: starting stays fast. Anything else
+        # (help, a typo) gets the parser that knows every command.
+        modules = _modules([args_list[0]] if args_list[0] in NAMES else NAMES)
         args = build_parser(modules).parse_args(args_list)
         status: int = modules[args.command or "play"].run(args)
         return status

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -79,7 +78,10 @@ def write_save(folder: Path, slot: str, story: Story, state: GameState,
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file so that it is always either the old or the new version."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A fresh name beside the target (what tempfile.mkstemp does, without its import).
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -10,8 +10,6 @@ so rather than losing progress.
 from __future__ import annotations
 
 import os
-import secrets
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +30,8 @@ from .saves import (
 
 def fallback_dirs() -> list[Path]:
     """Where saves go when the chosen folder cannot be written, in order."""
+    import tempfile
+
     import platformdirs
 
     user = Path(platformdirs.user_data_dir("hailsham", appauthor=False)) / "saves"
@@ -57,7 +57,7 @@ class Session:
         step = runtime.start(self.story)
         self.state = step.state
         self.opening = step.shown
-        self.game = secrets.token_hex(8)
+        self.game = os.urandom(8).hex()
         self.saved_at = None
         self._autosave_checked = False
         return step.shown
@@ -120,7 +120,7 @@ class Session:
         loaded = read_save(self.saves_dir, slot, self.story)
         self.state = loaded.state
         self.saved_at = time.monotonic()
-        self.game = loaded.game or secrets.token_hex(8)
+        self.game = loaded.game or os.urandom(8).hex()
         self._autosave_checked = False
         if loaded.player and not self.player:
             self.player = loaded.player
