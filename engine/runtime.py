@@ -10,6 +10,7 @@ are immutable, so there is nothing to roll back).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import attrs
 
@@ -74,61 +75,54 @@ class GameState:
 
 
 # --- what the player sees -----------------------------------------------------
+# Plain named tuples, not attrs classes: they are made on every step and defined at
+# every start, where attrs' generated methods would cost more than they give.
 
-@attrs.frozen
-class SceneText:
+class SceneText(NamedTuple):
     scene: str
     place: str  # display name
     title: str | None
     paragraphs: tuple[str, ...]
 
 
-@attrs.frozen
-class Reply:
+class Reply(NamedTuple):
     text: str
 
 
 Shown = SceneText | Reply
 
 
-@attrs.frozen
-class Step:
+class Step(NamedTuple):
     state: GameState
     shown: tuple[Shown, ...]
 
 
-@attrs.frozen
-class Offer:
+class Offer(NamedTuple):
     number: int | None  # None for a locked choice
     text: str
     locked: str | None = None
     key: str = ""  # the choice's key (see Choice.key)
 
 
-@attrs.frozen
-class ChoiceQuestion:
+class ChoiceQuestion(NamedTuple):
     offers: tuple[Offer, ...]
 
 
-@attrs.frozen
-class ReflectionQuestion:
+class ReflectionQuestion(NamedTuple):
     id: str
     prompt: str
     options: tuple[str, ...]
 
 
-@attrs.frozen
-class JournalQuestion:
+class JournalQuestion(NamedTuple):
     question: str
 
 
-@attrs.frozen
-class Ending:
+class Ending(NamedTuple):
     title: str
 
 
-@attrs.frozen
-class DeadEnd:
+class DeadEnd(NamedTuple):
     scene: str
 
 
