@@ -84,28 +84,6 @@ def all_conditions(story: Story, watched: Watched = frozenset()) -> Iterator[exp
         yield from scene_conditions(scene, watched)
 
 
-def _counter_uses(trees: Iterable[expr.Node]) -> tuple[dict[Any, list[int]], set[Any]]:
-    """For each variable name / visited scene read: the int constants it is compared
-    with, and the set of those that are also used any other way."""
-    constants: dict[Any, list[int]] = {}
-    other: set[Any] = set()
-    for tree in trees:
-        simple: set[int] = set()
-        for node in expr.walk(tree):
-            if isinstance(node, expr.Binary) and node.op in expr.COMPARISONS:
-                for a, b in ((node.left, node.right), (node.right, node.left)):
-                    if isinstance(a, (expr.Name, expr.Visited)) and isinstance(
-                            b, expr.Literal) and type(b.value) is int:
-                        constants.setdefault(_counter_id(a), []).append(b.value)
-                        simple.add(id(a))
-        for node in expr.walk(tree):
-            if isinstance(node, (expr.Name, expr.Visited)):
-                constants.setdefault(_counter_id(node), [])
-                if id(node) not in simple:
-                    other.add(_counter_id(node))
-    return constants, other
-
-
 def _counter_id(node: expr.Name | expr.Visited) -> tuple[str, str]:
     return ("var", node.name) if isinstance(node, expr.Name) else ("visits", node.scene)
 
@@ -114,7 +92,9 @@ class _Abstraction:
     """How concrete values and visit counts map onto the explorer's states."""
 
     def __init__(self, story: Story, watched: Watched) -> None:
-        _, other = _counter_uses(all_conditions(story, watched))
+        # Counters read some other way than against a constant are never clamped.
+        other = {cid for tree in all_conditions(story, watched)
+                 for cid, constant in _reads(tree) if constant is None}
         deltas: dict[int, list[int]] = {}
         for effects in _all_effects(story):
             for slot, delta in effects.adds:

@@ -211,13 +211,17 @@ def _read_json(path: Path, slot: str) -> dict[str, Any]:
     return data
 
 
-def _move_aside(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.broken-{stamp}{path.suffix}")
-    n = 1
+def _free_path(folder: Path, base: str) -> Path:
+    """folder/BASE.json, or BASE-2.json, BASE-3.json …: the first name not taken."""
+    target, n = folder / f"{base}.json", 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.stem}.broken-{stamp}-{n}{path.suffix}")
+        target = folder / f"{base}-{n}.json"
+    return target
+
+
+def _move_aside(path: Path) -> Path:
+    target = _free_path(path.parent, f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
     try:
         os.replace(path, target)
     except OSError:
@@ -329,8 +333,9 @@ def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
             notes.add(f"variable '{var.name}' held an impossible value and was reset")
             value = var.initial
         out.append(value)
+    slots = story.slots  # a property that builds a dict: once, not per name
     for name in raw:
-        if name not in story.slots:
+        if name not in slots:
             notes.add(f"variable '{name}' is no longer in the story and was dropped")
     return tuple(out)
 
@@ -394,12 +399,9 @@ def keep_aside(folder: Path, slot: str) -> str:
     """Rename a slot to `SLOT-DATE-TIME` (its own time) so that it is kept; the new name."""
     path = slot_path(folder, slot)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
-    name, n = f"{slot}-{stamp}", 1
-    while (folder / f"{name}.json").exists():
-        n += 1
-        name = f"{slot}-{stamp}-{n}"
-    os.replace(path, folder / f"{name}.json")
-    return name
+    target = _free_path(folder, f"{slot}-{stamp}")
+    os.replace(path, target)
+    return target.stem
 
 
 def list_saves(folder: Path) -> list[SaveInfo]:

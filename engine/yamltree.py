@@ -65,12 +65,6 @@ class YList(list[Any]):
 _BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def first_bad_char(text: str) -> str | None:
-    """The first control character or lone surrogate in text, if any."""
-    m = _BAD.search(text)
-    return m.group() if m else None
-
-
 def _build(events: Iterable[Any], path: str,
            diagnostics: list[Diagnostic]) -> tuple[Any, list[Diagnostic]]:
     """Turn a stream of parser events into YMap/YList/str values.
