@@ -20,12 +20,14 @@ from typing import Any
 import attrs
 
 from . import expr
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, plural
 from .loader import MANIFEST, shown
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
 from .runtime import CHOICE, REFLECTION, is_open
+from .settle import Settlement
 
 DEFAULT_MAX_STATES = 1_000_000
+EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
 Key = tuple[str, str, Vars, tuple[int, ...], frozenset[str]]
@@ -42,6 +44,9 @@ class Exploration:
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
     endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
     graph: _Graph | None = None  # the states and edges themselves
+    games: int = 0  # when settled without exploring: the sample games played
+    open_questions: int = 0  # when settled: questions the search's bound left open
+    open_example: str = ""  # one of them, in words
 
 
 @attrs.frozen(eq=False)
@@ -648,10 +653,18 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
     """The checker's findings about a loaded story: errors for what breaks play,
     warnings for what is never reached.
 
-    The flow of the story — where play can go, dead ends, choices, loops — is explored
-    first, keeping only what choices read. Then each group of conditional paragraphs
-    that read the same values is explored again with those values kept too: far fewer
-    states than keeping every value at once, and just as exact."""
+    Big stories are settled without exploring (settle.py), small ones too when that
+    is quick. Otherwise the flow of the story — where play can go, dead ends, choices,
+    loops — is explored first, keeping only what choices read. Then each group of
+    conditional paragraphs that read the same values is explored again with those
+    values kept too: far fewer states than keeping every value at once, and just as
+    exact."""
+    quick = Settlement(story)
+    if quick.flow_proven:
+        quick.search(max_states // 50)
+        if not quick.open_questions or len(story.scenes) > EXACT_UP_TO:
+            quick.search(max_states)
+            return _findings(story, _settled(quick))
     everything = frozenset((s.id, i) for s in story.scenes.values()
                            for i, p in enumerate(s.text) if p.condition is not None)
     # Most stories are small enough to explore with every value kept at once: try that
@@ -664,7 +677,17 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
     if found.complete:
         for group in paragraph_groups(story, sorted(found.entered), paragraphs):
             paragraphs.update(replay_paragraphs(story, found, group))
+    elif quick.flow_proven:
+        quick.search(max_states)  # what it leaves open is less than all
+        return _findings(story, _settled(quick))
     return _findings(story, attrs.evolve(found, paragraphs=paragraphs))
+
+
+def _settled(quick: Settlement) -> Exploration:
+    return Exploration(quick.states, True, quick.entered(), {}, quick.offered_ever(),
+                       quick.paragraph_outcomes(), games=quick.games,
+                       open_questions=quick.open_questions,
+                       open_example=quick.example() if quick.open_questions else "")
 
 
 def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Exploration]:
@@ -682,6 +705,10 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
         if scene.id not in reached:
             warn(scene.path, scene.line, "W301", f"scene '{scene.id}' is never entered")
     manifest = shown(os.path.join(story.root, MANIFEST))
+    if found.open_questions:
+        warn(manifest, 0, "W302", f"{plural(found.open_questions, 'question')} about "
+             f"coverage left open after searching {found.states:,} states (raise it with "
+             f"--max-states), e.g. {found.open_example}; no warning is given about them")
     if not found.complete:
         warn(manifest, 0, "W302", f"exploration stopped at {found.states:,} states (raise "
              "it with --max-states): dead ends, choices never offered, paragraphs always "

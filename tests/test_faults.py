@@ -830,7 +830,7 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out + err), out + err
     found: dict[tuple[str, str], int] = {}
     for line in out.splitlines():
-        if line.startswith("explored ") or SUMMARY.match(line):
+        if line.startswith(("explored ", "settled with ")) or SUMMARY.match(line):
             continue
         m = DIAGNOSTIC.fullmatch(line)
         assert m, f"not a diagnostic line: {line[:200]!r}"

@@ -52,8 +52,12 @@ def check_once(args: argparse.Namespace) -> int:
     if story is not None:
         found, exploration = check(story, args.max_states or DEFAULT_MAX_STATES)
         diagnostics = diagnostics + found
-        explored = (f"explored {plural(exploration.states, 'state')}"
-                    + ("" if exploration.complete else " (stopped at the bound)"))
+        if exploration.games:
+            explored = (f"settled with {plural(exploration.games, 'sample game')} and a "
+                        f"search of {plural(exploration.states, 'state')}")
+        else:
+            explored = (f"explored {plural(exploration.states, 'state')}"
+                        + ("" if exploration.complete else " (stopped at the bound)"))
     print_diagnostics(diagnostics)
     elapsed = time.perf_counter() - started
     where = (f"in {plural(len(story.scenes), 'scene')}" if story is not None

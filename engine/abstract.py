@@ -1,0 +1,568 @@
+"""What can never happen in a story, proved in one pass over its scenes.
+
+Every game state that play can reach is over-approximated by one summary per scene: the
+values each variable may hold there (a set, or a range for a number that takes too many
+values). Visit counts and once-only choices are read off the scene graph instead: which
+scenes can come before a scene, and which must. Conditions are evaluated on summaries in
+three values (surely true, surely false, either). What a summary rules out cannot happen
+in play; what it allows may or may not, and is left to concrete games (witness.py).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from . import expr
+from .model import Condition, Effects, Scene, Story
+
+MAX_SET = 24  # more values than this, and a number is summarised by its range
+MAX_PAIRS = 1024  # beyond this many pairs of values, operators work on ranges
+MAX_CASES = 50_000  # combinations of values tried to show one of a scene's choices open
+WIDEN_AFTER = 6  # turns of one scene before its growing ranges jump to infinity
+ROUNDS = 3  # passes: each reads visits off the graph the previous one left
+
+TRUE = frozenset({True})
+FALSE = frozenset({False})
+EITHER = frozenset({True, False})
+
+
+class Range(NamedTuple):
+    """Every integer from lo to hi; None is unbounded on that side."""
+    lo: int | None
+    hi: int | None
+
+
+Summary = frozenset[Any] | Range
+Env = tuple[Summary, ...]
+
+
+def _range(value: Summary) -> Range:
+    if isinstance(value, Range):
+        return value
+    return Range(min(value), max(value))
+
+
+def _tidy(values: frozenset[Any]) -> Summary:
+    if len(values) > MAX_SET and all(type(v) is int for v in values):
+        return _range(values)
+    return values
+
+
+def join(a: Summary, b: Summary) -> Summary:
+    if a == b:
+        return a
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return _tidy(a | b)
+    ra, rb = _range(a), _range(b)
+    lo = None if ra.lo is None or rb.lo is None else min(ra.lo, rb.lo)
+    hi = None if ra.hi is None or rb.hi is None else max(ra.hi, rb.hi)
+    return Range(lo, hi)
+
+
+def widen(old: Summary, new: Summary) -> Summary:
+    """`new` (which contains `old`), with any bound still moving sent to infinity, so
+    that a counter raised on a loop settles."""
+    if isinstance(new, frozenset) and not all(type(v) is int for v in new):
+        return new  # finitely many booleans or texts: joining alone settles
+    ro, rn = _range(old), _range(new)
+    return Range(None if rn.lo != ro.lo else rn.lo, None if rn.hi != ro.hi else rn.hi)
+
+
+def _shift(value: Summary, delta: int) -> Summary:
+    if isinstance(value, Range):
+        return Range(None if value.lo is None else value.lo + delta,
+                     None if value.hi is None else value.hi + delta)
+    return frozenset(v + delta for v in value)
+
+
+def apply(effects: Effects, env: Env) -> Env:
+    if not effects:
+        return env
+    out = list(env)
+    for slot, value in effects.sets:
+        out[slot] = frozenset({value})
+    for slot, delta in effects.adds:
+        out[slot] = _shift(out[slot], delta)
+    return tuple(out)
+
+
+# --- three-valued evaluation ----------------------------------------------------
+
+Visits = Callable[[str], Summary]
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
+}
+
+
+def evaluate(node: expr.Node, env: Env, slots: dict[str, int], visits: Visits) -> Summary:
+    """Every value the expression may take in a state the summary covers."""
+    if isinstance(node, expr.Literal):
+        return frozenset({node.value})
+    if isinstance(node, expr.Name):
+        return env[slots[node.name]]
+    if isinstance(node, expr.Visited):
+        return visits(node.scene)
+    if isinstance(node, expr.Not):
+        inner = evaluate(node.operand, env, slots, visits)
+        assert isinstance(inner, frozenset)
+        return frozenset(not v for v in inner)
+    if isinstance(node, expr.Negate):
+        value = evaluate(node.operand, env, slots, visits)
+        if isinstance(value, Range):
+            return Range(None if value.hi is None else -value.hi,
+                         None if value.lo is None else -value.lo)
+        return frozenset(-v for v in value)
+    left = evaluate(node.left, env, slots, visits)
+    if node.op in ("and", "or"):
+        assert isinstance(left, frozenset)
+        short = node.op == "or"  # the value that decides without the right side
+        if left == frozenset({short}):
+            return left
+        right = evaluate(node.right, env, slots, visits)
+        assert isinstance(right, frozenset)
+        out = {short} if short in left else set()
+        return frozenset(out | right) if (not short) in left else frozenset(out)
+    right = evaluate(node.right, env, slots, visits)
+    if (isinstance(left, frozenset) and isinstance(right, frozenset)
+            and len(left) * len(right) <= MAX_PAIRS):
+        op = _OPS[node.op]
+        return _tidy(frozenset(op(a, b) for a in left for b in right))
+    return _on_ranges(node.op, _range(left), _range(right))
+
+
+def _on_ranges(op: str, a: Range, b: Range) -> Summary:
+    if op == "+":
+        return Range(None if a.lo is None or b.lo is None else a.lo + b.lo,
+                     None if a.hi is None or b.hi is None else a.hi + b.hi)
+    if op == "-":
+        return Range(None if a.lo is None or b.hi is None else a.lo - b.hi,
+                     None if a.hi is None or b.lo is None else a.hi - b.lo)
+    if op in (">", ">="):
+        a, b, op = b, a, "<" if op == ">" else "<="
+    if op == "<":
+        can_true = _below(a.lo, b.hi, strict=True)
+        can_false = not _below(a.hi, b.lo, strict=True)  # unless a.hi < b.lo
+    elif op == "<=":
+        can_true = _below(a.lo, b.hi, strict=False)
+        can_false = not _below(a.hi, b.lo, strict=False)
+    else:
+        overlap = _below(a.lo, b.hi, strict=False) and _below(b.lo, a.hi, strict=False)
+        single = a.lo is not None and a.lo == a.hi == b.lo == b.hi
+        can_true, can_false = overlap, not single
+        if op == "!=":
+            can_true, can_false = can_false, can_true
+    return frozenset(v for v, possible in ((True, can_true), (False, can_false)) if possible)
+
+
+def _below(x: int | None, y: int | None, strict: bool) -> bool:
+    """Whether x < y (or <=) can hold, None being the far end of each side."""
+    if x is None or y is None:
+        return True
+    return x < y if strict else x <= y
+
+
+def refine(node: expr.Node, env: Env, slots: dict[str, int], want: bool) -> Env | None:
+    """The summary narrowed to the states where the condition comes out `want`
+    (None: there are none). Only simple shapes narrow; others leave it as it is."""
+    if isinstance(node, expr.Name):
+        slot = slots[node.name]
+        kept = env[slot]
+        if isinstance(kept, frozenset) and all(type(v) is bool for v in kept):
+            return _narrowed(env, slot, kept & {want})
+        return env
+    if isinstance(node, expr.Not):
+        return refine(node.operand, env, slots, not want)
+    if not isinstance(node, expr.Binary):
+        return env
+    if node.op in ("and", "or"):
+        if (node.op == "and") == want:  # both sides must come out `want`
+            first = refine(node.left, env, slots, want)
+            return None if first is None else refine(node.right, first, slots, want)
+        return env
+    if node.op not in expr.COMPARISONS:
+        return env
+    op = node.op if want else _NEGATED[node.op]
+    if isinstance(node.left, expr.Name) and isinstance(node.right, expr.Literal):
+        return _compare(env, slots[node.left.name], op, node.right.value)
+    if isinstance(node.right, expr.Name) and isinstance(node.left, expr.Literal):
+        return _compare(env, slots[node.right.name], _FLIPPED[op], node.left.value)
+    return env
+
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_FLIPPED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def _compare(env: Env, slot: int, op: str, constant: Any) -> Env | None:
+    kept = env[slot]
+    test = _OPS[op]
+    if isinstance(kept, frozenset):
+        return _narrowed(env, slot, frozenset(v for v in kept if test(v, constant)))
+    lo, hi = kept
+    if op in ("<", "<="):
+        top = constant - 1 if op == "<" else constant
+        hi = top if hi is None else min(hi, top)
+    elif op in (">", ">="):
+        bottom = constant + 1 if op == ">" else constant
+        lo = bottom if lo is None else max(lo, bottom)
+    elif op == "==":
+        if (lo is not None and constant < lo) or (hi is not None and constant > hi):
+            return None
+        return _narrowed(env, slot, frozenset({constant}))
+    if lo is not None and hi is not None and lo > hi:
+        return None
+    return _narrowed(env, slot, Range(lo, hi))
+
+
+def _narrowed(env: Env, slot: int, value: Summary) -> Env | None:
+    if isinstance(value, frozenset) and not value:
+        return None
+    out = list(env)
+    out[slot] = value
+    return tuple(out)
+
+
+# --- the scene graph: who can come before whom, and who must ----------------------
+
+class Order:
+    """Over the graph of moves play can make: the scenes that can come before a scene
+    and those every way to it passes through, as bit masks over the scenes asked about."""
+
+    def __init__(self, story: Story, edges: dict[str, set[str]], asked: set[str]) -> None:
+        self.bit = {sid: 1 << n for n, sid in enumerate(sorted(asked))}
+        preds: dict[str, set[str]] = {sid: set() for sid in story.scenes}
+        for sid, targets in edges.items():
+            for t in targets:
+                preds[t].add(sid)
+        order = forward_order(story, edges)
+        before = dict.fromkeys(story.scenes, 0)
+        everything = (1 << len(self.bit)) - 1
+        must = dict.fromkeys(story.scenes, everything)
+        must[story.start] = 0
+        changed = True
+        while changed:
+            changed = False
+            for sid in order:
+                mine_before, mine_must = 0, everything if sid != story.start else 0
+                for p in preds[sid]:
+                    if p not in edges:
+                        continue  # never reached
+                    through = self.bit.get(p, 0)
+                    mine_before |= before[p] | through
+                    mine_must &= must[p] | through
+                if sid == story.start:
+                    mine_must = 0
+                if mine_before != before[sid] or mine_must != must[sid]:
+                    before[sid], must[sid] = mine_before, mine_must
+                    changed = True
+        self.before, self.must = before, must
+
+    def can_precede(self, first: str, then: str) -> bool:
+        """Whether play can be at `first` and later at `then` (a loop: first == then)."""
+        return bool(self.before[then] & self.bit[first])
+
+    def visits(self, counted: str, at: str) -> Summary:
+        """visited(counted) while at scene `at`, its own visit already counted."""
+        here = counted == at
+        earlier = self.can_precede(counted, at)
+        if not here and not earlier:
+            return frozenset({0})
+        low = 1 if here or self.must[at] & self.bit[counted] else 0
+        if self.can_precede(counted, counted):
+            return Range(low, None)
+        return frozenset({1}) if low else frozenset({0, 1})
+
+
+def forward_order(story: Story, edges: dict[str, set[str]]) -> list[str]:
+    """Scenes in reverse post-order from the start: in a story without loops every
+    scene comes after every scene that can lead to it."""
+    order: list[str] = []
+    seen = {story.start}
+    stack = [(story.start, iter(sorted(edges.get(story.start, ()))))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            order.append(node)
+        elif child not in seen:
+            seen.add(child)
+            stack.append((child, iter(sorted(edges.get(child, ())))))
+    order.reverse()
+    return order
+
+
+# --- the summaries ------------------------------------------------------------
+
+class Summaries:
+    """Per reachable scene: what may hold on entering it (`entry`), after its own
+    effects, where its text is shown (`shown`), and where its choices are asked
+    (`asked`, None when every reflection option leaves first); and, per choice and per
+    conditional paragraph, the truth values its condition may take there."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.slots = story.slots
+        asked = {n.scene for tree in _conditions(story) for n in expr.walk(tree)
+                 if isinstance(n, expr.Visited)}
+        for scene in story.scenes.values():
+            for choice in scene.choices:
+                if choice.once:
+                    asked |= {scene.id, choice.goto}
+        everything = {s.id: set(_targets(s)) for s in story.scenes.values()}
+        edges = everything
+        for _ in range(ROUNDS):
+            self.order = Order(story, edges, asked)
+            found = self._flow()
+            if found == edges:
+                break
+            edges = found
+        self.edges = edges
+
+    def visits_at(self, scene: str) -> Visits:
+        return lambda counted: self.order.visits(counted, scene)
+
+    def _flow(self) -> dict[str, set[str]]:
+        """Carry summaries forward from the start until nothing changes; returns the
+        moves found possible."""
+        story = self.story
+        rank = {sid: n for n, sid in enumerate(forward_order(story, {
+            s.id: set(_targets(s)) for s in story.scenes.values()}))}
+        self.entry: dict[str, Env] = {story.start: tuple(
+            frozenset({v}) for v in story.initial_values())}
+        # A scene is taken up only after every scene before it in the order: in a
+        # story without loops, once each. Ranges widen only where loops bring play back.
+        turns: dict[str, int] = {}
+        waiting = [(rank[story.start], story.start)]
+        queued = {story.start}
+        while waiting:
+            _, sid = heapq.heappop(waiting)
+            queued.discard(sid)
+            turns[sid] = turns.get(sid, 0) + 1
+            for target, env in self._moves(story.scenes[sid], self.entry[sid]):
+                old = self.entry.get(target)
+                new = env if old is None else tuple(map(join, old, env))
+                if new == old:
+                    continue
+                if old is not None and turns.get(target, 0) >= WIDEN_AFTER:
+                    new = tuple(map(widen, old, new))
+                self.entry[target] = new
+                if target not in queued:
+                    queued.add(target)
+                    heapq.heappush(waiting, (rank[target], target))
+        # Read the results once more, now that every summary is final.
+        self.shown: dict[str, Env] = {}
+        self.asked: dict[str, Env | None] = {}
+        self.choice_truth: dict[str, frozenset[bool]] = {}
+        self.paragraph_truth: dict[tuple[str, int], frozenset[bool]] = {}
+        found: dict[str, set[str]] = {}
+        for sid, env in self.entry.items():
+            found[sid] = {target for target, _ in self._moves(story.scenes[sid], env, True)}
+        return found
+
+    def _moves(self, scene: Scene, entry: Env, record: bool = False
+               ) -> Iterator[tuple[str, Env]]:
+        """Each scene play may go to from this one, with a summary of the values it
+        takes there (record: note the truth of every condition on the way)."""
+        slots, visits = self.slots, self.visits_at(scene.id)
+        shown = apply(scene.effects, entry)
+        asked: Env | None = shown
+        if record:
+            self.shown[scene.id] = shown
+            for i, paragraph in enumerate(scene.text):
+                if paragraph.condition is not None:
+                    self.paragraph_truth[(scene.id, i)] = truth(
+                        paragraph.condition, shown, slots, visits)
+        if scene.reflection is not None:
+            asked = None
+            for option in scene.reflection.options:
+                after = apply(option.effects, shown)
+                if option.goto is not None:
+                    yield option.goto, after
+                elif scene.ending is None:
+                    asked = after if asked is None else tuple(map(join, asked, after))
+        if record:
+            self.asked[scene.id] = asked
+        if asked is None or scene.ending is not None:
+            return
+        for choice in scene.choices:
+            env: Env | None = asked
+            if choice.condition is not None:
+                possible = truth(choice.condition, asked, slots, visits)
+                env = (refine(choice.condition.tree, asked, slots, True) if True in possible
+                       else None)
+            else:
+                possible = TRUE
+            if choice.once and self.order.can_precede(choice.goto, scene.id):
+                possible = possible | FALSE  # it may have been taken on an earlier visit
+            if record:
+                self.choice_truth[choice.key] = possible
+            if env is not None:
+                yield choice.goto, apply(choice.effects, env)
+
+    def surely_ending(self) -> set[str]:
+        """Reachable scenes from which play surely reaches an ending, whatever state it
+        arrives in: an ending; or every reflection option leads on to such a scene or
+        to choices one of which is surely open and leads to one."""
+        story, good = self.story, set[str]()
+        order = list(reversed(forward_order(story, self.edges)))
+        changed = True
+        while changed:
+            changed = False
+            for sid in order:
+                if sid in good:
+                    continue
+                scene = story.scenes[sid]
+                if scene.ending is not None or self._leads_on(scene, good):
+                    good.add(sid)
+                    changed = True
+        return good
+
+    def _leads_on(self, scene: Scene, good: set[str]) -> bool:
+        asks_choices = scene.reflection is None
+        if scene.reflection is not None:
+            for option in scene.reflection.options:
+                if option.goto is None:
+                    asks_choices = True
+                elif option.goto not in good:
+                    return False
+        if not asks_choices:
+            return True
+        ways = [c for c in scene.choices if c.goto in good and self.choice_truth.get(c.key)
+                and not (c.once and self.order.can_precede(c.goto, scene.id))]
+        if any(self.choice_truth[c.key] == TRUE for c in ways):
+            return True
+        asked = self.asked.get(scene.id)
+        return asked is not None and surely_one(
+            [c.condition for c in ways if c.condition is not None], asked, self.slots,
+            self.visits_at(scene.id))
+
+
+def truth(condition: Condition, env: Env, slots: dict[str, int], visits: Visits
+          ) -> frozenset[bool]:
+    """The truth values a condition may take in the states a summary covers. When
+    what it reads takes few enough values, every combination is tried (so `x or not x`
+    is surely true); otherwise each operator works on the summaries of its operands."""
+    states = _states([condition], env, slots, visits, MAX_PAIRS)
+    if states is None:
+        value = evaluate(condition.tree, env, slots, visits)
+        assert isinstance(value, frozenset)
+        return frozenset(bool(v) for v in value)
+    found: set[bool] = set()
+    for values, counts in states:
+        found.add(bool(condition.test(values, counts)))
+        if len(found) == 2:
+            break
+    return frozenset(found)
+
+
+def surely_one(conditions: list[Condition], env: Env, slots: dict[str, int],
+               visits: Visits) -> bool:
+    """Whether, in every state the summary covers, one of the conditions is true (as
+    when the conditions of a scene's last choices split every case between them)."""
+    states = _states(conditions, env, slots, visits, MAX_CASES)
+    return states is not None and all(
+        any(c.test(values, counts) for c in conditions) for values, counts in states)
+
+
+def _states(conditions: list[Condition], env: Env, slots: dict[str, int], visits: Visits,
+            limit: int) -> Iterator[tuple[tuple[Any, ...], dict[str, int]]] | None:
+    """Enough combinations of the values the conditions read to meet every case, as
+    (values, visit counts) to test them with; None when there are more than `limit`.
+    A number only ever compared with constants needs one value per way of comparing."""
+    names = [n for c in conditions for n in expr.walk(c.tree)]
+    tests = _constant_tests(conditions)
+    read_slots = sorted({slots[n.name] for n in names if isinstance(n, expr.Name)})
+    read_scenes = sorted({n.scene for n in names if isinstance(n, expr.Visited)})
+    name_of = {slot: name for name, slot in slots.items()}
+    read = [(("var", name_of[slot]), env[slot]) for slot in read_slots]
+    read += [(("visits", scene), visits(scene)) for scene in read_scenes]
+    choices: list[list[Any]] = []
+    for key, values in read:
+        found = _representatives(values, tests.get(key))
+        if found is None:
+            return None
+        choices.append(found)
+    combinations = 1
+    for found in choices:
+        combinations *= len(found)
+    if combinations > limit:
+        return None
+    full = [next(iter(v)) if isinstance(v, frozenset) else v.lo for v in env]
+
+    def each() -> Iterator[tuple[tuple[Any, ...], dict[str, int]]]:
+        for combination in itertools.product(*choices):
+            for slot, v in zip(read_slots, combination):
+                full[slot] = v
+            yield tuple(full), dict(zip(read_scenes, combination[len(read_slots):]))
+    return each()
+
+
+def _constant_tests(conditions: list[Condition]
+                    ) -> dict[tuple[str, str], list[tuple[str, int]] | None]:
+    """Per counter read, the (operator, constant) tests made of it; None when it is
+    also read some other way."""
+    tests: dict[tuple[str, str], list[tuple[str, int]] | None] = {}
+    compared: set[int] = set()
+    for condition in conditions:
+        for node in expr.walk(condition.tree):
+            if isinstance(node, expr.Binary) and node.op in expr.COMPARISONS:
+                for a, b, op in ((node.left, node.right, node.op),
+                                 (node.right, node.left, _FLIPPED[node.op])):
+                    if isinstance(a, (expr.Name, expr.Visited)) and isinstance(
+                            b, expr.Literal) and type(b.value) is int:
+                        compared.add(id(a))
+                        found = tests.setdefault(_key(a), [])
+                        if found is not None:
+                            found.append((op, b.value))
+        for node in expr.walk(condition.tree):
+            if isinstance(node, (expr.Name, expr.Visited)) and id(node) not in compared:
+                tests[_key(node)] = None
+    return tests
+
+
+def _key(node: expr.Name | expr.Visited) -> tuple[str, str]:
+    return ("var", node.name) if isinstance(node, expr.Name) else ("visits", node.scene)
+
+
+def _representatives(values: Summary, tests: list[tuple[str, int]] | None
+                     ) -> list[Any] | None:
+    """Values standing for all of `values` under the tests: one per outcome."""
+    if tests is None:
+        return sorted(values, key=repr) if isinstance(values, frozenset) else None
+    if isinstance(values, frozenset):
+        candidates = sorted(values)
+    else:
+        points = {p for _, c in tests for p in (c - 1, c, c + 1)}
+        candidates = sorted(p for p in points | {values.lo, values.hi}
+                            if p is not None and (values.lo is None or p >= values.lo)
+                            and (values.hi is None or p <= values.hi))
+    outcomes: dict[tuple[bool, ...], Any] = {}
+    for v in candidates:
+        outcomes.setdefault(tuple(_OPS[op](v, c) for op, c in tests), v)
+    return list(outcomes.values())
+
+
+def _conditions(story: Story) -> Iterator[expr.Node]:
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            if choice.condition is not None:
+                yield choice.condition.tree
+        for paragraph in scene.text:
+            if paragraph.condition is not None:
+                yield paragraph.condition.tree
+
+
+def _targets(scene: Scene) -> Iterator[str]:
+    for choice in scene.choices:
+        yield choice.goto
+    if scene.reflection:
+        for option in scene.reflection.options:
+            if option.goto is not None:
+                yield option.goto

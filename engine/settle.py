@@ -1,0 +1,79 @@
+"""Answering the checker's questions without exploring every state of a story.
+
+The scene summaries (abstract.py) prove what can never happen, and that play always
+has a way on to an ending (so no dead end, no endless loop). Everything they allow —
+each scene entered, choice offered, paragraph shown or hidden — is then shown to
+happen by a concrete game (witness.py): cheap wandering games first, then searches
+aimed at what is left, which also prove it impossible when they run out of states.
+Every answer is exact; a question the budget runs out on is left open and counted.
+"""
+
+from __future__ import annotations
+
+from . import witness
+from .abstract import Summaries
+from .model import Story
+
+
+class Settlement:
+    def __init__(self, story: Story, games: bool = True) -> None:
+        """games=False leaves everything to the search (for the tests)."""
+        self.story = story
+        summaries = Summaries(story)
+        self.edges = summaries.edges
+        reachable = set(summaries.entry)
+        # Without this proof the questions of dead ends and endless loops stay open,
+        # and the states have to be explored after all.
+        self.flow_proven = reachable <= summaries.surely_ending()
+        self.offered = {key for key, possible in summaries.choice_truth.items()
+                        if True in possible}
+        self.reachable = reachable
+        self.paragraphs = {p: (True in possible, False in possible)
+                           for p, possible in summaries.paragraph_truth.items()}
+        self.wanted = witness.Wanted(
+            set(reachable), set(self.offered),
+            {p for p, (shown, _) in self.paragraphs.items() if shown},
+            {p for p, (_, hidden) in self.paragraphs.items() if hidden})
+        self.games = witness.play(story, self.wanted, self.edges).games if (
+            self.flow_proven and games) else 0
+        self.states = 0
+        self.never = witness.Wanted(set(), set(), set(), set())
+
+    def search(self, budget: int) -> None:
+        """Search for what is still open, exploring at most `budget` states in all."""
+        if len(self.wanted) and self.states < budget:
+            found = witness.search(self.story, self.wanted, self.edges, budget - self.states)
+            self.states += found.states
+            self.never.add(found.impossible)
+
+    @property
+    def open_questions(self) -> int:
+        return len(self.wanted)
+
+    def example(self) -> str:
+        """One question left open, in words."""
+        open_ = self.wanted
+        if open_.entered:
+            return f"whether scene '{min(open_.entered)}' is ever entered"
+        if open_.offered:
+            key = min(open_.offered)
+            return f"whether choice {key.rpartition('#')[2]} of scene " \
+                   f"'{key.rpartition('#')[0]}' is ever offered"
+        sid, i = min(open_.shown | open_.hidden)
+        how = "shown" if (sid, i) in open_.shown else "hidden"
+        return f"whether a paragraph of scene '{sid}' (line " \
+               f"{self.story.scenes[sid].text[i].line}) is ever {how}"
+
+    def entered(self) -> frozenset[str]:
+        """Scenes entered in some game, or not proven never entered."""
+        return frozenset(self.reachable - self.never.entered)
+
+    def offered_ever(self) -> frozenset[str]:
+        return frozenset(self.offered - self.never.offered)
+
+    def paragraph_outcomes(self) -> dict[tuple[str, int], tuple[bool, bool]]:
+        """Per conditional paragraph: (maybe shown, maybe hidden); an open question
+        counts as maybe, so that no warning is given about it."""
+        never = self.never
+        return {p: (shown and p not in never.shown, hidden and p not in never.hidden)
+                for p, (shown, hidden) in self.paragraphs.items()}

@@ -1,0 +1,462 @@
+"""Concrete games that show what can happen: each scene they enter, choice they are
+offered and conditional paragraph they see shown or hidden is a fact, with the game
+as its proof. First the games wander, each picking the answer used least so far, so
+that together they spread over the story; when they stop finding anything new, games
+are aimed at each scene where something is still wanted, taking only moves that can
+lead there."""
+
+from __future__ import annotations
+
+import heapq
+import operator
+import random
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from . import expr
+from .abstract import forward_order
+from .model import NO_EFFECTS, Condition, Effects, Scene, Story
+
+PATIENCE = 64  # wandering games in a row that find nothing new before aiming
+AIMED_GAMES = 48  # games aimed at one scene before giving up on it
+MAX_GAMES = 50_000
+MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
+OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
+
+Paragraph = tuple[str, int]
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
+}
+
+
+@attrs.define
+class Wanted:
+    """What is still to be shown to happen."""
+    entered: set[str]
+    offered: set[str]  # choice keys
+    shown: set[Paragraph]
+    hidden: set[Paragraph]
+
+    def __len__(self) -> int:
+        return len(self.entered) + len(self.offered) + len(self.shown) + len(self.hidden)
+
+    def by_scene(self, scene_of: dict[str, str]) -> dict[str, Wanted]:
+        """What is wanted, split by the scene it is wanted at."""
+        out: dict[str, Wanted] = {}
+
+        def at(sid: str) -> Wanted:
+            return out.setdefault(sid, Wanted(set(), set(), set(), set()))
+        for sid in self.entered:
+            at(sid).entered.add(sid)
+        for key in self.offered:
+            at(scene_of[key]).offered.add(key)
+        for p in self.shown:
+            at(p[0]).shown.add(p)
+        for p in self.hidden:
+            at(p[0]).hidden.add(p)
+        return out
+
+    def overlaps(self, other: Wanted) -> bool:
+        """Whether anything in `other` is still wanted here."""
+        return any(not mine.isdisjoint(theirs) for mine, theirs in (
+            (self.entered, other.entered), (self.offered, other.offered),
+            (self.shown, other.shown), (self.hidden, other.hidden)))
+
+    def within(self, other: Wanted) -> Wanted:
+        """What of `other` is still wanted here."""
+        return Wanted(self.entered & other.entered, self.offered & other.offered,
+                      self.shown & other.shown, self.hidden & other.hidden)
+
+    def remove(self, other: Wanted) -> None:
+        self.entered -= other.entered
+        self.offered -= other.offered
+        self.shown -= other.shown
+        self.hidden -= other.hidden
+
+    def add(self, other: Wanted) -> None:
+        self.entered |= other.entered
+        self.offered |= other.offered
+        self.shown |= other.shown
+        self.hidden |= other.hidden
+
+
+@attrs.define
+class Games:
+    games: int = 0
+    steps: int = 0
+
+
+@attrs.define
+class _Aim:
+    """Aiming at a scene: the moves that can still lead there."""
+    target: str
+    ahead: dict[str, int]  # per scene: a mask of the scenes that can follow it
+    bits: dict[str, int]  # each scene's bit in those masks
+    effects: Effects = NO_EFFECTS  # the aimed-at scene's own
+
+    @property
+    def bit(self) -> int:
+        return self.bits[self.target]
+
+    def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
+        """Values on arrival (the wanted conditions read them after its effects)."""
+        return self.effects.apply(values)
+
+    def leads_there(self, sid: str) -> bool:
+        return sid == self.target or bool(self.ahead[sid] & self.bit)
+
+
+def play(story: Story, wanted: Wanted, edges: dict[str, set[str]], seed: int = 1) -> Games:
+    """Play games until `wanted` is empty or they give up, taking out of it what they
+    show (`edges`: the moves play can make, for aiming)."""
+    rng = random.Random(seed)
+    used: dict[object, int] = {}
+    out = Games()
+    idle = 0
+    while len(wanted) and idle < PATIENCE and out.games < MAX_GAMES:
+        before = len(wanted)
+        _one_game(story, wanted, used, rng, out, None)
+        idle = idle + 1 if len(wanted) == before else 0
+    if not len(wanted):
+        return out
+    scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
+    ahead, bits = _followers(story, edges)
+    for target, there in sorted(wanted.by_scene(scene_of).items()):
+        aim = _Aim(target, ahead, bits, story.scenes[target].effects)
+        for _ in range(AIMED_GAMES):
+            if not wanted.overlaps(there) or out.games >= MAX_GAMES:
+                break
+            _one_game(story, wanted, used, rng, out, aim)
+    return out
+
+
+def _followers(story: Story, edges: dict[str, set[str]]
+               ) -> tuple[dict[str, int], dict[str, int]]:
+    """Per scene, a bit mask of the scenes play can reach from it; and each scene's bit."""
+    bits = {sid: 1 << n for n, sid in enumerate(story.scenes)}
+    ahead = dict.fromkeys(story.scenes, 0)
+    changed = True
+    while changed:  # once round for a story without loops (if visited in this order)
+        changed = False
+        for sid in reversed(forward_order(story, edges)):
+            mask = ahead[sid]
+            for t in edges.get(sid, ()):
+                mask |= bits[t] | ahead[t]
+            if mask != ahead[sid]:
+                ahead[sid] = mask
+                changed = True
+    return ahead, bits
+
+
+def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
+    counts = [used.get(key, 0) for key in items]
+    low = min(counts)
+    picks = [n for n, c in enumerate(counts) if c == low]
+    n = picks[0] if len(picks) == 1 else rng.choice(picks)
+    used[items[n]] = low + 1
+    return n
+
+
+def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
+              rng: random.Random, out: Games, aim: _Aim | None) -> None:
+    scenes = story.scenes
+    values = story.initial_values()
+    visits: dict[str, int] = {}
+    once: set[str] = set()
+    sid: str | None = story.start
+    steps = 0
+    out.games += 1
+    most = max(MAX_STEPS, 4 * len(scenes))
+    while sid is not None and steps < most:
+        scene = scenes[sid]
+        visits[sid] = visits.get(sid, 0) + 1
+        values = scene.effects.apply(values)
+        _note(wanted, scene, values, visits)
+        # Aimed games end at their scene, once its choices have been looked at.
+        arrived = aim is not None and sid == aim.target
+        sid = None
+        asks_choices = scene.ending is None
+        if scene.reflection is not None:
+            options = [(k, o) for k, o in enumerate(scene.reflection.options)
+                       if aim is None or arrived or o.goto is None or aim.leads_there(o.goto)]
+            if not options:
+                break
+            _, option = options[_least_used(
+                [(scene.id, "option", k) for k, _ in options], used, rng)]
+            steps += 1
+            values = option.effects.apply(values)
+            if option.goto is not None:
+                sid, asks_choices = option.goto, False
+        if not asks_choices:
+            if arrived:
+                break
+            continue
+        open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
+            c.condition is None or c.condition.test(values, visits))]
+        wanted.offered.difference_update(c.key for c in open_now)
+        if not open_now:
+            break
+        if arrived:
+            break
+        if aim is not None:
+            open_now = [c for c in open_now if aim.leads_there(c.goto)]
+            if not open_now:
+                break
+        choice = open_now[_least_used([c.key for c in open_now], used, rng)]
+        steps += 1
+        if choice.once:
+            once.add(choice.key)
+        values = choice.effects.apply(values)
+        sid = choice.goto
+    out.steps += steps
+
+
+def _note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
+          visits: dict[str, int]) -> None:
+    wanted.entered.discard(scene.id)
+    for i, paragraph in enumerate(scene.text):
+        if paragraph.condition is not None:
+            if paragraph.condition.test(values, visits):
+                wanted.shown.discard((scene.id, i))
+            else:
+                wanted.hidden.discard((scene.id, i))
+
+
+
+@attrs.define
+class Searched:
+    states: int = 0
+    impossible: Wanted = attrs.Factory(lambda: Wanted(set(), set(), set(), set()))
+
+
+def search(story: Story, wanted: Wanted, edges: dict[str, set[str]],
+           budget: int) -> Searched:
+    """For each scene where something is still wanted, explore the concrete game
+    states on the way there (depth first, leaving out moves that cannot lead there)
+    until what is wanted there is shown. A search that runs out of states before it
+    runs out of budget proves that what is left there can never happen: that is moved
+    from `wanted` to `impossible`. At most `budget` states are explored in all."""
+    out = Searched()
+    scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
+    ahead, bits = _followers(story, edges)
+    keep = _Kept(story, edges)
+    for target, there in sorted(wanted.by_scene(scene_of).items()):
+        aim = _Aim(target, ahead, bits, story.scenes[target].effects)
+        if _search_one(story, wanted, there, aim, keep, out, budget):
+            left = wanted.within(there)
+            wanted.remove(left)
+            out.impossible.add(left)
+        if out.states >= budget:
+            break
+    return out
+
+
+class _Kept:
+    """What of a game state the searches keep on the way into each scene: only the
+    variables and the visit counts that some condition there or further on reads (the
+    rest can never make a difference again, so states differing only in them are one)."""
+
+    def __init__(self, story: Story, edges: dict[str, set[str]]) -> None:
+        slots = story.slots
+        names = {sid: {n for c in _conditions(scene) for n in expr.walk(c.tree)}
+                 for sid, scene in story.scenes.items()}
+        counted = sorted({n.scene for found in names.values() for n in found
+                          if isinstance(n, expr.Visited)})
+        self.bit = {sid: 1 << (len(slots) + k) for k, sid in enumerate(counted)}
+        mask = {sid: sum({1 << slots[n.name] if isinstance(n, expr.Name) else self.bit[n.scene]
+                          for n in found if isinstance(n, (expr.Name, expr.Visited))})
+                for sid, found in names.items()}
+        changed = True
+        while changed:  # one round for a story without loops
+            changed = False
+            for sid in reversed(forward_order(story, edges)):
+                mine = mask[sid]
+                for t in edges.get(sid, ()):
+                    mine |= mask[t]
+                if mine != mask[sid]:
+                    mask[sid] = mine
+                    changed = True
+        self.reads = mask  # per scene: a bit per slot, then per counted scene
+        initial = story.initial_values()
+        self.pinned = {sid: tuple((slot, initial[slot]) for slot in range(len(slots))
+                                  if not m >> slot & 1) for sid, m in mask.items()}
+
+    def values(self, values: tuple[object, ...], sid: str) -> tuple[object, ...]:
+        pinned = self.pinned[sid]
+        if not pinned:
+            return values
+        out = list(values)
+        for slot, value in pinned:
+            out[slot] = value
+        return tuple(out)
+
+    def visits(self, counts: tuple[tuple[str, int], ...], sid: str
+               ) -> tuple[tuple[str, int], ...]:
+        reads = self.reads[sid]
+        return tuple(p for p in counts if reads & self.bit[p[0]])
+
+
+def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim,
+                keep: _Kept, out: Searched, budget: int) -> bool:
+    """Best-first search towards one scene: states whose values come closest to what
+    is wanted there go first. True when it ran out of states (so what is still wanted
+    there can never happen)."""
+    scenes = story.scenes
+    goals = _goals(story.scenes[aim.target], there)
+    # The conditions of the choices into the scene (None: a way in that is always open).
+    ways_in = [None if c.condition is None else c.condition.tree
+               for s in scenes.values() for c in s.choices if c.goto == aim.target]
+    if any(o.goto == aim.target for s in scenes.values() if s.reflection
+           for o in s.reflection.options):
+        ways_in.append(None)
+    slots = story.slots
+    # A state: (scene about to be entered, values, visit counts as (scene, count)
+    # pairs, once-only choices taken); entering applies the scene's visit and effects.
+    start = (story.start, keep.values(story.initial_values(), story.start),
+             tuple[tuple[str, int], ...](), frozenset[str]())
+    seen = {start}
+    waiting = [(0, 0, 0, start)]
+    tick = 0
+    while waiting:
+        if out.states >= budget or not wanted.overlaps(there):
+            return False
+        _, depth, _, (sid, values, counts, once) = heapq.heappop(waiting)
+        out.states += 1
+        scene = scenes[sid]
+        visits = dict(counts)
+        if sid in keep.bit:
+            visits[sid] = visits.get(sid, 0) + 1
+            counts = tuple(sorted(visits.items()))
+        values = scene.effects.apply(values)
+        _note(wanted, scene, values, visits)
+        moves: list[tuple[str, tuple[object, ...], frozenset[str]]] = []
+        asks = [values] if scene.ending is None else []
+        if scene.reflection is not None:
+            asks = []
+            for option in scene.reflection.options:
+                after = option.effects.apply(values)
+                if option.goto is None:
+                    if scene.ending is None:
+                        asks.append(after)
+                elif aim.leads_there(option.goto):
+                    moves.append((option.goto, after, once))
+        for asked in asks:
+            open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
+                c.condition is None or c.condition.test(asked, visits))]
+            wanted.offered.difference_update(c.key for c in open_now)
+            moves.extend((c.goto, c.effects.apply(asked), once | {c.key} if c.once else once)
+                         for c in open_now if aim.leads_there(c.goto))
+        for goto, after, taken in moves:
+            state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
+            if state not in seen:
+                seen.add(state)
+                tick += 1
+                gap = _gap(aim, goto, after, visits, slots, goals, ways_in)
+                heapq.heappush(waiting, (gap, depth - 1, tick, state))
+    return True
+
+
+def _gap(aim: _Aim, goto: str, after: tuple[object, ...], visits: dict[str, int],
+         slots: dict[str, int], goals: list[tuple[expr.Node, bool]],
+         ways_in: list[expr.Node | None]) -> int:
+    """How far a move to `goto` leaves play from what is wanted at the aimed-at scene:
+    from a way into it (unless it is there), plus from the nearest wanted condition."""
+    ahead = aim.ahead[goto] | aim.bits[goto]
+
+    def reachable(scene: str) -> bool:
+        return bool(ahead & aim.bits[scene])
+    arrived = aim.arrive(after)
+    gap = min((distance(tree, want, arrived, visits, slots, reachable)
+               for tree, want in goals), default=0)
+    if goto != aim.target:
+        gap += min((0 if tree is None else distance(tree, True, after, visits, slots, reachable)
+                    for tree in ways_in), default=0)
+    return gap
+
+
+def _goals(scene: Scene, wanted: Wanted) -> list[tuple[expr.Node, bool]]:
+    """The conditions at a scene that are wanted true (or false)."""
+    goals = [(c.condition.tree, True) for c in scene.choices
+             if c.key in wanted.offered and c.condition is not None]
+    for i, paragraph in enumerate(scene.text):
+        if paragraph.condition is not None:
+            if (scene.id, i) in wanted.shown:
+                goals.append((paragraph.condition.tree, True))
+            if (scene.id, i) in wanted.hidden:
+                goals.append((paragraph.condition.tree, False))
+    return goals
+
+
+def distance(node: expr.Node, want: bool, values: tuple[object, ...],
+             visits: dict[str, int], slots: dict[str, int],
+             reachable: Callable[[str], bool]) -> int:
+    """How far a state is from making a condition come out `want`: 0 when it does;
+    otherwise larger the more would have to change, and far larger when a scene whose
+    visits it needs can no longer be reached (a search heuristic only)."""
+    if isinstance(node, expr.Not):
+        return distance(node.operand, not want, values, visits, slots, reachable)
+    if isinstance(node, expr.Binary):
+        if node.op in ("and", "or"):
+            left = distance(node.left, want, values, visits, slots, reachable)
+            right = distance(node.right, want, values, visits, slots, reachable)
+            both = (node.op == "and") == want  # both sides must come out `want`
+            return left + right if both else min(left, right)
+        if node.op in expr.COMPARISONS:
+            a = _value(node.left, values, visits, slots)
+            b = _value(node.right, values, visits, slots)
+            op = node.op if want else _NEGATED[node.op]
+            if type(a) is not int or type(b) is not int:
+                return 0 if (a == b) == (op == "==") else 1
+            gap = _numeric_gap(op, a, b)
+            if gap and any(isinstance(n, expr.Visited) and not reachable(n.scene)
+                           for n in (*expr.walk(node.left), *expr.walk(node.right))):
+                gap += OUT_OF_REACH
+            return gap
+    return 0 if bool(_value(node, values, visits, slots)) == want else 1
+
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _numeric_gap(op: str, a: int, b: int) -> int:
+    if op == "<":
+        return max(0, a - b + 1)
+    if op == "<=":
+        return max(0, a - b)
+    if op == ">":
+        return max(0, b - a + 1)
+    if op == ">=":
+        return max(0, b - a)
+    if op == "==":
+        return abs(a - b)
+    return 1 if a == b else 0
+
+
+def _value(node: expr.Node, values: tuple[object, ...], visits: dict[str, int],
+           slots: dict[str, int]) -> object:
+    if isinstance(node, expr.Literal):
+        return node.value
+    if isinstance(node, expr.Name):
+        return values[slots[node.name]]
+    if isinstance(node, expr.Visited):
+        return visits.get(node.scene, 0)
+    if isinstance(node, expr.Not):
+        return not _value(node.operand, values, visits, slots)
+    if isinstance(node, expr.Negate):
+        return -_value(node.operand, values, visits, slots)  # type: ignore[operator]
+    left = _value(node.left, values, visits, slots)
+    right = _value(node.right, values, visits, slots)
+    if node.op == "and":
+        return left and right
+    if node.op == "or":
+        return left or right
+    return _OPS[node.op](left, right)
+
+
+def _conditions(scene: Scene) -> list[Condition]:
+    found = [c.condition for c in scene.choices if c.condition is not None]
+    return found + [p.condition for p in scene.text if p.condition is not None]

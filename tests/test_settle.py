@@ -1,0 +1,170 @@
+"""Settling the checker's questions without exploring states (engine/settle.py, with
+the scene summaries of engine/abstract.py and the games of engine/witness.py): every
+answer must be exactly what full exploration gives."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from test_checker import random_story
+from test_checker_paragraphs import with_paragraphs
+
+from engine import checker, expr
+from engine.abstract import TRUE, Range, Summaries, refine, truth
+from engine.checker import _findings, _settled, explore
+from engine.loader import load_story
+from engine.model import Condition
+from engine.settle import Settlement
+
+
+def condition(source: str, slots: dict[str, int]) -> Condition:
+    tree = expr.parse(source)
+    return Condition(source, tree, expr.compile_node(tree, slots))
+
+
+def no_visits(scene: str) -> frozenset[int]:
+    return frozenset({0})
+
+
+def test_truth_tries_every_combination_when_few():
+    slots = {"flag": 0, "n": 1}
+    env = (frozenset({True, False}), frozenset({0, 1, 2}))
+    assert truth(condition("flag or not flag", slots), env, slots, no_visits) == TRUE
+    assert truth(condition("n < 3", slots), env, slots, no_visits) == TRUE
+    assert truth(condition("n == 1", slots), env, slots, no_visits) == {True, False}
+
+
+def test_truth_on_ranges_and_constants():
+    slots = {"n": 0}
+    up = (Range(5, None),)
+    assert truth(condition("n > 4", slots), up, slots, no_visits) == TRUE
+    assert truth(condition("n < 5", slots), up, slots, no_visits) == {False}
+    assert truth(condition("n - n == 0", slots), up, slots, no_visits) == {True, False}
+
+
+def test_refine_narrows_to_where_a_condition_holds():
+    slots = {"flag": 0, "n": 1}
+    env = (frozenset({True, False}), Range(0, 10))
+    assert refine(expr.parse("flag and n > 7"), env, slots, True) == (
+        frozenset({True}), Range(8, 10))
+    assert refine(expr.parse("n > 20"), env, slots, True) is None
+
+
+def test_summaries_see_scenes_that_can_come_before(tmp_path, story_dir):
+    story = load_story(str(story_dir("""\
+scenes:
+  a:
+    place: here
+    text: Start.
+    choices:
+      - text: Left
+        goto: left
+      - text: Right
+        goto: right
+  left:
+    place: here
+    text:
+      - Left.
+      - if: visited("right") > 0
+        text: Never.
+    choices:
+      - text: On
+        goto: z
+  right:
+    place: here
+    text: Right.
+    choices:
+      - text: On
+        goto: z
+  z:
+    place: here
+    text:
+      - Both ways.
+      - if: visited("a") > 0
+        text: Always.
+      - if: visited("left") > 0 and visited("right") > 0
+        text: Never, but it takes a search to know.
+    ending: End
+""")), use_cache=False)[0]
+    summaries = Summaries(story)
+    assert summaries.paragraph_truth[("left", 1)] == {False}
+    assert summaries.paragraph_truth[("z", 1)] == TRUE
+    assert summaries.paragraph_truth[("z", 2)] == {True, False}
+    assert summaries.surely_ending() == {"a", "left", "right", "z"}
+    problems, found = checker.check(story)
+    assert sorted(d.code for d in problems) == ["W305", "W305", "W306"]
+    assert found.states > 0  # the search proved the last one
+
+
+@pytest.mark.parametrize("games", [True, False], ids=["games then search", "search alone"])
+def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, games):
+    compared = settled_by_search = with_warnings = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        manifest, scenes = with_paragraphs(random_story(rng), rng)
+        folder = tmp_path / f"s{seed}"
+        folder.mkdir()
+        (folder / "story.yaml").write_text(manifest, "utf-8")
+        (folder / "scenes.yaml").write_text(scenes, "utf-8")
+        story, _ = load_story(str(folder), use_cache=False)
+        everything = frozenset((s.id, i) for s in story.scenes.values()
+                               for i, p in enumerate(s.text) if p.condition is not None)
+        full = explore(story, 50_000, everything)
+        quick = Settlement(story, games)
+        if not full.complete or not quick.flow_proven:
+            continue
+        quick.search(200_000)
+        if quick.open_questions:
+            continue
+        expected = sorted(map(str, _findings(story, full)[0]))
+        assert sorted(map(str, _findings(story, _settled(quick))[0])) == expected, (
+            f"seed {seed}:\n{scenes}")
+        compared += 1
+        settled_by_search += quick.states > 0
+        with_warnings += bool(expected)
+    # The comparison must have had something to bite on.
+    assert compared >= 60, compared
+    assert with_warnings >= 30, with_warnings
+    assert settled_by_search >= (3 if games else compared), settled_by_search
+
+
+def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeypatch):
+    # Paragraph `n == 3` is shown only when 'Next' was taken exactly 3 times in 80
+    # steps: wandering games miss it, and a search of 5 states cannot find it.
+    steps = "".join(f"""\
+  s{i}:
+    place: here
+    text: Step {i}.
+    choices:
+      - text: Next
+        add: {{n: 1}}
+        goto: s{i + 1}
+      - text: Wait
+        goto: s{i + 1}
+""" for i in range(80))
+    story = load_story(str(story_dir(f"""\
+scenes:
+  a:
+    place: here
+    text: Go.
+    choices:
+      - text: Start
+        goto: s0
+{steps}  s80:
+    place: here
+    text:
+      - Done.
+      - if: n == 3
+        text: Three.
+    ending: Done
+""")), use_cache=False)[0]
+    monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
+    problems, found = checker.check(story, max_states=5)
+    assert [d.code for d in problems] == ["W302"]
+    assert "1 question about coverage left open" in problems[0].message
+    assert "paragraph of scene 's80'" in problems[0].message
+    assert found.open_questions == 1
+    # Given room, the search finds it, and all is well.
+    problems, found = checker.check(story)
+    assert problems == [] and found.open_questions == 0
