@@ -301,10 +301,10 @@ def forward_order(story: Story, edges: dict[str, set[str]]) -> list[str]:
 # --- the summaries ------------------------------------------------------------
 
 class Summaries:
-    """Per reachable scene: what may hold on entering it (`entry`), after its own
-    effects, where its text is shown (`shown`), and where its choices are asked
-    (`asked`, None when every reflection option leaves first); and, per choice and per
-    conditional paragraph, the truth values its condition may take there."""
+    """Per reachable scene: what may hold on entering it (`entry`) and where its
+    choices are asked (`asked`, None when every reflection option leaves first); and,
+    per choice and per conditional paragraph, the truth values its condition may take
+    there."""
 
     def __init__(self, story: Story) -> None:
         self.story = story
@@ -357,7 +357,6 @@ class Summaries:
                     queued.add(target)
                     heapq.heappush(waiting, (rank[target], target))
         # Read the results once more, now that every summary is final.
-        self.shown: dict[str, Env] = {}
         self.asked: dict[str, Env | None] = {}
         self.choice_truth: dict[str, frozenset[bool]] = {}
         self.paragraph_truth: dict[tuple[str, int], frozenset[bool]] = {}
@@ -374,7 +373,6 @@ class Summaries:
         shown = apply(scene.effects, entry)
         asked: Env | None = shown
         if record:
-            self.shown[scene.id] = shown
             for i, paragraph in enumerate(scene.text):
                 if paragraph.condition is not None:
                     self.paragraph_truth[(scene.id, i)] = truth(

@@ -87,7 +87,6 @@ class Wanted:
 @attrs.define
 class Games:
     games: int = 0
-    steps: int = 0
 
 
 @attrs.define
@@ -212,7 +211,6 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
             once.add(choice.key)
         values = choice.effects.apply(values)
         sid = choice.goto
-    out.steps += steps
 
 
 def _note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
