@@ -96,13 +96,14 @@ def walk(node: Node) -> Iterator[Node]:
 
 # --- tokens -----------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+# Compiled when an expression is first read (re keeps it), not at every start.
+_TOKEN = r"""
     (?P<space>\s+)
   | (?P<int>[0-9]+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<str>"[^"]*"|'[^']*')
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\)|,)
-""", re.VERBOSE)
+"""
 
 _MISTAKES = {
     "=": "use '==' to compare",
@@ -116,10 +117,11 @@ _MISTAKES = {
 
 def tokenize(source: str) -> list[tuple[str, str]]:
     """(kind, text) pairs; kind is int, name, str, op or end."""
+    token = re.compile(_TOKEN, re.VERBOSE).match
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(source):
-        m = _TOKEN.match(source, pos)
+        m = token(source, pos)
         if m is None:
             ch = source[pos]
             hint = _MISTAKES.get(ch, "")

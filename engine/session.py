@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import runtime
@@ -74,7 +75,7 @@ class Session:
         Returns a message for the player when something went wrong (and where the game
         was saved instead, if anywhere)."""
         problem = None
-        for folder in [self.saves_dir, *fallback_dirs()]:
+        for folder in self._save_folders():
             if folder != self.saves_dir:
                 self.saves_dir, self._autosave_checked = folder, False
             try:
@@ -90,6 +91,10 @@ class Session:
             return None
         self.unsaved = True
         return f"{problem}; nowhere else could be written either"
+
+    def _save_folders(self) -> Iterator[Path]:
+        yield self.saves_dir
+        yield from fallback_dirs()  # only worked out if need be: slow imports
 
     def _keep_other_game(self) -> None:
         """Before this game's first autosave, move another game's autosave aside."""

@@ -61,8 +61,10 @@ class YList(list[Any]):
         self.item_lines: list[int] = []
 
 
-# C0 and C1 control characters but tab and line feed, DEL, and lone surrogates.
-_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 control characters but tab and line feed, DEL, and lone surrogates. Compiled
+# when a file is first parsed (re keeps it), not at every start: a story played from
+# the cache never needs it.
+_BAD = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 
 
 def _build(events: Iterable[Any], path: str,
@@ -78,6 +80,7 @@ def _build(events: Iterable[Any], path: str,
         diagnostics.append(Diagnostic(path, line, code, message))
         return None, diagnostics
 
+    bad_characters = re.compile(_BAD)
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
@@ -96,11 +99,11 @@ def _build(events: Iterable[Any], path: str,
                              "write plain text, numbers, lists and mappings")
             if kind is scalar_event:
                 value = event.value
-                bad = _BAD.search(value)
+                bad = bad_characters.search(value)
                 if bad is not None:
                     error(line, "E009", f"control character U+{ord(bad.group()):04X} in text "
                           "— remove it (text is plain, never terminal codes)")
-                    value = _BAD.sub(" ", value)
+                    value = bad_characters.sub(" ", value)
                 style = event.style
                 node: Any = (Plain(value) if not style
                              else Folded(value) if style == ">" else value)
