@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
-
-import attrs
+from typing import NamedTuple
 
 # Every code the engine emits, with what it means. Codes are stable: writers and
 # tests rely on them, so a code is never reused for something else.
@@ -53,8 +51,7 @@ CODES: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class Diagnostic:
+class Diagnostic(NamedTuple):
     path: str
     line: int
     code: str
@@ -88,6 +85,8 @@ class StoryError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """` — did you mean 'x'?` for the closest candidate, or an empty string."""
+    import difflib  # only when something is misspelt: not on every start
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" — did you mean '{close[0]}'?" if close else ""
 

@@ -28,8 +28,11 @@ class IllegalMove(Exception):
     """An answer that does not fit the current question."""
 
 
-@attrs.frozen
-class JournalEntry:
+# A game's records (its answers and journal) and what the player sees are plain named
+# tuples, not attrs classes: they are made on every step and defined at every start,
+# where attrs' generated methods would cost more than they give.
+
+class JournalEntry(NamedTuple):
     reflection: str
     themes: tuple[str, ...]
     scene: str
@@ -39,8 +42,7 @@ class JournalEntry:
     text: str | None = None  # the player's own line, if they wrote one
 
 
-@attrs.frozen
-class Answer:
+class Answer(NamedTuple):
     """What the player did to get from the previous state to this one."""
 
     kind: str  # CHOICE or REFLECTION
@@ -75,8 +77,6 @@ class GameState:
 
 
 # --- what the player sees -----------------------------------------------------
-# Plain named tuples, not attrs classes: they are made on every step and defined at
-# every start, where attrs' generated methods would cost more than they give.
 
 class SceneText(NamedTuple):
     scene: str
@@ -220,7 +220,7 @@ def write_journal(story: Story, state: GameState, line: str) -> Step:
     text = clean_line(line)
     journal = state.journal
     if text:
-        journal = (*journal[:-1], attrs.evolve(journal[-1], text=text))
+        journal = (*journal[:-1], journal[-1]._replace(text=text))
     return _after_reflection(story, attrs.evolve(state, journal=journal), state.goto, ())
 
 

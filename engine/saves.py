@@ -13,9 +13,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from .model import Story
 from .runtime import CHOICE, ENDED, JOURNAL, REFLECTION, Answer, GameState, JournalEntry
@@ -138,7 +136,7 @@ def to_json(story: Story, state: GameState, player: str | None,
         "summary": {"place": story.places.get(scene.place, scene.place),
                     "scene": scene.title.render(state.values) if scene.title else scene.id,
                     "ended": state.phase == ENDED, "steps": state.steps},
-        "journal": [attrs.asdict(e) for e in state.journal],
+        "journal": [e._asdict() for e in state.journal],
         "history": [_state_json(story, s) for s in history],
     }
 
@@ -152,15 +150,14 @@ def _state_json(story: Story, s: GameState) -> dict[str, Any]:
         "once": sorted(s.once),
         "journal": len(s.journal),
         "goto": s.goto,
-        "answer": attrs.asdict(s.answer) if s.answer else None,
+        "answer": s.answer._asdict() if s.answer else None,
         "steps": s.steps,
     }
 
 
 # --- reading -------------------------------------------------------------------
 
-@attrs.frozen
-class Loaded:
+class Loaded(NamedTuple):
     state: GameState
     notes: tuple[str, ...]  # what changed to make an older save fit
     player: str | None
@@ -168,8 +165,7 @@ class Loaded:
     game: str = ""  # which game this is: autosave keeps other games' progress aside
 
 
-@attrs.frozen
-class SaveInfo:
+class SaveInfo(NamedTuple):
     slot: str
     story: str = ""
     place: str = ""

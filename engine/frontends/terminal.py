@@ -13,9 +13,8 @@ from __future__ import annotations
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import Application
 from prompt_toolkit.application.current import get_app
@@ -55,8 +54,7 @@ from .style import color_depth, make_style
 MAX_WIDTH = 88  # long lines are hard to read, however wide the terminal
 
 
-@attrs.frozen
-class Item:
+class Item(NamedTuple):
     """One line of a menu."""
 
     label: str
