@@ -279,6 +279,30 @@ class Order:
         return frozenset({1}) if low else frozenset({0, 1})
 
 
+class Followers:
+    """Which scenes play can reach from each scene, as bit masks."""
+
+    def __init__(self, story: Story, edges: dict[str, set[str]]) -> None:
+        self.bits = {sid: 1 << n for n, sid in enumerate(story.scenes)}
+        ahead = dict.fromkeys(story.scenes, 0)
+        order = list(reversed(forward_order(story, edges)))
+        changed = True
+        while changed:  # one round for a story without loops
+            changed = False
+            for sid in order:
+                mask = ahead[sid]
+                for t in edges.get(sid, ()):
+                    mask |= self.bits[t] | ahead[t]
+                if mask != ahead[sid]:
+                    ahead[sid] = mask
+                    changed = True
+        self.ahead = ahead
+
+    def can_follow(self, first: str, then: str) -> bool:
+        """Whether play can go from `first` on to `then` (a loop, if they are one)."""
+        return bool(self.ahead[first] & self.bits[then])
+
+
 def forward_order(story: Story, edges: dict[str, set[str]]) -> list[str]:
     """Scenes in reverse post-order from the start: in a story without loops every
     scene comes after every scene that can lead to it."""
@@ -316,6 +340,7 @@ class Summaries:
                 if choice.once:
                     asked |= {scene.id, choice.goto}
         everything = {s.id: set(_targets(s)) for s in story.scenes.values()}
+        self.rank = {sid: n for n, sid in enumerate(forward_order(story, everything))}
         edges = everything
         for _ in range(ROUNDS):
             self.order = Order(story, edges, asked)
@@ -324,6 +349,7 @@ class Summaries:
                 break
             edges = found
         self.edges = edges
+        self.reach = Followers(story, edges)
 
     def visits_at(self, scene: str) -> Visits:
         return lambda counted: self.order.visits(counted, scene)
@@ -332,30 +358,8 @@ class Summaries:
         """Carry summaries forward from the start until nothing changes; returns the
         moves found possible."""
         story = self.story
-        rank = {sid: n for n, sid in enumerate(forward_order(story, {
-            s.id: set(_targets(s)) for s in story.scenes.values()}))}
-        self.entry: dict[str, Env] = {story.start: tuple(
-            frozenset({v}) for v in story.initial_values())}
-        # A scene is taken up only after every scene before it in the order: in a
-        # story without loops, once each. Ranges widen only where loops bring play back.
-        turns: dict[str, int] = {}
-        waiting = [(rank[story.start], story.start)]
-        queued = {story.start}
-        while waiting:
-            _, sid = heapq.heappop(waiting)
-            queued.discard(sid)
-            turns[sid] = turns.get(sid, 0) + 1
-            for target, env in self._moves(story.scenes[sid], self.entry[sid]):
-                old = self.entry.get(target)
-                new = env if old is None else tuple(map(join, old, env))
-                if new == old:
-                    continue
-                if old is not None and turns.get(target, 0) >= WIDEN_AFTER:
-                    new = tuple(map(widen, old, new))
-                self.entry[target] = new
-                if target not in queued:
-                    queued.add(target)
-                    heapq.heappush(waiting, (rank[target], target))
+        self.entry = self._propagate({story.start: tuple(
+            frozenset({v}) for v in story.initial_values())}, None)
         # Read the results once more, now that every summary is final.
         self.asked: dict[str, Env | None] = {}
         self.choice_truth: dict[str, frozenset[bool]] = {}
@@ -364,6 +368,101 @@ class Summaries:
         for sid, env in self.entry.items():
             found[sid] = {target for target, _ in self._moves(story.scenes[sid], env, True)}
         return found
+
+    def _propagate(self, entry: dict[str, Env], among: Callable[[str], bool] | None
+                   ) -> dict[str, Env]:
+        """Summaries carried forward from those in `entry` (to the scenes `among`
+        allows, or everywhere) until nothing changes."""
+        rank = self.rank
+        # A scene is taken up only after every scene before it in the order: in a
+        # story without loops, once each. Ranges widen only where loops bring play back.
+        turns: dict[str, int] = {}
+        waiting = [(rank[sid], sid) for sid in entry]
+        heapq.heapify(waiting)
+        queued = set(entry)
+        while waiting:
+            _, sid = heapq.heappop(waiting)
+            queued.discard(sid)
+            turns[sid] = turns.get(sid, 0) + 1
+            for target, env in self._moves(self.story.scenes[sid], entry[sid]):
+                if among is not None and not among(target):
+                    continue
+                old = entry.get(target)
+                new = env if old is None else tuple(map(join, old, env))
+                if new == old:
+                    continue
+                if old is not None and turns.get(target, 0) >= WIDEN_AFTER:
+                    new = tuple(map(widen, old, new))
+                entry[target] = new
+                if target not in queued:
+                    queued.add(target)
+                    heapq.heappush(waiting, (rank[target], target))
+        return entry
+
+    def after_visiting(self, first: str, then: str) -> tuple[Env, Env | None] | None:
+        """Summaries of the states at scene `then` that play reaches after having been
+        at `first`, as its text is shown and as its choices are asked (None: there are
+        none, so `then` is never reached after `first`). A tighter summary than the
+        scene's own, which covers every way there."""
+        reach = self.reach
+        if not reach.can_follow(first, then):
+            return None
+        found = self._propagate({first: self.entry[first]}, lambda sid: (
+            reach.can_follow(first, sid) and (sid == then or reach.can_follow(sid, then))))
+        if then not in found:
+            return None
+        scene = self.story.scenes[then]
+        shown = apply(scene.effects, found[then])
+        return shown, self._asked(scene, shown)
+
+    def never_after(self, condition: Condition, want: bool, at: str, asked: bool) -> bool:
+        """Whether a condition at scene `at` (as its text is shown, or as its choices
+        are asked) can never come out `want`, proved with tighter summaries: for each
+        scene it needs visited first, only the ways through that scene are looked at."""
+        slots, visits = self.slots, self.visits_at(at)
+        scene = self.story.scenes[at]
+        env = self.asked.get(at) if asked else apply(scene.effects, self.entry[at])
+        if env is None:
+            return True
+        needed = sorted({n.scene for n in expr.walk(condition.tree)
+                         if isinstance(n, expr.Visited)} - {at})
+        for first in needed:
+            if want in truth(condition, env, slots, _counting(visits, first, frozenset({0}))):
+                continue  # it could come out `want` without `first`
+            was = visits(first)
+            since = (Range(max(1, was.lo or 0), was.hi) if isinstance(was, Range)
+                     else frozenset(v for v in was if v >= 1))
+            found = self.after_visiting(first, at) if since else None
+            local = None if found is None else found[1] if asked else found[0]
+            if local is None or want not in truth(condition, local, slots,
+                                                   self._through(visits, first, since)):
+                return True
+        return False
+
+    def _through(self, visits: Visits, first: str, count: Summary) -> Visits:
+        """Visit counts on the ways through scene `first`: its own is `count`, and a
+        scene that can neither come before it nor after it is never visited on them."""
+        reach = self.reach
+
+        def counts(scene: str) -> Summary:
+            if scene == first:
+                return count
+            if reach.can_follow(scene, first) or reach.can_follow(first, scene):
+                return visits(scene)
+            return frozenset({0})
+        return counts
+
+    def _asked(self, scene: Scene, shown: Env) -> Env | None:
+        """The summary where a scene's choices are asked, from where its text is
+        shown: after the reflection options that do not leave (None: all leave)."""
+        if scene.reflection is None:
+            return shown
+        asked: Env | None = None
+        for option in scene.reflection.options:
+            if option.goto is None:
+                after = apply(option.effects, shown)
+                asked = after if asked is None else tuple(map(join, asked, after))
+        return asked
 
     def _moves(self, scene: Scene, entry: Env, record: bool = False
                ) -> Iterator[tuple[str, Env]]:
@@ -378,13 +477,10 @@ class Summaries:
                     self.paragraph_truth[(scene.id, i)] = truth(
                         paragraph.condition, shown, slots, visits)
         if scene.reflection is not None:
-            asked = None
             for option in scene.reflection.options:
-                after = apply(option.effects, shown)
                 if option.goto is not None:
-                    yield option.goto, after
-                elif scene.ending is None:
-                    asked = after if asked is None else tuple(map(join, asked, after))
+                    yield option.goto, apply(option.effects, shown)
+            asked = self._asked(scene, shown)
         if record:
             self.asked[scene.id] = asked
         if asked is None or scene.ending is not None:
@@ -440,6 +536,11 @@ class Summaries:
         return asked is not None and surely_one(
             [c.condition for c in ways if c.condition is not None], asked, self.slots,
             self.visits_at(scene.id))
+
+
+def _counting(visits: Visits, scene: str, count: Summary) -> Visits:
+    """Visit counts as `visits` has them, but for one scene's."""
+    return lambda s: count if s == scene else visits(s)
 
 
 def truth(condition: Condition, env: Env, slots: dict[str, int], visits: Visits

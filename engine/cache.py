@@ -9,6 +9,12 @@ The cache holds plain data written with `marshal` (strings, numbers, tuples, dic
 bytes): reading it can never run code, and because its name is the content digest it
 can never go stale. A cache file that is damaged or from another version is ignored.
 Set HAILSHAM_CACHE to another folder, or to "off" to never use one.
+
+The bundled story ships with its own cache file (in its `_cache` folder, rebuilt with
+`python tests/shipped_cache.py --write` when the story changes), so that even a
+player's very first start skips parsing. It is looked up by digest like any other, so
+once the story is edited it is simply not found. Only the package's own folder is
+read this way: a story folder given on the command line never supplies cache data.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .paths import bundled_story
 from .yamltree import Folded, Plain, YList, YMap
 
 CACHE_VERSION = 2
@@ -39,16 +46,26 @@ def cache_dir() -> Path | None:
     return Path(base) / "hailsham"
 
 
-def _path(digest: str) -> Path | None:
-    folder = cache_dir()
-    return None if folder is None else folder / f"story-{digest}-v{CACHE_VERSION}.bin"
+def file_name(digest: str) -> str:
+    return f"story-{digest}-v{CACHE_VERSION}.bin"
+
+
+def shipped_dir() -> Path:
+    """Where the bundled story keeps the cache it ships with."""
+    return bundled_story() / "_cache"
 
 
 def read(digest: str) -> dict[str, Any] | None:
-    """The cached payload for these exact files, or None."""
-    path = _path(digest)
-    if path is None:
+    """The cached payload for these exact files, or None: from the user's cache, else
+    from the one shipped with the bundled story."""
+    folder = cache_dir()
+    if folder is None:
         return None
+    return (read_file(folder / file_name(digest), digest)
+            or read_file(shipped_dir() / file_name(digest), digest))
+
+
+def read_file(path: Path, digest: str) -> dict[str, Any] | None:
     try:
         payload = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -59,17 +76,20 @@ def read(digest: str) -> dict[str, Any] | None:
     return payload
 
 
+def dump(digest: str, payload: dict[str, Any]) -> bytes:
+    return marshal.dumps({**payload, "version": CACHE_VERSION, "digest": digest})
+
+
 def write(digest: str, payload: dict[str, Any]) -> None:
     """Keep a payload; a cache that cannot be written is simply not kept."""
     from .saves import atomic_write
 
-    path = _path(digest)
-    if path is None:
+    folder = cache_dir()
+    if folder is None:
         return
-    payload = {**payload, "version": CACHE_VERSION, "digest": digest}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, marshal.dumps(payload))
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / file_name(digest), dump(digest, payload))
     except OSError:
         pass
 

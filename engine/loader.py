@@ -91,6 +91,17 @@ def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnosti
     return story, diagnostics
 
 
+def cache_payload(root: str) -> tuple[str, dict[str, Any]]:
+    """A story's digest and what the cache keeps of it, read afresh (for the cache the
+    bundled story ships with); raises StoryError."""
+    loader = _Loader(root)
+    files = loader.read_all()
+    story, diagnostics = loader.run(files)
+    if story is None or files is None:
+        raise StoryError(diagnostics)
+    return loader.digest.hexdigest(), loader.cache_payload()
+
+
 def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
     """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
     return _Loader(root).run()

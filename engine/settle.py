@@ -21,6 +21,7 @@ class Settlement:
         self.story = story
         summaries = Summaries(story)
         self.edges = summaries.edges
+        self.reach = summaries.reach
         reachable = set(summaries.entry)
         # Without this proof the questions of dead ends and endless loops stay open,
         # and the states have to be explored after all.
@@ -34,15 +35,38 @@ class Settlement:
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
-        self.games = witness.play(story, self.wanted, self.edges).games if (
+        self.games = witness.play(story, self.wanted, summaries.reach).games if (
             self.flow_proven and games) else 0
-        self.states = 0
+        self.summaries = summaries
         self.never = witness.Wanted(set(), set(), set(), set())
+        if self.flow_proven:
+            self._rule_out()
+        self.states = 0
+
+    def _rule_out(self) -> None:
+        """Prove impossible, with tighter summaries, what no game has shown and needs a
+        scene visited first (cheaper than a search running out of states)."""
+        story, summaries, wanted = self.story, self.summaries, self.wanted
+        ruled_out = witness.Wanted(set(), set(), set(), set())
+        for sid, scene in story.scenes.items():
+            for choice in scene.choices:
+                if choice.key in wanted.offered and choice.condition is not None and (
+                        summaries.never_after(choice.condition, True, sid, asked=True)):
+                    ruled_out.offered.add(choice.key)
+            for i, paragraph in enumerate(scene.text):
+                for want, open_ in ((True, wanted.shown), (False, wanted.hidden)):
+                    if (sid, i) in open_ and paragraph.condition is not None and (
+                            summaries.never_after(paragraph.condition, want, sid,
+                                                  asked=False)):
+                        (ruled_out.shown if want else ruled_out.hidden).add((sid, i))
+        wanted.remove(ruled_out)
+        self.never.add(ruled_out)
 
     def search(self, budget: int) -> None:
         """Search for what is still open, exploring at most `budget` states in all."""
         if len(self.wanted) and self.states < budget:
-            found = witness.search(self.story, self.wanted, self.edges, budget - self.states)
+            found = witness.search(self.story, self.wanted, self.edges, self.reach,
+                                   budget - self.states)
             self.states += found.states
             self.never.add(found.impossible)
 

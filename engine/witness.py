@@ -16,14 +16,15 @@ from typing import Any
 import attrs
 
 from . import expr
-from .abstract import forward_order
+from .abstract import Followers, forward_order
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story
 
-PATIENCE = 64  # wandering games in a row that find nothing new before aiming
+PATIENCE = 16  # wandering games in a row that find nothing new before aiming
 AIMED_GAMES = 48  # games aimed at one scene before giving up on it
 MAX_GAMES = 50_000
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
 OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
+GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
 
@@ -109,9 +110,9 @@ class _Aim:
         return sid == self.target or bool(self.ahead[sid] & self.bit)
 
 
-def play(story: Story, wanted: Wanted, edges: dict[str, set[str]], seed: int = 1) -> Games:
+def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> Games:
     """Play games until `wanted` is empty or they give up, taking out of it what they
-    show (`edges`: the moves play can make, for aiming)."""
+    show (`reach`: where play can go from each scene, for aiming)."""
     rng = random.Random(seed)
     used: dict[object, int] = {}
     out = Games()
@@ -123,32 +124,13 @@ def play(story: Story, wanted: Wanted, edges: dict[str, set[str]], seed: int = 1
     if not len(wanted):
         return out
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
-    ahead, bits = _followers(story, edges)
     for target, there in sorted(wanted.by_scene(scene_of).items()):
-        aim = _Aim(target, ahead, bits, story.scenes[target].effects)
+        aim = _Aim(target, reach.ahead, reach.bits, story.scenes[target].effects)
         for _ in range(AIMED_GAMES):
             if not wanted.overlaps(there) or out.games >= MAX_GAMES:
                 break
             _one_game(story, wanted, used, rng, out, aim)
     return out
-
-
-def _followers(story: Story, edges: dict[str, set[str]]
-               ) -> tuple[dict[str, int], dict[str, int]]:
-    """Per scene, a bit mask of the scenes play can reach from it; and each scene's bit."""
-    bits = {sid: 1 << n for n, sid in enumerate(story.scenes)}
-    ahead = dict.fromkeys(story.scenes, 0)
-    changed = True
-    while changed:  # once round for a story without loops (if visited in this order)
-        changed = False
-        for sid in reversed(forward_order(story, edges)):
-            mask = ahead[sid]
-            for t in edges.get(sid, ()):
-                mask |= bits[t] | ahead[t]
-            if mask != ahead[sid]:
-                ahead[sid] = mask
-                changed = True
-    return ahead, bits
 
 
 def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
@@ -231,7 +213,7 @@ class Searched:
     impossible: Wanted = attrs.Factory(lambda: Wanted(set(), set(), set(), set()))
 
 
-def search(story: Story, wanted: Wanted, edges: dict[str, set[str]],
+def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Followers,
            budget: int) -> Searched:
     """For each scene where something is still wanted, explore the concrete game
     states on the way there (depth first, leaving out moves that cannot lead there)
@@ -240,11 +222,20 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]],
     from `wanted` to `impossible`. At most `budget` states are explored in all."""
     out = Searched()
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
-    ahead, bits = _followers(story, edges)
     keep = _Kept(story, edges)
+    # Per scene, the conditions of the ways into it (None: one that is always open).
+    ways_in: dict[str, list[expr.Node | None]] = {}
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            ways_in.setdefault(choice.goto, []).append(
+                None if choice.condition is None else choice.condition.tree)
+        for option in scene.reflection.options if scene.reflection else ():
+            if option.goto is not None:
+                ways_in.setdefault(option.goto, []).append(None)
     for target, there in sorted(wanted.by_scene(scene_of).items()):
-        aim = _Aim(target, ahead, bits, story.scenes[target].effects)
-        if _search_one(story, wanted, there, aim, keep, out, budget):
+        aim = _Aim(target, reach.ahead, reach.bits, story.scenes[target].effects)
+        if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []), out,
+                       budget):
             left = wanted.within(there)
             wanted.remove(left)
             out.impossible.add(left)
@@ -298,20 +289,17 @@ class _Kept:
         return tuple(p for p in counts if reads & self.bit[p[0]])
 
 
-def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim,
-                keep: _Kept, out: Searched, budget: int) -> bool:
+def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _Kept,
+                ways_in: list[expr.Node | None], out: Searched, budget: int) -> bool:
     """Best-first search towards one scene: states whose values come closest to what
-    is wanted there go first. True when it ran out of states (so what is still wanted
-    there can never happen)."""
+    is wanted there go first — for a while: what is still not found by then is most
+    likely impossible, and the rest of the search, which has to run out of states to
+    prove that, goes depth first without the cost of measuring closeness. True when it
+    ran out of states (so what is still wanted there can never happen)."""
     scenes = story.scenes
     goals = _goals(story.scenes[aim.target], there)
-    # The conditions of the choices into the scene (None: a way in that is always open).
-    ways_in = [None if c.condition is None else c.condition.tree
-               for s in scenes.values() for c in s.choices if c.goto == aim.target]
-    if any(o.goto == aim.target for s in scenes.values() if s.reflection
-           for o in s.reflection.options):
-        ways_in.append(None)
     slots = story.slots
+    guided_until = out.states + GUIDED_STATES
     # A state: (scene about to be entered, values, visit counts as (scene, count)
     # pairs, once-only choices taken); entering applies the scene's visit and effects.
     start = (story.start, keep.values(story.initial_values(), story.start),
@@ -353,7 +341,8 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim,
             if state not in seen:
                 seen.add(state)
                 tick += 1
-                gap = _gap(aim, goto, after, visits, slots, goals, ways_in)
+                gap = (_gap(aim, goto, after, visits, slots, goals, ways_in)
+                       if out.states < guided_until else 0)
                 heapq.heappush(waiting, (gap, depth - 1, tick, state))
     return True
 
