@@ -3,14 +3,17 @@ or damaged is ever used."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import shipped_cache
 
 from engine import StoryError, cache, runtime
 from engine.loader import load_story
+from engine.paths import bundled_story
 
 SCENES = """\
 scenes:
@@ -125,3 +128,25 @@ def test_plain_tree_round_trip(story_dir):
     assert type(back["a"]) is Plain and type(back["b"]) is Folded
     assert isinstance(back["c"], YList) and back["c"].item_lines == tree["c"].item_lines
     assert type(back["c"][1]) is str
+
+
+def test_the_bundled_story_ships_its_current_cache():
+    assert shipped_cache.is_current(), (
+        "the bundled story's shipped cache is out of date: run "
+        "`python tests/shipped_cache.py --write`")
+
+
+def test_a_first_start_of_the_bundled_story_parses_nothing(cache_folder):
+    story, _ = load_story(str(bundled_story()))
+    assert type(story.scenes).__name__ == "_LazyScenes"
+    assert not cache_folder.exists()  # nothing parsed, so nothing new to keep
+
+
+def test_an_edited_copy_of_the_bundled_story_is_parsed_again(cache_folder, tmp_path):
+    copy = tmp_path / "story"
+    shutil.copytree(bundled_story(), copy)
+    manifest = copy / "story.yaml"
+    manifest.write_text(manifest.read_text("utf-8") + "# edited\n", "utf-8")
+    story, _ = load_story(str(copy))
+    assert type(story.scenes) is dict
+    assert len(list(cache_folder.glob("story-*.bin"))) == 1
