@@ -222,7 +222,12 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
     from `wanted` to `impossible`. At most `budget` states are explored in all."""
     out = Searched()
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
-    keep = _Kept(story, edges)
+    reads = _Reads(story)
+    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
+    into: dict[str, set[str]] = {}
+    for sid, targets in edges.items():
+        for t in targets:
+            into.setdefault(t, set()).add(sid)
     # Per scene, the conditions of the ways into it (None: one that is always open).
     ways_in: dict[str, list[expr.Node | None]] = {}
     for scene in story.scenes.values():
@@ -234,6 +239,7 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
                 ways_in.setdefault(option.goto, []).append(None)
     for target, there in sorted(wanted.by_scene(scene_of).items()):
         aim = _Aim(target, reach.ahead, reach.bits, story.scenes[target].effects)
+        keep = _Kept(story, reads, rank, into, target)
         if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []), out,
                        budget):
             left = wanted.within(there)
@@ -244,34 +250,71 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
     return out
 
 
-class _Kept:
-    """What of a game state the searches keep on the way into each scene: only the
-    variables and the visit counts that some condition there or further on reads (the
-    rest can never make a difference again, so states differing only in them are one)."""
+class _Reads:
+    """What conditions read, as bit masks: a bit per variable slot, then one per scene
+    that some `visited()` names."""
 
-    def __init__(self, story: Story, edges: dict[str, set[str]]) -> None:
-        slots = story.slots
-        names = {sid: {n for c in _conditions(scene) for n in expr.walk(c.tree)}
-                 for sid, scene in story.scenes.items()}
-        counted = sorted({n.scene for found in names.values() for n in found
-                          if isinstance(n, expr.Visited)})
-        self.bit = {sid: 1 << (len(slots) + k) for k, sid in enumerate(counted)}
-        mask = {sid: sum({1 << slots[n.name] if isinstance(n, expr.Name) else self.bit[n.scene]
-                          for n in found if isinstance(n, (expr.Name, expr.Visited))})
-                for sid, found in names.items()}
+    def __init__(self, story: Story) -> None:
+        self.slots = story.slots
+        counted = sorted({n.scene for s in story.scenes.values() for c in _conditions(s)
+                          for n in expr.walk(c.tree) if isinstance(n, expr.Visited)})
+        self.bit = {sid: 1 << (len(self.slots) + k) for k, sid in enumerate(counted)}
+        self.cache: dict[int, int] = {}
+
+    def __call__(self, condition: Condition | None) -> int:
+        if condition is None:
+            return 0
+        found = self.cache.get(id(condition))
+        if found is None:
+            found = 0
+            for n in expr.walk(condition.tree):
+                if isinstance(n, expr.Name):
+                    found |= 1 << self.slots[n.name]
+                elif isinstance(n, expr.Visited):
+                    found |= self.bit[n.scene]
+            self.cache[id(condition)] = found
+        return found
+
+
+class _Kept:
+    """What of a game state a search towards one scene keeps on the way: only the
+    variables and visit counts that the conditions it can still meet read — those of
+    the choices that lead on towards the scene, and all of the scene's own. The rest
+    can never make a difference to it, so states differing only in them are one."""
+
+    def __init__(self, story: Story, reads: _Reads, rank: dict[str, int],
+                 into: dict[str, set[str]], target: str) -> None:
+        self.bit = reads.bit
+        # The scenes on the way (those that can lead to the target), latest first.
+        on_way = {target}
+        todo = [target]
+        while todo:
+            for before in into.get(todo.pop(), ()):
+                if before not in on_way:
+                    on_way.add(before)
+                    todo.append(before)
+        order = sorted(on_way, key=rank.__getitem__, reverse=True)
+        mask = dict.fromkeys(order, 0)
+        for condition in _conditions(story.scenes[target]):
+            mask[target] |= reads(condition)
         changed = True
         while changed:  # one round for a story without loops
             changed = False
-            for sid in reversed(forward_order(story, edges)):
+            for sid in order:
                 mine = mask[sid]
-                for t in edges.get(sid, ()):
-                    mine |= mask[t]
+                for choice in story.scenes[sid].choices:
+                    if choice.goto in mask:
+                        mine |= reads(choice.condition) | mask[choice.goto]
+                reflection = story.scenes[sid].reflection
+                for option in reflection.options if reflection else ():
+                    if option.goto in mask:
+                        mine |= mask[option.goto]
                 if mine != mask[sid]:
                     mask[sid] = mine
                     changed = True
-        self.reads = mask  # per scene: a bit per slot, then per counted scene
+        self.reads = mask  # per scene on the way: a bit per slot, then per counted scene
         initial = story.initial_values()
-        self.pinned = {sid: tuple((slot, initial[slot]) for slot in range(len(slots))
+        self.pinned = {sid: tuple((slot, initial[slot]) for slot in range(len(initial))
                                   if not m >> slot & 1) for sid, m in mask.items()}
 
     def values(self, values: tuple[object, ...], sid: str) -> tuple[object, ...]:
@@ -318,7 +361,12 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
             visits[sid] = visits.get(sid, 0) + 1
             counts = tuple(sorted(visits.items()))
         values = scene.effects.apply(values)
-        _note(wanted, scene, values, visits)
+        # Only at the target are all the values its conditions read kept.
+        arrived = sid == aim.target
+        if arrived:
+            _note(wanted, scene, values, visits)
+        else:
+            wanted.entered.discard(sid)
         moves: list[tuple[str, tuple[object, ...], frozenset[str]]] = []
         asks = [values] if scene.ending is None else []
         if scene.reflection is not None:
@@ -330,10 +378,12 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
                         asks.append(after)
                 elif aim.leads_there(option.goto):
                     moves.append((option.goto, after, once))
+        choices = [c for c in scene.choices if arrived or aim.leads_there(c.goto)]
         for asked in asks:
-            open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
+            open_now = [c for c in choices if not (c.once and c.key in once) and (
                 c.condition is None or c.condition.test(asked, visits))]
-            wanted.offered.difference_update(c.key for c in open_now)
+            if arrived:
+                wanted.offered.difference_update(c.key for c in open_now)
             moves.extend((c.goto, c.effects.apply(asked), once | {c.key} if c.once else once)
                          for c in open_now if aim.leads_there(c.goto))
         for goto, after, taken in moves:
