@@ -24,7 +24,7 @@ AIMED_GAMES = 48  # games aimed at one scene before giving up on it
 MAX_GAMES = 50_000
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
 OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
-GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
+GUIDED_STATES = 2000  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
 
@@ -260,6 +260,12 @@ class _Reads:
                           for n in expr.walk(c.tree) if isinstance(n, expr.Visited)})
         self.bit = {sid: 1 << (len(self.slots) + k) for k, sid in enumerate(counted)}
         self.cache: dict[int, int] = {}
+        # Per scene, its moves: (the scene they go to, what their condition reads).
+        self.moves = {sid: [(c.goto, self(c.condition)) for c in scene.choices] + [
+            (o.goto, 0) for o in (scene.reflection.options if scene.reflection else ())
+            if o.goto is not None] for sid, scene in story.scenes.items()}
+        # Per mask of kept variables: the (slot, starting value) pairs of the others.
+        self.pinned: dict[int, tuple[tuple[int, object], ...]] = {}
 
     def __call__(self, condition: Condition | None) -> int:
         if condition is None:
@@ -297,28 +303,33 @@ class _Kept:
         mask = dict.fromkeys(order, 0)
         for condition in _conditions(story.scenes[target]):
             mask[target] |= reads(condition)
-        changed = True
-        while changed:  # one round for a story without loops
-            changed = False
+        moves = reads.moves
+        looped = True
+        while looped:  # latest first: one round, unless a move goes back up the order
+            looped = changed = False
             for sid in order:
                 mine = mask[sid]
-                for choice in story.scenes[sid].choices:
-                    if choice.goto in mask:
-                        mine |= reads(choice.condition) | mask[choice.goto]
-                reflection = story.scenes[sid].reflection
-                for option in reflection.options if reflection else ():
-                    if option.goto in mask:
-                        mine |= mask[option.goto]
+                for goto, read in moves[sid]:
+                    if goto in mask:
+                        mine |= read | mask[goto]
+                        looped = looped or rank[goto] <= rank[sid]
                 if mine != mask[sid]:
                     mask[sid] = mine
                     changed = True
+            looped = looped and changed
         self.reads = mask  # per scene on the way: a bit per slot, then per counted scene
-        initial = story.initial_values()
-        self.pinned = {sid: tuple((slot, initial[slot]) for slot in range(len(initial))
-                                  if not m >> slot & 1) for sid, m in mask.items()}
+        self.pinned = reads.pinned
+        self.initial = story.initial_values()
+        self.slot_bits = (1 << len(self.initial)) - 1
 
     def values(self, values: tuple[object, ...], sid: str) -> tuple[object, ...]:
-        pinned = self.pinned[sid]
+        """Values with those that nothing on the way reads set back to their start."""
+        kept = self.reads[sid] & self.slot_bits
+        pinned = self.pinned.get(kept)
+        if pinned is None:
+            pinned = self.pinned[kept] = tuple(
+                (slot, self.initial[slot]) for slot in range(len(self.initial))
+                if not kept >> slot & 1)
         if not pinned:
             return values
         out = list(values)
