@@ -333,6 +333,7 @@ class Summaries:
     def __init__(self, story: Story) -> None:
         self.story = story
         self.slots = story.slots
+        self.reader = Reader(self.slots)
         asked = {n.scene for tree in _conditions(story) for n in expr.walk(tree)
                  if isinstance(n, expr.Visited)}
         for scene in story.scenes.values():
@@ -419,7 +420,7 @@ class Summaries:
         """Whether a condition at scene `at` (as its text is shown, or as its choices
         are asked) can never come out `want`, proved with tighter summaries: for each
         scene it needs visited first, only the ways through that scene are looked at."""
-        slots, visits = self.slots, self.visits_at(at)
+        visits = self.visits_at(at)
         scene = self.story.scenes[at]
         env = self.asked.get(at) if asked else apply(scene.effects, self.entry[at])
         if env is None:
@@ -427,14 +428,15 @@ class Summaries:
         needed = sorted({n.scene for n in expr.walk(condition.tree)
                          if isinstance(n, expr.Visited)} - {at})
         for first in needed:
-            if want in truth(condition, env, slots, _counting(visits, first, frozenset({0}))):
+            if want in self.reader.truth(condition, env,
+                                         _counting(visits, first, frozenset({0}))):
                 continue  # it could come out `want` without `first`
             was = visits(first)
             since = (Range(max(1, was.lo or 0), was.hi) if isinstance(was, Range)
                      else frozenset(v for v in was if v >= 1))
             found = self.after_visiting(first, at) if since else None
             local = None if found is None else found[1] if asked else found[0]
-            if local is None or want not in truth(condition, local, slots,
+            if local is None or want not in self.reader.truth(condition, local,
                                                    self._through(visits, first, since)):
                 return True
         return False
@@ -474,8 +476,8 @@ class Summaries:
         if record:
             for i, paragraph in enumerate(scene.text):
                 if paragraph.condition is not None:
-                    self.paragraph_truth[(scene.id, i)] = truth(
-                        paragraph.condition, shown, slots, visits)
+                    self.paragraph_truth[(scene.id, i)] = self.reader.truth(
+                        paragraph.condition, shown, visits)
         if scene.reflection is not None:
             for option in scene.reflection.options:
                 if option.goto is not None:
@@ -488,7 +490,7 @@ class Summaries:
         for choice in scene.choices:
             env: Env | None = asked
             if choice.condition is not None:
-                possible = truth(choice.condition, asked, slots, visits)
+                possible = self.reader.truth(choice.condition, asked, visits)
                 env = (refine(choice.condition.tree, asked, slots, True) if True in possible
                        else None)
             else:
@@ -533,8 +535,8 @@ class Summaries:
         if any(self.choice_truth[c.key] == TRUE for c in ways):
             return True
         asked = self.asked.get(scene.id)
-        return asked is not None and surely_one(
-            [c.condition for c in ways if c.condition is not None], asked, self.slots,
+        return asked is not None and self.reader.surely_one(
+            [c.condition for c in ways if c.condition is not None], asked,
             self.visits_at(scene.id))
 
 
@@ -545,69 +547,105 @@ def _counting(visits: Visits, scene: str, count: Summary) -> Visits:
 
 def truth(condition: Condition, env: Env, slots: dict[str, int], visits: Visits
           ) -> frozenset[bool]:
-    """The truth values a condition may take in the states a summary covers. When
-    what it reads takes few enough values, every combination is tried (so `x or not x`
-    is surely true); otherwise each operator works on the summaries of its operands."""
-    states = _states([condition], env, slots, visits, MAX_PAIRS)
-    if states is None:
-        value = evaluate(condition.tree, env, slots, visits)
-        assert isinstance(value, frozenset)
-        return frozenset(bool(v) for v in value)
-    found: set[bool] = set()
-    for values, counts in states:
-        found.add(bool(condition.test(values, counts)))
-        if len(found) == 2:
-            break
-    return frozenset(found)
+    """The truth values a condition may take in the states a summary covers (see
+    Reader.truth)."""
+    return Reader(slots).truth(condition, env, visits)
 
 
-def surely_one(conditions: list[Condition], env: Env, slots: dict[str, int],
-               visits: Visits) -> bool:
-    """Whether, in every state the summary covers, one of the conditions is true (as
-    when the conditions of a scene's last choices split every case between them)."""
-    states = _states(conditions, env, slots, visits, MAX_CASES)
-    return states is not None and all(
-        any(c.test(values, counts) for c in conditions) for values, counts in states)
+class Reader:
+    """Evaluates conditions on summaries, remembering what each condition reads and
+    what it came to on the same values before (summaries repeat a lot)."""
 
+    def __init__(self, slots: dict[str, int]) -> None:
+        self.slots = slots
+        self.name_of = {slot: name for name, slot in slots.items()}
+        self.reads: dict[int, tuple[tuple[int, ...], tuple[str, ...], Tests]] = {}
+        self.memo: dict[tuple[Any, ...], frozenset[bool]] = {}
 
-def _states(conditions: list[Condition], env: Env, slots: dict[str, int], visits: Visits,
-            limit: int) -> Iterator[tuple[tuple[Any, ...], dict[str, int]]] | None:
-    """Enough combinations of the values the conditions read to meet every case, as
-    (values, visit counts) to test them with; None when there are more than `limit`.
-    A number only ever compared with constants needs one value per way of comparing."""
-    names = [n for c in conditions for n in expr.walk(c.tree)]
-    tests = _constant_tests(conditions)
-    read_slots = sorted({slots[n.name] for n in names if isinstance(n, expr.Name)})
-    read_scenes = sorted({n.scene for n in names if isinstance(n, expr.Visited)})
-    name_of = {slot: name for name, slot in slots.items()}
-    read = [(("var", name_of[slot]), env[slot]) for slot in read_slots]
-    read += [(("visits", scene), visits(scene)) for scene in read_scenes]
-    choices: list[list[Any]] = []
-    for key, values in read:
-        found = _representatives(values, tests.get(key))
+    def read(self, conditions: list[Condition]) -> tuple[tuple[int, ...], tuple[str, ...], Tests]:
+        """The variable slots and the scenes' visits that the conditions read, and
+        the constants each is compared with."""
+        key = id(conditions[0]) if len(conditions) == 1 else None
+        found = self.reads.get(key) if key is not None else None
         if found is None:
+            names = [n for c in conditions for n in expr.walk(c.tree)]
+            found = (tuple(sorted({self.slots[n.name] for n in names
+                                   if isinstance(n, expr.Name)})),
+                     tuple(sorted({n.scene for n in names if isinstance(n, expr.Visited)})),
+                     _constant_tests(conditions))
+            if key is not None:
+                self.reads[key] = found
+        return found
+
+    def truth(self, condition: Condition, env: Env, visits: Visits) -> frozenset[bool]:
+        """The truth values a condition may take in the states a summary covers. When
+        what it reads takes few enough values, every combination is tried (so `x or
+        not x` is surely true); otherwise each operator works on the summaries of its
+        operands."""
+        read = self.read([condition])
+        key = (id(condition), *(env[slot] for slot in read[0]),
+               *(visits(scene) for scene in read[1]))
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        states = self._states(read, env, visits, MAX_PAIRS)
+        if states is None:
+            value = evaluate(condition.tree, env, self.slots, visits)
+            assert isinstance(value, frozenset)
+            found = frozenset(bool(v) for v in value)
+        else:
+            seen: set[bool] = set()
+            for values, counts in states:
+                seen.add(bool(condition.test(values, counts)))
+                if len(seen) == 2:
+                    break
+            found = frozenset(seen)
+        self.memo[key] = found
+        return found
+
+    def surely_one(self, conditions: list[Condition], env: Env, visits: Visits) -> bool:
+        """Whether, in every state the summary covers, one of the conditions is true
+        (as when the conditions of a scene's last choices split every case)."""
+        states = self._states(self.read(conditions), env, visits, MAX_CASES)
+        return states is not None and all(
+            any(c.test(values, counts) for c in conditions) for values, counts in states)
+
+    def _states(self, read: tuple[tuple[int, ...], tuple[str, ...], Tests], env: Env,
+                visits: Visits, limit: int
+                ) -> Iterator[tuple[tuple[Any, ...], dict[str, int]]] | None:
+        """Enough combinations of the values read to meet every case, as (values,
+        visit counts) to test with; None when there are more than `limit`. A number
+        only ever compared with constants needs one value per way of comparing."""
+        read_slots, read_scenes, tests = read
+        choices: list[list[Any]] = []
+        for key, values in [*((("var", self.name_of[slot]), env[slot]) for slot in read_slots),
+                            *((("visits", scene), visits(scene)) for scene in read_scenes)]:
+            found = _representatives(values, tests.get(key))
+            if found is None:
+                return None
+            choices.append(found)
+        combinations = 1
+        for found in choices:
+            combinations *= len(found)
+        if combinations > limit:
             return None
-        choices.append(found)
-    combinations = 1
-    for found in choices:
-        combinations *= len(found)
-    if combinations > limit:
-        return None
-    full = [next(iter(v)) if isinstance(v, frozenset) else v.lo for v in env]
+        full = [next(iter(v)) if isinstance(v, frozenset) else v.lo for v in env]
 
-    def each() -> Iterator[tuple[tuple[Any, ...], dict[str, int]]]:
-        for combination in itertools.product(*choices):
-            for slot, v in zip(read_slots, combination):
-                full[slot] = v
-            yield tuple(full), dict(zip(read_scenes, combination[len(read_slots):]))
-    return each()
+        def each() -> Iterator[tuple[tuple[Any, ...], dict[str, int]]]:
+            for combination in itertools.product(*choices):
+                for slot, v in zip(read_slots, combination):
+                    full[slot] = v
+                yield tuple(full), dict(zip(read_scenes, combination[len(read_slots):]))
+        return each()
 
 
-def _constant_tests(conditions: list[Condition]
-                    ) -> dict[tuple[str, str], list[tuple[str, int]] | None]:
+Tests = dict[tuple[str, str], list[tuple[str, int]] | None]
+
+
+def _constant_tests(conditions: list[Condition]) -> Tests:
     """Per counter read, the (operator, constant) tests made of it; None when it is
     also read some other way."""
-    tests: dict[tuple[str, str], list[tuple[str, int]] | None] = {}
+    tests: Tests = {}
     compared: set[int] = set()
     for condition in conditions:
         for node in expr.walk(condition.tree):
