@@ -35,7 +35,7 @@ class Settlement:
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
-        self.games = witness.play(story, self.wanted, summaries.reach).games if (
+        self.games = witness.play(story, self.wanted, summaries.reach) if (
             self.flow_proven and games) else 0
         self.summaries = summaries
         self.never = witness.Wanted(set(), set(), set(), set())

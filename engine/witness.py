@@ -3,7 +3,9 @@ offered and conditional paragraph they see shown or hidden is a fact, with the g
 as its proof. First the games wander, each picking the answer used least so far, so
 that together they spread over the story; when they stop finding anything new, games
 are aimed at each scene where something is still wanted, taking only moves that can
-lead there."""
+lead there. What they miss is left to searches (search()), which go through the game
+states on the way to a scene until they find it, or run out of states and so prove
+that it can never happen."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ AIMED_GAMES = 48  # games aimed at one scene before giving up on it
 MAX_GAMES = 50_000
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
 OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
-GUIDED_STATES = 2000  # states a search takes closest first, before going depth first
+GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
 
@@ -86,51 +88,43 @@ class Wanted:
 
 
 @attrs.define
-class Games:
-    games: int = 0
-
-
-@attrs.define
 class _Aim:
     """Aiming at a scene: the moves that can still lead there."""
     target: str
-    ahead: dict[str, int]  # per scene: a mask of the scenes that can follow it
-    bits: dict[str, int]  # each scene's bit in those masks
+    reach: Followers
     effects: Effects = NO_EFFECTS  # the aimed-at scene's own
-
-    @property
-    def bit(self) -> int:
-        return self.bits[self.target]
 
     def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """Values on arrival (the wanted conditions read them after its effects)."""
         return self.effects.apply(values)
 
     def leads_there(self, sid: str) -> bool:
-        return sid == self.target or bool(self.ahead[sid] & self.bit)
+        return sid == self.target or self.reach.can_follow(sid, self.target)
 
 
-def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> Games:
+def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> int:
     """Play games until `wanted` is empty or they give up, taking out of it what they
-    show (`reach`: where play can go from each scene, for aiming)."""
+    show (`reach`: where play can go from each scene, for aiming). Returns how many
+    games were played."""
     rng = random.Random(seed)
     used: dict[object, int] = {}
-    out = Games()
-    idle = 0
-    while len(wanted) and idle < PATIENCE and out.games < MAX_GAMES:
+    games = idle = 0
+    while len(wanted) and idle < PATIENCE and games < MAX_GAMES:
         before = len(wanted)
-        _one_game(story, wanted, used, rng, out, None)
+        _one_game(story, wanted, used, rng, None)
+        games += 1
         idle = idle + 1 if len(wanted) == before else 0
     if not len(wanted):
-        return out
+        return games
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
     for target, there in sorted(wanted.by_scene(scene_of).items()):
-        aim = _Aim(target, reach.ahead, reach.bits, story.scenes[target].effects)
+        aim = _Aim(target, reach, story.scenes[target].effects)
         for _ in range(AIMED_GAMES):
-            if not wanted.overlaps(there) or out.games >= MAX_GAMES:
+            if not wanted.overlaps(there) or games >= MAX_GAMES:
                 break
-            _one_game(story, wanted, used, rng, out, aim)
-    return out
+            _one_game(story, wanted, used, rng, aim)
+            games += 1
+    return games
 
 
 def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
@@ -143,14 +137,13 @@ def _least_used(items: list[object], used: dict[object, int], rng: random.Random
 
 
 def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
-              rng: random.Random, out: Games, aim: _Aim | None) -> None:
+              rng: random.Random, aim: _Aim | None) -> None:
     scenes = story.scenes
     values = story.initial_values()
     visits: dict[str, int] = {}
     once: set[str] = set()
     sid: str | None = story.start
     steps = 0
-    out.games += 1
     most = max(MAX_STEPS, 4 * len(scenes))
     while sid is not None and steps < most:
         scene = scenes[sid]
@@ -238,7 +231,7 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
             if option.goto is not None:
                 ways_in.setdefault(option.goto, []).append(None)
     for target, there in sorted(wanted.by_scene(scene_of).items()):
-        aim = _Aim(target, reach.ahead, reach.bits, story.scenes[target].effects)
+        aim = _Aim(target, reach, story.scenes[target].effects)
         keep = _Kept(story, reads, rank, into, target)
         if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []), out,
                        budget):
@@ -413,10 +406,8 @@ def _gap(aim: _Aim, goto: str, after: tuple[object, ...], visits: dict[str, int]
          ways_in: list[expr.Node | None]) -> int:
     """How far a move to `goto` leaves play from what is wanted at the aimed-at scene:
     from a way into it (unless it is there), plus from the nearest wanted condition."""
-    ahead = aim.ahead[goto] | aim.bits[goto]
-
     def reachable(scene: str) -> bool:
-        return bool(ahead & aim.bits[scene])
+        return scene == goto or aim.reach.can_follow(goto, scene)
     arrived = aim.arrive(after)
     gap = min((distance(tree, want, arrived, visits, slots, reachable)
                for tree, want in goals), default=0)

@@ -168,3 +168,39 @@ scenes:
     # Given room, the search finds it, and all is well.
     problems, found = checker.check(story)
     assert problems == [] and found.open_questions == 0
+
+
+def test_choices_that_split_every_case_leave_no_dead_end(story_dir):
+    # Neither choice is always open, but one of them always is: the summaries prove
+    # it by trying every case, and the story is settled without exploring.
+    story = load_story(str(story_dir("""\
+scenes:
+  a:
+    place: here
+    text: Start.
+    choices:
+      - text: Raise it
+        add: {n: 2}
+        goto: b
+      - text: Keep it
+        goto: b
+  b:
+    place: here
+    text: Which way?
+    choices:
+      - text: High road
+        if: n >= 2 and flag
+        goto: z
+      - text: Low road
+        if: n < 2 or not flag
+        goto: z
+  z:
+    place: here
+    text: Done.
+    ending: End
+""")), use_cache=False)[0]
+    assert Summaries(story).surely_ending() == {"a", "b", "z"}
+    problems, found = checker.check(story)
+    assert found.games > 0  # settled, not explored
+    assert [d.code for d in problems] == ["W304"]
+    assert "choice 1 of scene 'b'" in problems[0].message  # flag is never set
