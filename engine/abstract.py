@@ -231,41 +231,38 @@ def _narrowed(env: Env, slot: int, value: Summary) -> Env | None:
 # --- the scene graph: who can come before whom, and who must ----------------------
 
 class Order:
-    """Over the graph of moves play can make: the scenes that can come before a scene
-    and those every way to it passes through, as bit masks over the scenes asked about."""
+    """Over the graph of moves play can make: the scenes that can come before a scene,
+    and those every way to it passes through (bit masks over the scenes asked about)."""
 
     def __init__(self, story: Story, edges: dict[str, set[str]], asked: set[str]) -> None:
+        self.reach = Followers(story, edges)
         self.bit = {sid: 1 << n for n, sid in enumerate(sorted(asked))}
         preds: dict[str, set[str]] = {sid: set() for sid in story.scenes}
         for sid, targets in edges.items():
             for t in targets:
                 preds[t].add(sid)
-        order = forward_order(story, edges)
-        before = dict.fromkeys(story.scenes, 0)
         everything = (1 << len(self.bit)) - 1
         must = dict.fromkeys(story.scenes, everything)
         must[story.start] = 0
+        order = forward_order(story, edges)
         changed = True
-        while changed:
+        while changed:  # what every way in passes through, narrowed until it settles
             changed = False
             for sid in order:
-                mine_before, mine_must = 0, everything if sid != story.start else 0
-                for p in preds[sid]:
-                    if p not in edges:
-                        continue  # never reached
-                    through = self.bit.get(p, 0)
-                    mine_before |= before[p] | through
-                    mine_must &= must[p] | through
                 if sid == story.start:
-                    mine_must = 0
-                if mine_before != before[sid] or mine_must != must[sid]:
-                    before[sid], must[sid] = mine_before, mine_must
+                    continue
+                mine = everything
+                for p in preds[sid]:
+                    if p in edges:  # (a scene not in `edges` is never reached)
+                        mine &= must[p] | self.bit.get(p, 0)
+                if mine != must[sid]:
+                    must[sid] = mine
                     changed = True
-        self.before, self.must = before, must
+        self.must = must
 
     def can_precede(self, first: str, then: str) -> bool:
         """Whether play can be at `first` and later at `then` (a loop: first == then)."""
-        return bool(self.before[then] & self.bit[first])
+        return self.reach.can_follow(first, then)
 
     def visits(self, counted: str, at: str) -> Summary:
         """visited(counted) while at scene `at`, its own visit already counted."""
