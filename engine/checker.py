@@ -670,7 +670,7 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
     # Most stories are small enough to explore with every value kept at once: try that
     # first, within part of the budget, before splitting the work.
     found = explore(story, max(1, max_states // 10), everything)
-    if found.complete or not everything:
+    if found.complete:
         return _findings(story, found)
     found = explore(story, max_states)
     paragraphs = dict(found.paragraphs)  # those the flow alone keeps exact

@@ -16,6 +16,9 @@ from .model import Story
 
 
 class Settlement:
+    """The questions about one story: those the summaries and games settle at once,
+    then, with search(), as many of the rest as a budget of states allows."""
+
     def __init__(self, story: Story, games: bool = True) -> None:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story

@@ -677,6 +677,16 @@ def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_di
     assert errors == 1 and warnings >= 1
 
 
+def test_a_story_without_conditional_paragraphs_gets_the_whole_bound(story_dir):
+    # The first try keeps every value within a tenth of the bound; with no paragraph
+    # to watch, the second is the same exploration, given the whole bound.
+    story = load(story_dir(UNPROVEN_CHAIN))
+    states = explore(story).states
+    problems, found = check(story, max_states=states + 1)
+    assert found.complete and found.states == states
+    assert [d.code for d in problems if in_scope(d.code)] == []
+
+
 def test_explore_respects_max_states(story_dir):
     story = load(story_dir(UNPROVEN_CHAIN))
     found = explore(story, max_states=10)
