@@ -67,13 +67,14 @@ class YList(list[Any]):
 _BAD = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 
 
-def _build(events: Iterable[Any], path: str,
-           diagnostics: list[Diagnostic]) -> tuple[Any, list[Diagnostic]]:
+def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
+           clean: bool = False) -> tuple[Any, list[Diagnostic]]:
     """Turn a stream of parser events into YMap/YList/str values.
 
     One flat loop, because this runs for every node of every story file: a step up
     for each container, a step down at its end. Each open container is a list:
-    [container, is_map, pending key (or None), the key's line]."""
+    [container, is_map, pending key (or None), the key's line]. `clean`: the text is
+    known to hold no control characters, so scalars need no look for them."""
     import yaml
 
     def error(line: int, code: str, message: str) -> tuple[Any, list[Diagnostic]]:
@@ -99,7 +100,7 @@ def _build(events: Iterable[Any], path: str,
                              "write plain text, numbers, lists and mappings")
             if kind is scalar_event:
                 value = event.value
-                bad = bad_characters.search(value)
+                bad = None if clean else bad_characters.search(value)
                 if bad is not None:
                     error(line, "E009", f"control character U+{ord(bad.group()):04X} in text "
                           "— remove it (text is plain, never terminal codes)")
@@ -197,7 +198,9 @@ def parse_yaml_text(text: str, shown_path: str) -> tuple[Any, list[Diagnostic]]:
     loader = Loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     diagnostics: list[Diagnostic] = []
     try:
-        return _build(yaml.parse(text, Loader=loader), shown_path, diagnostics)
+        # One look over the whole text spares one per scalar in the usual clean file.
+        clean = re.search(_BAD, text) is None
+        return _build(yaml.parse(text, Loader=loader), shown_path, diagnostics, clean)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
