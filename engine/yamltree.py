@@ -73,8 +73,8 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
 
     One flat loop, because this runs for every node of every story file: a step up
     for each container, a step down at its end. Each open container is a list:
-    [container, is_map, pending key (or None), the key's line]. `clean`: the text is
-    known to hold no control characters, so scalars need no look for them."""
+    [container, is_map, pending key (or None), the key's line]. `clean`: the text
+    holds no control characters, so only double-quoted scalars (escapes) are looked at."""
     import yaml
 
     def error(line: int, code: str, message: str) -> tuple[Any, list[Diagnostic]]:
@@ -100,12 +100,13 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
                              "write plain text, numbers, lists and mappings")
             if kind is scalar_event:
                 value = event.value
-                bad = None if clean else bad_characters.search(value)
+                style = event.style
+                # Only a double-quoted scalar can hold what its text does not (escapes).
+                bad = None if clean and style != '"' else bad_characters.search(value)
                 if bad is not None:
                     error(line, "E009", f"control character U+{ord(bad.group()):04X} in text "
                           "— remove it (text is plain, never terminal codes)")
                     value = bad_characters.sub(" ", value)
-                style = event.style
                 node: Any = (Plain(value) if not style
                              else Folded(value) if style == ">" else value)
             else:
