@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from . import expr
+from . import expr, witness
 from .diagnostics import Diagnostic, plural
 from .loader import MANIFEST, shown
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
@@ -648,8 +648,8 @@ def paragraph_groups(story: Story, entered: Iterable[str],
     return [frozenset(group) for _, group in sorted(groups.items(), key=lambda g: sorted(g[0]))]
 
 
-def check(story: Story, max_states: int = DEFAULT_MAX_STATES
-          ) -> tuple[list[Diagnostic], Exploration]:
+def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
+          progress: witness.Progress | None = None) -> tuple[list[Diagnostic], Exploration]:
     """The checker's findings about a loaded story: errors for what breaks play,
     warnings for what is never reached.
 
@@ -658,12 +658,12 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES
     loops — is explored first, keeping only what choices read. Then each group of
     conditional paragraphs that read the same values is explored again with those
     values kept too: far fewer states than keeping every value at once, and just as
-    exact."""
+    exact. `progress` hears how a big story's searches are getting on."""
     quick = Settlement(story)
     if quick.flow_proven:
-        quick.search(max_states // 50)
+        quick.search(max_states // 50, progress)
         if not quick.open_questions or len(story.scenes) > EXACT_UP_TO:
-            quick.search(max_states)
+            quick.search(max_states, progress)
             return _findings(story, _settled(quick))
     everything = frozenset((s.id, i) for s in story.scenes.values()
                            for i, p in enumerate(s.text) if p.condition is not None)

@@ -65,11 +65,11 @@ class Settlement:
         wanted.remove(ruled_out)
         self.never.add(ruled_out)
 
-    def search(self, budget: int) -> None:
+    def search(self, budget: int, progress: witness.Progress | None = None) -> None:
         """Search for what is still open, exploring at most `budget` states in all."""
         if len(self.wanted) and self.states < budget:
             found = witness.search(self.story, self.wanted, self.edges, self.reach,
-                                   budget - self.states)
+                                   budget - self.states, progress)
             self.states += found.states
             self.never.add(found.impossible)
 

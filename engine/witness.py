@@ -29,6 +29,7 @@ OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
 GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
+Progress = Callable[[int, int], None]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -207,12 +208,13 @@ class Searched:
 
 
 def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Followers,
-           budget: int) -> Searched:
+           budget: int, progress: Progress | None = None) -> Searched:
     """For each scene where something is still wanted, explore the concrete game
     states on the way there (depth first, leaving out moves that cannot lead there)
     until what is wanted there is shown. A search that runs out of states before it
     runs out of budget proves that what is left there can never happen: that is moved
-    from `wanted` to `impossible`. At most `budget` states are explored in all."""
+    from `wanted` to `impossible`. At most `budget` states are explored in all.
+    `progress` is told (scenes searched, scenes to search) after each scene."""
     out = Searched()
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
     reads = _Reads(story)
@@ -230,7 +232,8 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
         for option in scene.reflection.options if scene.reflection else ():
             if option.goto is not None:
                 ways_in.setdefault(option.goto, []).append(None)
-    for target, there in sorted(wanted.by_scene(scene_of).items()):
+    scenes = sorted(wanted.by_scene(scene_of).items())
+    for done, (target, there) in enumerate(scenes, start=1):
         aim = _Aim(target, reach, story.scenes[target].effects)
         keep = _Kept(story, reads, rank, into, target)
         if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []), out,
@@ -238,6 +241,8 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
             left = wanted.within(there)
             wanted.remove(left)
             out.impossible.add(left)
+        if progress is not None:
+            progress(done, len(scenes))
         if out.states >= budget:
             break
     return out

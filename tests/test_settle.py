@@ -165,9 +165,11 @@ scenes:
     assert "1 question about coverage left open" in problems[0].message
     assert "paragraph of scene 's80'" in problems[0].message
     assert found.open_questions == 1
-    # Given room, the search finds it, and all is well.
-    problems, found = checker.check(story)
+    # Given room, the search finds it, and all is well; it says how it is getting on.
+    heard: list[tuple[int, int]] = []
+    problems, found = checker.check(story, progress=lambda *p: heard.append(p))
     assert problems == [] and found.open_questions == 0
+    assert heard and heard[-1][0] == heard[-1][1] == 1
 
 
 def test_choices_that_split_every_case_leave_no_dead_end(story_dir):

@@ -50,7 +50,10 @@ def check_once(args: argparse.Namespace) -> int:
     story, diagnostics = load(str(story_dir(args)))
     explored = ""
     if story is not None:
-        found, exploration = check(story, args.max_states or DEFAULT_MAX_STATES)
+        found, exploration = check(story, args.max_states or DEFAULT_MAX_STATES,
+                                   _show_progress if sys.stderr.isatty() else None)
+        if sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the status
         diagnostics = diagnostics + found
         if exploration.games:
             explored = (f"settled with {plural(exploration.games, 'sample game')} and a "
@@ -66,6 +69,12 @@ def check_once(args: argparse.Namespace) -> int:
         print(explored)
     print(f"{summary(diagnostics)} {where} ({elapsed:.2f} s)", flush=True)
     return EXIT_PROBLEM if any(d.is_error for d in diagnostics) else EXIT_OK
+
+
+def _show_progress(done: int, total: int) -> None:
+    """A status line on a terminal while a big story's searches run."""
+    print(f"\rchecking: searched {done:,} of {total:,} scenes with open questions",
+          end="", file=sys.stderr, flush=True)
 
 
 def random_check(args: argparse.Namespace) -> int:
