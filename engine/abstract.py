@@ -21,7 +21,7 @@ from .model import Condition, Effects, Scene, Story
 
 MAX_SET = 24  # more values than this, and a number is summarised by its range
 MAX_PAIRS = 1024  # beyond this many pairs of values, operators work on ranges
-MAX_CASES = 50_000  # combinations of values tried to show one of a scene's choices open
+MAX_CASES = 4_096  # combinations of values tried to show one of a scene's choices open
 WIDEN_AFTER = 6  # turns of one scene before its growing ranges jump to infinity
 ROUNDS = 2  # passes: each reads visits off the graph the previous one left
 

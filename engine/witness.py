@@ -24,6 +24,7 @@ from .model import NO_EFFECTS, Condition, Effects, Scene, Story
 PATIENCE = 16  # wandering games in a row that find nothing new before aiming
 AIMED_GAMES = 48  # games aimed at one scene before giving up on it
 MAX_GAMES = 50_000
+MAX_ANSWERS = 2_000_000  # in all games together (a few seconds), however long they are
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
 OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
 GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
@@ -109,10 +110,10 @@ def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> int:
     games were played."""
     rng = random.Random(seed)
     used: dict[object, int] = {}
-    games = idle = 0
-    while len(wanted) and idle < PATIENCE and games < MAX_GAMES:
+    games = idle = answers = 0
+    while len(wanted) and idle < PATIENCE and games < MAX_GAMES and answers < MAX_ANSWERS:
         before = len(wanted)
-        _one_game(story, wanted, used, rng, None)
+        answers += _one_game(story, wanted, used, rng, None)
         games += 1
         idle = idle + 1 if len(wanted) == before else 0
     if not len(wanted):
@@ -121,9 +122,9 @@ def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> int:
     for target, there in sorted(wanted.by_scene(scene_of).items()):
         aim = _Aim(target, reach, story.scenes[target].effects)
         for _ in range(AIMED_GAMES):
-            if not wanted.overlaps(there) or games >= MAX_GAMES:
+            if not wanted.overlaps(there) or games >= MAX_GAMES or answers >= MAX_ANSWERS:
                 break
-            _one_game(story, wanted, used, rng, aim)
+            answers += _one_game(story, wanted, used, rng, aim)
             games += 1
     return games
 
@@ -138,7 +139,8 @@ def _least_used(items: list[object], used: dict[object, int], rng: random.Random
 
 
 def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
-              rng: random.Random, aim: _Aim | None) -> None:
+              rng: random.Random, aim: _Aim | None) -> int:
+    """One game, taking out of `wanted` what it shows; returns its number of answers."""
     scenes = story.scenes
     values = story.initial_values()
     visits: dict[str, int] = {}
@@ -187,6 +189,7 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
             once.add(choice.key)
         values = choice.effects.apply(values)
         sid = choice.goto
+    return steps
 
 
 def _note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
