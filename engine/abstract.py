@@ -13,11 +13,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from . import expr
-from .model import Condition, Effects, Scene, Story
+from .model import Choice, Condition, Effects, Scene, Story
 
 MAX_SET = 24  # more values than this, and a number is summarised by its range
 MAX_PAIRS = 1024  # beyond this many pairs of values, operators work on ranges
@@ -517,6 +517,21 @@ class Summaries:
                     changed = True
         return good
 
+    def may_stop(self, sid: str) -> bool:
+        """Whether scene `sid` may be reached with no choice open, as far as the
+        summaries tell (a dead end to look for, not one found)."""
+        scene = self.story.scenes[sid]
+        if scene.ending is not None or self.asked.get(sid) is None:
+            return False
+        return not self._surely_one_open(scene, scene.choices)
+
+    def loop_free(self) -> bool:
+        """Whether no move play can make leads back to a scene already played (so every
+        game ends, at an ending or at a dead end)."""
+        rank = {sid: n for n, sid in enumerate(forward_order(self.story, self.edges))}
+        return all(rank[t] > rank[sid] for sid, targets in self.edges.items()
+                   for t in targets)
+
     def _leads_on(self, scene: Scene, good: set[str]) -> bool:
         asks_choices = scene.reflection is None
         if scene.reflection is not None:
@@ -525,9 +540,12 @@ class Summaries:
                     asks_choices = True
                 elif option.goto not in good:
                     return False
-        if not asks_choices:
-            return True
-        ways = [c for c in scene.choices if c.goto in good and self.choice_truth.get(c.key)
+        return not asks_choices or self._surely_one_open(
+            scene, [c for c in scene.choices if c.goto in good])
+
+    def _surely_one_open(self, scene: Scene, choices: Iterable[Choice]) -> bool:
+        """Whether, wherever the scene's choices are asked, one of these is open."""
+        ways = [c for c in choices if self.choice_truth.get(c.key)
                 and not (c.once and self.order.can_precede(c.goto, scene.id))]
         if any(self.choice_truth[c.key] == TRUE for c in ways):
             return True

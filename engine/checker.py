@@ -660,7 +660,7 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
     values kept too: far fewer states than keeping every value at once, and just as
     exact. `progress` hears how a big story's searches are getting on."""
     quick = Settlement(story)
-    if quick.flow_proven:
+    if quick.settles:
         quick.search(max_states // 50, progress)
         if not quick.open_questions or len(story.scenes) > EXACT_UP_TO:
             quick.search(max_states, progress)
@@ -677,14 +677,15 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
     if found.complete:
         for group in paragraph_groups(story, sorted(found.entered), paragraphs):
             paragraphs.update(replay_paragraphs(story, found, group))
-    elif quick.flow_proven:
+    elif quick.settles:
         quick.search(max_states)  # what it leaves open is less than all
         return _findings(story, _settled(quick))
     return _findings(story, attrs.evolve(found, paragraphs=paragraphs))
 
 
 def _settled(quick: Settlement) -> Exploration:
-    return Exploration(quick.states, True, quick.entered(), {}, quick.offered_ever(),
+    return Exploration(quick.states, True, quick.entered(), quick.dead_ends,
+                       quick.offered_ever(),
                        quick.paragraph_outcomes(), games=quick.games,
                        open_questions=quick.open_questions,
                        open_example=quick.example() if quick.open_questions else "")
@@ -706,9 +707,9 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
             warn(scene.path, scene.line, "W301", f"scene '{scene.id}' is never entered")
     manifest = shown(os.path.join(story.root, MANIFEST))
     if found.open_questions:
-        warn(manifest, 0, "W302", f"{plural(found.open_questions, 'question')} about "
-             f"coverage left open after searching {found.states:,} states (raise it with "
-             f"--max-states), e.g. {found.open_example}; no warning is given about them")
+        warn(manifest, 0, "W302", f"{plural(found.open_questions, 'question')} left open "
+             f"after searching {found.states:,} states (raise it with --max-states), e.g. "
+             f"{found.open_example}; nothing is reported about them")
     if not found.complete:
         warn(manifest, 0, "W302", f"exploration stopped at {found.states:,} states (raise "
              "it with --max-states): dead ends, choices never offered, paragraphs always "

@@ -26,9 +26,15 @@ class Settlement:
         self.edges = summaries.edges
         self.reach = summaries.reach
         reachable = set(summaries.entry)
-        # Without this proof the questions of dead ends and endless loops stay open,
-        # and the states have to be explored after all.
+        # Dead ends and endless loops: none when the summaries prove that play always
+        # has a way on. Otherwise, when no move leads back, there is no loop, and each
+        # scene that may have no choice open is hunted for a dead end. When neither,
+        # settling cannot answer them, and the states have to be explored after all.
         self.flow_proven = reachable <= summaries.surely_ending()
+        self.settles = self.flow_proven or summaries.loop_free()
+        self.suspects = [] if self.flow_proven else sorted(
+            sid for sid in reachable if summaries.may_stop(sid))
+        self.dead_ends: dict[str, list[str]] = {}
         self.offered = {key for key, possible in summaries.choice_truth.items()
                         if True in possible}
         self.reachable = reachable
@@ -39,10 +45,10 @@ class Settlement:
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
         self.games = witness.play(story, self.wanted, summaries.reach) if (
-            self.flow_proven and games) else 0
+            self.settles and games) else 0
         self.summaries = summaries
         self.never = witness.Wanted(set(), set(), set(), set())
-        if self.flow_proven:
+        if self.settles:
             self._rule_out()
         self.states = 0
 
@@ -66,7 +72,15 @@ class Settlement:
         self.never.add(ruled_out)
 
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
-        """Search for what is still open, exploring at most `budget` states in all."""
+        """Hunt for dead ends, then search for what is still open, exploring at most
+        `budget` states in all."""
+        if self.suspects and self.states < budget:
+            hunted = witness.hunt(self.story, self.suspects, self.edges, self.reach,
+                                  budget - self.states)
+            self.states += hunted.states
+            self.dead_ends.update(hunted.found)
+            self.suspects = [s for s in self.suspects
+                             if s not in hunted.found and s not in hunted.cleared]
         if len(self.wanted) and self.states < budget:
             found = witness.search(self.story, self.wanted, self.edges, self.reach,
                                    budget - self.states, progress)
@@ -75,11 +89,13 @@ class Settlement:
 
     @property
     def open_questions(self) -> int:
-        return len(self.wanted)
+        return len(self.suspects) + len(self.wanted)
 
     def example(self) -> str:
         """One question left open, in words."""
         open_ = self.wanted
+        if self.suspects:
+            return f"whether scene '{self.suspects[0]}' can be reached with no choice open"
         if open_.entered:
             return f"whether scene '{min(open_.entered)}' is ever entered"
         if open_.offered:

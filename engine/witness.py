@@ -290,11 +290,12 @@ class _Kept:
     can never make a difference to it, so states differing only in them are one."""
 
     def __init__(self, story: Story, reads: _Reads, rank: dict[str, int],
-                 into: dict[str, set[str]], target: str) -> None:
+                 into: dict[str, set[str]], target: str | None) -> None:
+        """target None: on the way anywhere, so every condition counts."""
         self.bit = reads.bit
         # The scenes on the way (those that can lead to the target), latest first.
-        on_way = {target}
-        todo = [target]
+        on_way = set(rank) if target is None else {target}
+        todo = [] if target is None else [target]
         while todo:
             for before in into.get(todo.pop(), ()):
                 if before not in on_way:
@@ -302,8 +303,9 @@ class _Kept:
                     todo.append(before)
         order = sorted(on_way, key=rank.__getitem__, reverse=True)
         mask = dict.fromkeys(order, 0)
-        for condition in _conditions(story.scenes[target]):
-            mask[target] |= reads(condition)
+        for sid in order if target is None else [target]:
+            for condition in _conditions(story.scenes[sid]):
+                mask[sid] |= reads(condition)
         moves = reads.moves
         looped = True
         while looped:  # latest first: one round, unless a move goes back up the order
@@ -507,3 +509,97 @@ def _value(node: expr.Node, values: tuple[object, ...], visits: dict[str, int],
 def _conditions(scene: Scene) -> list[Condition]:
     found = [c.condition for c in scene.choices if c.condition is not None]
     return found + [p.condition for p in scene.text if p.condition is not None]
+
+
+@attrs.define
+class Hunted:
+    states: int = 0
+    found: dict[str, list[str]] = attrs.Factory(dict)  # scene -> answers reaching a dead end
+    cleared: set[str] = attrs.Factory(set)  # scenes proven never to be a dead end
+
+
+def hunt(story: Story, suspects: list[str], edges: dict[str, set[str]], reach: Followers,
+         budget: int) -> Hunted:
+    """For each suspect scene, search the game states on the way there for one where no
+    choice is open: a dead end, reported with the answers that reach it. A search that
+    runs out of states clears the scene. At most `budget` states are explored in all;
+    suspects left over are neither found nor cleared."""
+    out = Hunted()
+    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
+    into: dict[str, set[str]] = {}
+    for sid, targets in edges.items():
+        for t in targets:
+            into.setdefault(t, set()).add(sid)
+    # Every condition's values are kept: answers are numbered among all open choices.
+    keep = _Kept(story, _Reads(story), rank, into, None)
+    for target in suspects:
+        if out.states >= budget:
+            break
+        found = _hunt_one(story, _Aim(target, reach), keep, out, budget)
+        if found is not None:
+            out.found[target] = found
+        elif out.states < budget:
+            out.cleared.add(target)
+    return out
+
+
+def _hunt_one(story: Story, aim: _Aim, keep: _Kept, out: Hunted, budget: int
+              ) -> list[str] | None:
+    """Depth-first search for a dead end at the aimed-at scene: the answers reaching
+    one, or None (no dead end there, unless the budget ran out)."""
+    scenes = story.scenes
+    start = (story.start, keep.values(story.initial_values(), story.start),
+             tuple[tuple[str, int], ...](), frozenset[str]())
+    # Per state: the state before it and the answers that led from there to it.
+    came_from: dict[tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[int, ...]]] = {
+        start: (None, ())}
+    stack = [start]
+    while stack and out.states < budget:
+        state = stack.pop()
+        out.states += 1
+        sid, values, counts, once = state
+        scene = scenes[sid]
+        visits = dict(counts)
+        if sid in keep.bit:
+            visits[sid] = visits.get(sid, 0) + 1
+            counts = tuple(sorted(visits.items()))
+        values = scene.effects.apply(values)
+        moves: list[tuple[str, tuple[object, ...], frozenset[str], tuple[int, ...]]] = []
+        asks: list[tuple[tuple[object, ...], tuple[int, ...]]] = (
+            [(values, ())] if scene.ending is None else [])
+        if scene.reflection is not None:
+            asks = []
+            for n, option in enumerate(scene.reflection.options, start=1):
+                after = option.effects.apply(values)
+                if option.goto is None:
+                    if scene.ending is None:
+                        asks.append((after, (n,)))
+                elif aim.leads_there(option.goto):
+                    moves.append((option.goto, after, once, (n,)))
+        for asked, before in asks:
+            open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
+                c.condition is None or c.condition.test(asked, visits))]
+            if not open_now and sid == aim.target:
+                return _answers(came_from, state) + [str(n) for n in before]
+            moves.extend((c.goto, c.effects.apply(asked), once | {c.key} if c.once else once,
+                          (*before, number))
+                         for number, c in enumerate(open_now, start=1)
+                         if aim.leads_there(c.goto))
+        for goto, after, taken, answers in moves:
+            following = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
+            if following not in came_from:
+                came_from[following] = (state, answers)
+                stack.append(following)
+    return None
+
+
+def _answers(came_from: dict[tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[int, ...]]],
+             state: tuple[Any, ...]) -> list[str]:
+    """The answers that lead from the start to a state."""
+    out: list[str] = []
+    at: tuple[Any, ...] | None = state
+    while at is not None:
+        before, answers = came_from[at]
+        out[:0] = [str(n) for n in answers]
+        at = before
+    return out

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import MANIFEST, run_hailsham, write_files
 
-from engine import runtime
+from engine import checker, runtime
 from engine.checker import DEFAULT_MAX_STATES, check, explore
 from engine.loader import load as load_folder
 from engine.runtime import (
@@ -618,9 +618,9 @@ LONG_CHAIN = "scenes:\n  a:\n    place: here\n    text: Go.\n    choices:\n" + (
 
 
 # The same chain counting its steps, with a last gate whose condition is always true
-# only because both sides read the same counter: the scene summaries cannot prove that
-# the gate is always open, so the checker explores the story's states (and the bound
-# shows).
+# only because both sides read the same counter, and a way back (once): the scene
+# summaries cannot prove that the gate is always open, nor hunt dead ends on a story
+# that loops, so the checker explores the story's states (and the bound shows).
 UNPROVEN_CHAIN = LONG_CHAIN.replace(
     "      - text: Next\n", "      - text: Next\n        add: {n: 1}\n").replace(
     "  s80:\n    place: here\n    text: Done.\n", """\
@@ -631,6 +631,9 @@ UNPROVEN_CHAIN = LONG_CHAIN.replace(
       - text: Through
         if: n - n == 0
         goto: s81
+      - text: Once more from the start
+        once: true
+        goto: s0
   s81:
     place: here
     text: Done.
@@ -656,7 +659,7 @@ def test_story_beyond_a_small_bound_says_exploration_stopped(tmp_path, story_dir
 
 
 def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_dir):
-    stuck = LONG_CHAIN.replace("        goto: s0\n", """\
+    stuck = UNPROVEN_CHAIN.replace("        goto: s0\n", """\
         goto: s0
       - text: Stuck
         goto: stuck
@@ -675,6 +678,30 @@ def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_di
     assert "'stuck'" in result.stdout
     errors, warnings, _scenes = summary_of(result.stdout)
     assert errors == 1 and warnings >= 1
+
+
+def test_a_dead_end_in_a_story_without_loops_is_hunted_down(story_dir, monkeypatch):
+    # No loop, so settling can answer the dead-end question too: a search aimed at
+    # the one scene that may have no choice open finds it, well within a small bound.
+    story = load(story_dir(LONG_CHAIN.replace("        set: {flag: true}\n        goto: s40\n",
+                                              """\
+        set: {flag: true}
+        goto: s40
+      - text: Stuck
+        goto: stuck
+  stuck:
+    place: here
+    text: Stuck.
+    choices:
+      - text: Only with the flag and far along
+        if: flag and n > 5
+        goto: s80
+""", 1)))
+    monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
+    problems, found = check(story, max_states=500)
+    assert sorted(d.code for d in problems) == ["E301", "W304"]
+    assert found.games > 0 and found.open_questions == 0  # settled, not explored
+    assert replay(story, found.dead_ends["stuck"]) == DeadEnd("stuck")
 
 
 def test_a_story_without_conditional_paragraphs_gets_the_whole_bound(story_dir):
