@@ -337,7 +337,7 @@ class Summaries:
             for choice in scene.choices:
                 if choice.once:
                     asked |= {scene.id, choice.goto}
-        everything = {s.id: set(_targets(s)) for s in story.scenes.values()}
+        everything = {s.id: set(targets(s)) for s in story.scenes.values()}
         self.rank = {sid: n for n, sid in enumerate(forward_order(story, everything))}
         edges = everything
         for _ in range(ROUNDS):
@@ -560,13 +560,6 @@ def _counting(visits: Visits, scene: str, count: Summary) -> Visits:
     return lambda s: count if s == scene else visits(s)
 
 
-def truth(condition: Condition, env: Env, slots: dict[str, int], visits: Visits
-          ) -> frozenset[bool]:
-    """The truth values a condition may take in the states a summary covers (see
-    Reader.truth)."""
-    return Reader(slots).truth(condition, env, visits)
-
-
 class Reader:
     """Evaluates conditions on summaries, remembering what each condition reads and
     what it came to on the same values before (summaries repeat a lot)."""
@@ -711,7 +704,8 @@ def _conditions(story: Story) -> Iterator[expr.Node]:
                 yield paragraph.condition.tree
 
 
-def _targets(scene: Scene) -> Iterator[str]:
+def targets(scene: Scene) -> Iterator[str]:
+    """The scenes a scene's choices and reflection options go to."""
     for choice in scene.choices:
         yield choice.goto
     if scene.reflection:

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from . import expr, witness
+from .abstract import targets
 from .diagnostics import Diagnostic, plural
 from .loader import MANIFEST, shown
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
@@ -246,15 +247,15 @@ def _once_ahead(story: Story) -> dict[str, frozenset[str]]:
     """Per scene: the once-only choices in it or in any scene after it. Having taken
     one that can never be offered again makes no difference from here on."""
     ahead = {s.id: {c.key for c in s.choices if c.once} for s in story.scenes.values()}
-    edges = {s.id: set(_targets(s)) for s in story.scenes.values()}
+    edges = {s.id: set(targets(s)) for s in story.scenes.values()}
     changed = True
     while changed:
         changed = False
         for sid in _backwards(story, edges):
-            targets = edges[sid]
+            following = edges[sid]
             mine = ahead[sid]
             before = len(mine)
-            for t in targets:
+            for t in following:
                 mine |= ahead[t]
             changed = changed or len(mine) != before
     return {sid: frozenset(keys) for sid, keys in ahead.items()}
@@ -275,7 +276,7 @@ def _reads_ahead(story: Story, watched: Watched) -> dict[str, Ahead]:
                 mine[cid] = _merge(mine.get(cid), (constant, constant))
         own[scene.id] = mine
     # Propagate backwards over the graph until nothing changes.
-    edges = {s.id: set(_targets(s)) for s in story.scenes.values()}
+    edges = {s.id: set(targets(s)) for s in story.scenes.values()}
     ahead = {sid: dict(m) for sid, m in own.items()}
     changed = True
     while changed:
@@ -617,20 +618,11 @@ def graph_reachable(story: Story) -> set[str]:
     seen = {story.start}
     todo = [story.start]
     while todo:
-        for target in _targets(story.scenes[todo.pop()]):
+        for target in targets(story.scenes[todo.pop()]):
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
     return seen
-
-
-def _targets(scene: Scene) -> Iterator[str]:
-    for choice in scene.choices:
-        yield choice.goto
-    if scene.reflection:
-        for option in scene.reflection.options:
-            if option.goto is not None:
-                yield option.goto
 
 
 def paragraph_groups(story: Story, entered: Iterable[str],

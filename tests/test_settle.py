@@ -11,7 +11,7 @@ from test_checker import random_story, replay
 from test_checker_paragraphs import with_paragraphs
 
 from engine import checker, expr
-from engine.abstract import TRUE, Range, Summaries, refine, truth
+from engine.abstract import TRUE, Range, Reader, Summaries, refine
 from engine.checker import _findings, _settled, explore
 from engine.diagnostics import Diagnostic
 from engine.loader import load_story
@@ -27,6 +27,10 @@ def condition(source: str, slots: dict[str, int]) -> Condition:
 
 def no_visits(scene: str) -> frozenset[int]:
     return frozenset({0})
+
+
+def truth(condition, env, slots, visits):
+    return Reader(slots).truth(condition, env, visits)
 
 
 def test_truth_tries_every_combination_when_few():
