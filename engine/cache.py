@@ -28,7 +28,7 @@ from typing import Any
 from .paths import bundled_story
 from .yamltree import Folded, Plain, YList, YMap
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def cache_dir() -> Path | None:

@@ -80,7 +80,7 @@ def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnosti
         digest = loader.digest.hexdigest()
         payload = cache.read(digest)
         if payload is not None:
-            return loader.from_cache(payload, digest), []
+            return loader.from_cache(payload, digest, files), []
         story, diagnostics = loader.run(files)
         if story is not None:
             cache.write(digest, loader.cache_payload())
@@ -92,9 +92,10 @@ def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnosti
 
 
 def cache_payload(root: str) -> tuple[str, dict[str, Any]]:
-    """A story's digest and what the cache keeps of it, read afresh (for the cache the
-    bundled story ships with); raises StoryError."""
+    """A story's digest and what the cache keeps of it, read afresh, with every scene's
+    tree (for the cache the bundled story ships with); raises StoryError."""
     loader = _Loader(root)
+    loader.keep_trees = True
     files = loader.read_all()
     story, diagnostics = loader.run(files)
     if story is None or files is None:
@@ -108,22 +109,36 @@ def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
 
 
 class _LazyScenes(Mapping[str, Scene]):
-    """Scenes compiled from the cache the first time play asks for each one."""
+    """Scenes compiled from the cache the first time play asks for each one: from the
+    tree the cache keeps of it (the bundled story's), or else by parsing the file it is
+    in (read, and found unchanged, when the cache was looked up)."""
 
-    def __init__(self, loader: _Loader, raw: dict[str, tuple[str, bytes]]) -> None:
+    def __init__(self, loader: _Loader, raw: dict[str, tuple[str, str, bytes | None]],
+                 files: dict[str, bytes]) -> None:
         self.loader = loader
-        self.raw = raw
+        self.raw = raw  # scene -> (shown path, file, its tree as the cache keeps it)
+        self.files = files
+        # The scenes of the file parsed last: play often goes on within one file. Only
+        # one file's, so that a long game does not end up holding every tree.
+        self.last: tuple[str, Any] = ("", {})
         self.done: dict[str, Scene] = {}
 
     def __getitem__(self, sid: str) -> Scene:
         scene = self.done.get(sid)
         if scene is None:
-            import marshal
+            path, relpath, blob = self.raw[sid]
+            if blob is not None:
+                import marshal
 
-            from .cache import from_plain
+                from .cache import from_plain
 
-            path, blob = self.raw[sid]
-            scene = self.loader.scene(sid, from_plain(marshal.loads(blob)), path)
+                tree = from_plain(marshal.loads(blob))
+            else:
+                if self.last[0] != relpath:
+                    parsed, _problems = parse_yaml_bytes(self.files[relpath], path)
+                    self.last = (relpath, parsed["scenes"])
+                tree = self.last[1][sid]
+            scene = self.loader.scene(sid, tree, path)
             if scene is None:  # the cache only holds stories that compiled cleanly
                 raise RuntimeError(f"cached scene '{sid}' did not compile")
             self.done[sid] = scene
@@ -153,7 +168,8 @@ class _Loader:
         self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
         self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
-        self.blobs: dict[str, bytes] = {}  # each scene's tree, for the cache
+        self.keep_trees = False  # keep each scene's tree for the cache (shipped ones)
+        self.blobs: dict[str, bytes] = {}
         self.manifest_tree: YMap | None = None
 
     def read_all(self) -> dict[str, bytes] | None:
@@ -169,6 +185,8 @@ class _Loader:
         return files if MANIFEST in files else None
 
     def cache_payload(self) -> dict[str, Any]:
+        """What the cache keeps: the manifest's tree, and where each scene is — with
+        its tree too, if kept (then playing needs no parsing at all)."""
         from .cache import to_plain
 
         root = os.path.abspath(self.root)
@@ -176,25 +194,30 @@ class _Loader:
         index = {path: i for i, path in enumerate(paths)}
         return {
             "manifest": to_plain(self.manifest_tree),
-            "files": [os.path.relpath(os.path.abspath(p), root) for p in paths],
-            "scenes": {sid: (index[path], line, self.blobs[sid])
+            # as story_files() names them, which is how read_all() keeps their bytes
+            "files": [os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/")
+                      for p in paths],
+            "scenes": {sid: (index[path], line, self.blobs.get(sid))
                        for sid, (path, line) in self.scene_ids.items()},
         }
 
-    def from_cache(self, payload: dict[str, Any], digest: str) -> Story:
+    def from_cache(self, payload: dict[str, Any], digest: str,
+                   files: dict[str, bytes]) -> Story:
         from .cache import from_plain
 
         manifest = from_plain(payload["manifest"])
         self.path = shown(os.path.join(self.root, MANIFEST))
         header = self.manifest(manifest)
-        raw: dict[str, tuple[str, bytes]] = {}
-        paths = [shown(os.path.join(self.root, relpath)) for relpath in payload["files"]]
+        files.pop(MANIFEST, None)  # its tree is in the cache
+        raw: dict[str, tuple[str, str, bytes | None]] = {}
+        relpaths = payload["files"]
+        paths = [shown(os.path.join(self.root, relpath)) for relpath in relpaths]
         for sid, (file, line, blob) in payload["scenes"].items():
             self.scene_ids[sid] = (paths[file], line)
-            raw[sid] = (paths[file], blob)
+            raw[sid] = (paths[file], relpaths[file], blob)
         return Story(
             title=header["title"], start=header["start"], variables=header["variables"],
-            places=self.places, themes=self.themes, scenes=_LazyScenes(self, raw),
+            places=self.places, themes=self.themes, scenes=_LazyScenes(self, raw, files),
             id=header["id"], version=header["version"], digest=digest, root=self.root)
 
     # --- reporting -------------------------------------------------------
@@ -421,7 +444,7 @@ class _Loader:
             scene = self.scene(sid, tree, path)
             if scene is not None:
                 scenes[sid] = scene
-            if files is not None:  # kept for the cache as plain bytes: trees are big
+            if self.keep_trees:  # kept as plain bytes: trees are big
                 self.blobs[sid] = _blob(tree)
         self.path = shown(manifest_path)
         start = header["start"]
