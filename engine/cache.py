@@ -1,9 +1,12 @@
 """A cache of stories already read and found free of errors, keyed by their content.
 
 Playing a large story a second time should not mean parsing and checking every file
-again. After a story loads without errors, its parsed files are kept in the user's
-cache folder under the digest of every file's bytes; next time, when the bytes are the
-same, play starts from the cache and compiles each scene only when it is first needed.
+again. After a story loads without errors, what was learnt from it (the manifest, and
+where each scene is) is kept in the user's cache folder under the digest of every
+file's bytes; next time, when the bytes are the same, play starts from the cache,
+checks nothing again, and parses a file and compiles a scene only when play first
+needs that scene. (Keeping every scene's parsed tree instead would save those small
+parses but cost a first load a fifth of its time.)
 
 The cache holds plain data written with `marshal` (strings, numbers, tuples, dicts and
 bytes): reading it can never run code, and because its name is the content digest it
@@ -11,8 +14,8 @@ can never go stale. A cache file that is damaged or from another version is igno
 Set HAILSHAM_CACHE to another folder, or to "off" to never use one.
 
 The bundled story ships with its own cache file (in its `_cache` folder, rebuilt with
-`python tests/shipped_cache.py --write` when the story changes), so that even a
-player's very first start skips parsing. It is looked up by digest like any other, so
+`python tests/shipped_cache.py --write` when the story changes), which does keep every
+scene's tree, so that even a player's very first start parses nothing. It is looked up by digest like any other, so
 once the story is edited it is simply not found. Only the package's own folder is
 read this way: a story folder given on the command line never supplies cache data.
 """
