@@ -15,9 +15,10 @@ Set HAILSHAM_CACHE to another folder, or to "off" to never use one.
 
 The bundled story ships with its own cache file (in its `_cache` folder, rebuilt with
 `python tests/shipped_cache.py --write` when the story changes), which does keep every
-scene's tree, so that even a player's very first start parses nothing. It is looked up by digest like any other, so
-once the story is edited it is simply not found. Only the package's own folder is
-read this way: a story folder given on the command line never supplies cache data.
+scene's tree, so that even a player's very first start parses nothing. It is looked
+up by digest like any other, so once the story is edited it is simply not found. Only
+the package's own folder is read this way: a story folder given on the command line
+never supplies cache data.
 """
 
 from __future__ import annotations
