@@ -22,7 +22,7 @@ import attrs
 from . import expr, witness
 from .abstract import targets
 from .diagnostics import Diagnostic, plural
-from .loader import MANIFEST, shown
+from .loader import MANIFEST, shown, without_cycle_collection
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
 from .runtime import CHOICE, REFLECTION, is_open
 from .settle import Settlement
@@ -651,6 +651,12 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
     conditional paragraphs that read the same values is explored again with those
     values kept too: far fewer states than keeping every value at once, and just as
     exact. `progress` hears how a big story's searches are getting on."""
+    with without_cycle_collection():
+        return _check(story, max_states, progress)
+
+
+def _check(story: Story, max_states: int, progress: witness.Progress | None
+           ) -> tuple[list[Diagnostic], Exploration]:
     quick = Settlement(story)
     if quick.settles:
         quick.search(max_states // 50, progress)

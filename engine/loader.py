@@ -70,8 +70,8 @@ def shown(path: str) -> str:
 
 
 @contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Reading a big story makes a few hundred thousand objects that live on, and no
+def without_cycle_collection() -> Iterator[None]:
+    """Reading (or checking) a big story makes a few hundred thousand objects that live on, and no
     garbage cycles: Python's cycle collector would walk the growing heap again and
     again for nothing (a quarter of the time a 5,000-scene story takes to load)."""
     if not gc.isenabled():
@@ -89,7 +89,7 @@ def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnosti
 
     Files already loaded once without errors come from the cache (see engine.cache):
     then nothing is checked again, and each scene is compiled when play first needs it."""
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _load_story(root, use_cache)
 
 
@@ -127,7 +127,7 @@ def cache_payload(root: str) -> tuple[str, dict[str, Any]]:
 
 def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
     """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _Loader(root).run()
 
 
