@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -94,11 +93,6 @@ def apply(effects: Effects, env: Env) -> Env:
 
 Visits = Callable[[str], Summary]
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
-}
-
 
 def evaluate(node: expr.Node, env: Env, slots: dict[str, int], visits: Visits) -> Summary:
     """Every value the expression may take in a state the summary covers."""
@@ -131,7 +125,7 @@ def evaluate(node: expr.Node, env: Env, slots: dict[str, int], visits: Visits) -
     right = evaluate(node.right, env, slots, visits)
     if (isinstance(left, frozenset) and isinstance(right, frozenset)
             and len(left) * len(right) <= MAX_PAIRS):
-        op = _OPS[node.op]
+        op = expr.OPERATORS[node.op]
         return _tidy(frozenset(op(a, b) for a in left for b in right))
     return _on_ranges(node.op, _range(left), _range(right))
 
@@ -187,21 +181,19 @@ def refine(node: expr.Node, env: Env, slots: dict[str, int], want: bool) -> Env 
         return env
     if node.op not in expr.COMPARISONS:
         return env
-    op = node.op if want else _NEGATED[node.op]
+    op = node.op if want else expr.NEGATED[node.op]
     if isinstance(node.left, expr.Name) and isinstance(node.right, expr.Literal):
         return _compare(env, slots[node.left.name], op, node.right.value)
     if isinstance(node.right, expr.Name) and isinstance(node.left, expr.Literal):
-        return _compare(env, slots[node.right.name], _FLIPPED[op], node.left.value)
+        return _compare(env, slots[node.right.name], expr.FLIPPED[op], node.left.value)
     return env
 
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-_FLIPPED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 
 def _compare(env: Env, slot: int, op: str, constant: Any) -> Env | None:
     kept = env[slot]
-    test = _OPS[op]
+    test = expr.OPERATORS[op]
     if isinstance(kept, frozenset):
         return _narrowed(env, slot, frozenset(v for v in kept if test(v, constant)))
     lo, hi = kept
@@ -301,21 +293,30 @@ class Followers:
 
 
 def forward_order(story: Story, edges: dict[str, set[str]]) -> list[str]:
-    """Scenes in reverse post-order from the start: in a story without loops every
-    scene comes after every scene that can lead to it."""
+    """The scenes play can reach, in reverse post-order from the start: in a story
+    without loops every scene comes after every scene that can lead to it."""
+    return post_order(edges, [story.start])[::-1]
+
+
+def post_order(edges: dict[str, set[str]], roots: Iterable[str]) -> list[str]:
+    """Depth-first post-order from each root in turn (those not yet met): a scene
+    comes after every scene it leads to, where loops allow."""
     order: list[str] = []
-    seen = {story.start}
-    stack = [(story.start, iter(sorted(edges.get(story.start, ()))))]
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            order.append(node)
-        elif child not in seen:
-            seen.add(child)
-            stack.append((child, iter(sorted(edges.get(child, ())))))
-    order.reverse()
+    seen: set[str] = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(sorted(edges.get(root, ()))))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            elif child not in seen:
+                seen.add(child)
+                stack.append((child, iter(sorted(edges.get(child, ())))))
     return order
 
 
@@ -659,7 +660,7 @@ def _constant_tests(conditions: list[Condition]) -> Tests:
         for node in expr.walk(condition.tree):
             if isinstance(node, expr.Binary) and node.op in expr.COMPARISONS:
                 for a, b, op in ((node.left, node.right, node.op),
-                                 (node.right, node.left, _FLIPPED[node.op])):
+                                 (node.right, node.left, expr.FLIPPED[node.op])):
                     if isinstance(a, (expr.Name, expr.Visited)) and isinstance(
                             b, expr.Literal) and type(b.value) is int:
                         compared.add(id(a))
@@ -690,7 +691,7 @@ def _representatives(values: Summary, tests: list[tuple[str, int]] | None
                             and (values.hi is None or p <= values.hi))
     outcomes: dict[tuple[bool, ...], Any] = {}
     for v in candidates:
-        outcomes.setdefault(tuple(_OPS[op](v, c) for op, c in tests), v)
+        outcomes.setdefault(tuple(expr.OPERATORS[op](v, c) for op, c in tests), v)
     return list(outcomes.values())
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import expr, witness
-from .abstract import targets
+from .abstract import post_order, targets
 from .diagnostics import Diagnostic, plural
 from .loader import MANIFEST, shown, without_cycle_collection
 from .model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
@@ -224,23 +224,7 @@ def _backwards(story: Story, edges: dict[str, set[str]]) -> list[str]:
     """Every scene, those after a scene before it where the graph allows (depth-first
     post-order from the start), so that what flows backwards settles in one pass
     through a story without loops, and in few with them."""
-    order: list[str] = []
-    seen: set[str] = set()
-    for root in [story.start, *story.scenes]:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(edges[root]))]
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                order.append(node)
-            elif child not in seen:
-                seen.add(child)
-                stack.append((child, iter(edges[child])))
-    return order
+    return post_order(edges, [story.start, *story.scenes])
 
 
 def _once_ahead(story: Story) -> dict[str, frozenset[str]]:

@@ -364,10 +364,12 @@ def show(node: Node) -> str:
 
 # --- compile ----------------------------------------------------------------
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
     ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
 }
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}  # not (a op b)
+FLIPPED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}  # b op a
 
 
 def compile_node(node: Node, slots: Mapping[str, int]) -> Evaluator:
@@ -393,7 +395,7 @@ def compile_node(node: Node, slots: Mapping[str, int]) -> Evaluator:
         return lambda v, c: left(v, c) and right(v, c)
     if node.op == "or":
         return lambda v, c: left(v, c) or right(v, c)
-    op = _OPS[node.op]
+    op = OPERATORS[node.op]
     # The common `name OP constant` shape gets a closure with one call less.
     if isinstance(node.left, Name) and isinstance(node.right, Literal):
         slot, constant = slots[node.left.name], node.right.value
