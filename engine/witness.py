@@ -10,7 +10,6 @@ that it can never happen."""
 from __future__ import annotations
 
 import heapq
-import operator
 import random
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,8 @@ import attrs
 
 from . import expr
 from .abstract import Followers, forward_order
-from .model import NO_EFFECTS, Condition, Effects, Scene, Story
+from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story
+from .runtime import is_open
 
 PATIENCE = 16  # wandering games in a row that find nothing new before aiming
 AIMED_GAMES = 48  # games aimed at one scene before giving up on it
@@ -32,10 +32,6 @@ GUIDED_STATES = 2_000  # states a search takes closest first, before going depth
 Paragraph = tuple[str, int]
 Progress = Callable[[int, int], None]
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
-}
 
 
 @attrs.define
@@ -144,7 +140,7 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
     scenes = story.scenes
     values = story.initial_values()
     visits: dict[str, int] = {}
-    once: set[str] = set()
+    once = frozenset[str]()
     sid: str | None = story.start
     steps = 0
     most = max(MAX_STEPS, 4 * len(scenes))
@@ -172,12 +168,9 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
             if arrived:
                 break
             continue
-        open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
-            c.condition is None or c.condition.test(values, visits))]
+        open_now = [c for c in scene.choices if is_open(c, values, visits, once)]
         wanted.offered.difference_update(c.key for c in open_now)
-        if not open_now:
-            break
-        if arrived:
+        if not open_now or arrived:
             break
         if aim is not None:
             open_now = [c for c in open_now if aim.leads_there(c.goto)]
@@ -185,10 +178,7 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
                 break
         choice = open_now[_least_used([c.key for c in open_now], used, rng)]
         steps += 1
-        if choice.once:
-            once.add(choice.key)
-        values = choice.effects.apply(values)
-        sid = choice.goto
+        sid, values, once = _take(choice, values, once)
     return steps
 
 
@@ -221,11 +211,8 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
     out = Searched()
     scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
     reads = _Reads(story)
-    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
-    into: dict[str, set[str]] = {}
-    for sid, targets in edges.items():
-        for t in targets:
-            into.setdefault(t, set()).add(sid)
+    rank, into = _ranked(story, edges)
+    closeness = _Closeness(story.slots)
     # Per scene, the conditions of the ways into it (None: one that is always open).
     ways_in: dict[str, list[expr.Node | None]] = {}
     for scene in story.scenes.values():
@@ -239,8 +226,8 @@ def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Foll
     for done, (target, there) in enumerate(scenes, start=1):
         aim = _Aim(target, reach, story.scenes[target].effects)
         keep = _Kept(story, reads, rank, into, target)
-        if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []), out,
-                       budget):
+        if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []),
+                       closeness, out, budget):
             left = wanted.within(there)
             wanted.remove(left)
             out.impossible.add(left)
@@ -325,6 +312,23 @@ class _Kept:
         self.initial = story.initial_values()
         self.slot_bits = (1 << len(self.initial)) - 1
 
+    def start(self, story: Story) -> tuple[Any, ...]:
+        """The first state of a search: (scene about to be entered, values, visit
+        counts as (scene, count) pairs, once-only choices taken)."""
+        return (story.start, self.values(story.initial_values(), story.start),
+                tuple[tuple[str, int], ...](), frozenset[str]())
+
+    def enter(self, scene: Scene, values: tuple[object, ...],
+              counts: tuple[tuple[str, int], ...]
+              ) -> tuple[tuple[object, ...], dict[str, int], tuple[tuple[str, int], ...]]:
+        """Entering a scene: its visit counted (if kept) and its effects applied; the
+        values, the visit counts as conditions read them, and as a state keeps them."""
+        visits = dict(counts)
+        if scene.id in self.bit:
+            visits[scene.id] = visits.get(scene.id, 0) + 1
+            counts = tuple(sorted(visits.items()))
+        return scene.effects.apply(values), visits, counts
+
     def values(self, values: tuple[object, ...], sid: str) -> tuple[object, ...]:
         """Values with those that nothing on the way reads set back to their start."""
         kept = self.reads[sid] & self.slot_bits
@@ -347,7 +351,8 @@ class _Kept:
 
 
 def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _Kept,
-                ways_in: list[expr.Node | None], out: Searched, budget: int) -> bool:
+                ways_in: list[expr.Node | None], closeness: _Closeness, out: Searched,
+                budget: int) -> bool:
     """Best-first search towards one scene: states whose values come closest to what
     is wanted there go first — for a while: what is still not found by then is most
     likely impossible, and the rest of the search, which has to run out of states to
@@ -355,12 +360,8 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
     ran out of states (so what is still wanted there can never happen)."""
     scenes = story.scenes
     goals = _goals(story.scenes[aim.target], there)
-    slots = story.slots
     guided_until = out.states + GUIDED_STATES
-    # A state: (scene about to be entered, values, visit counts as (scene, count)
-    # pairs, once-only choices taken); entering applies the scene's visit and effects.
-    start = (story.start, keep.values(story.initial_values(), story.start),
-             tuple[tuple[str, int], ...](), frozenset[str]())
+    start = keep.start(story)
     seen = {start}
     waiting = [(0, 0, 0, start)]
     tick = 0
@@ -370,61 +371,73 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
         _, depth, _, (sid, values, counts, once) = heapq.heappop(waiting)
         out.states += 1
         scene = scenes[sid]
-        visits = dict(counts)
-        if sid in keep.bit:
-            visits[sid] = visits.get(sid, 0) + 1
-            counts = tuple(sorted(visits.items()))
-        values = scene.effects.apply(values)
+        values, visits, counts = keep.enter(scene, values, counts)
         # Only at the target are all the values its conditions read kept.
         arrived = sid == aim.target
         if arrived:
             _note(wanted, scene, values, visits)
         else:
             wanted.entered.discard(sid)
-        moves: list[tuple[str, tuple[object, ...], frozenset[str]]] = []
-        asks = [values] if scene.ending is None else []
-        if scene.reflection is not None:
-            asks = []
-            for option in scene.reflection.options:
-                after = option.effects.apply(values)
-                if option.goto is None:
-                    if scene.ending is None:
-                        asks.append(after)
-                elif aim.leads_there(option.goto):
-                    moves.append((option.goto, after, once))
+        asks, moves = _reflect(scene, values, once, aim)
         choices = [c for c in scene.choices if arrived or aim.leads_there(c.goto)]
-        for asked in asks:
-            open_now = [c for c in choices if not (c.once and c.key in once) and (
-                c.condition is None or c.condition.test(asked, visits))]
+        for asked, _ in asks:
+            open_now = [c for c in choices if is_open(c, asked, visits, once)]
             if arrived:
                 wanted.offered.difference_update(c.key for c in open_now)
-            moves.extend((c.goto, c.effects.apply(asked), once | {c.key} if c.once else once)
-                         for c in open_now if aim.leads_there(c.goto))
-        for goto, after, taken in moves:
+            moves.extend((*_take(c, asked, once), ()) for c in open_now
+                         if aim.leads_there(c.goto))
+        for goto, after, taken, _ in moves:
             state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
             if state not in seen:
                 seen.add(state)
                 tick += 1
-                gap = (_gap(aim, goto, after, visits, slots, goals, ways_in)
+                gap = (closeness.gap(aim, goto, after, visits, goals, ways_in)
                        if out.states < guided_until else 0)
                 heapq.heappush(waiting, (gap, depth - 1, tick, state))
     return True
 
 
-def _gap(aim: _Aim, goto: str, after: tuple[object, ...], visits: dict[str, int],
-         slots: dict[str, int], goals: list[tuple[expr.Node, bool]],
-         ways_in: list[expr.Node | None]) -> int:
-    """How far a move to `goto` leaves play from what is wanted at the aimed-at scene:
-    from a way into it (unless it is there), plus from the nearest wanted condition."""
-    def reachable(scene: str) -> bool:
-        return scene == goto or aim.reach.can_follow(goto, scene)
-    arrived = aim.arrive(after)
-    gap = min((distance(tree, want, arrived, visits, slots, reachable)
-               for tree, want in goals), default=0)
-    if goto != aim.target:
-        gap += min((0 if tree is None else distance(tree, True, after, visits, slots, reachable)
-                    for tree in ways_in), default=0)
-    return gap
+# A move: (the scene it goes to, values on the way there, once-only choices taken,
+# the answers that make it).
+Move = tuple[str, tuple[object, ...], frozenset[str], tuple[int, ...]]
+
+
+def _reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str], aim: _Aim
+             ) -> tuple[list[tuple[tuple[object, ...], tuple[int, ...]]], list[Move]]:
+    """After a scene's text: where its choices are asked (with the values then, and
+    the reflection option picked first, if any), and the moves its reflection options
+    make towards the aimed-at scene."""
+    if scene.reflection is None:
+        return ([(values, ())] if scene.ending is None else []), []
+    asks: list[tuple[tuple[object, ...], tuple[int, ...]]] = []
+    moves: list[Move] = []
+    for n, option in enumerate(scene.reflection.options, start=1):
+        after = option.effects.apply(values)
+        if option.goto is None:
+            if scene.ending is None:
+                asks.append((after, (n,)))
+        elif aim.leads_there(option.goto):
+            moves.append((option.goto, after, once, (n,)))
+    return asks, moves
+
+
+def _take(choice: Choice, values: tuple[object, ...], once: frozenset[str]
+          ) -> tuple[str, tuple[object, ...], frozenset[str]]:
+    """Where a choice goes, with the values and once-only choices taken after it."""
+    return (choice.goto, choice.effects.apply(values),
+            once | {choice.key} if choice.once else once)
+
+
+def _ranked(story: Story, edges: dict[str, set[str]]
+            ) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Each reachable scene's place in the forward order, and the scenes leading into
+    each scene."""
+    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
+    into: dict[str, set[str]] = {}
+    for sid, targets in edges.items():
+        for t in targets:
+            into.setdefault(t, set()).add(sid)
+    return rank, into
 
 
 def _goals(scene: Scene, wanted: Wanted) -> list[tuple[expr.Node, bool]]:
@@ -440,35 +453,62 @@ def _goals(scene: Scene, wanted: Wanted) -> list[tuple[expr.Node, bool]]:
     return goals
 
 
-def distance(node: expr.Node, want: bool, values: tuple[object, ...],
-             visits: dict[str, int], slots: dict[str, int],
-             reachable: Callable[[str], bool]) -> int:
-    """How far a state is from making a condition come out `want`: 0 when it does;
-    otherwise larger the more would have to change, and far larger when a scene whose
-    visits it needs can no longer be reached (a search heuristic only)."""
-    if isinstance(node, expr.Not):
-        return distance(node.operand, not want, values, visits, slots, reachable)
-    if isinstance(node, expr.Binary):
-        if node.op in ("and", "or"):
-            left = distance(node.left, want, values, visits, slots, reachable)
-            right = distance(node.right, want, values, visits, slots, reachable)
-            both = (node.op == "and") == want  # both sides must come out `want`
-            return left + right if both else min(left, right)
-        if node.op in expr.COMPARISONS:
-            a = _value(node.left, values, visits, slots)
-            b = _value(node.right, values, visits, slots)
-            op = node.op if want else _NEGATED[node.op]
-            if type(a) is not int or type(b) is not int:
-                return 0 if (a == b) == (op == "==") else 1
-            gap = _numeric_gap(op, a, b)
-            if gap and any(isinstance(n, expr.Visited) and not reachable(n.scene)
-                           for n in (*expr.walk(node.left), *expr.walk(node.right))):
-                gap += OUT_OF_REACH
-            return gap
-    return 0 if bool(_value(node, values, visits, slots)) == want else 1
+class _Closeness:
+    """How close a state comes to what a search wants (a heuristic only): reads the
+    values of a condition's parts through expr's compiled evaluators."""
 
+    def __init__(self, slots: dict[str, int]) -> None:
+        self.slots = slots
+        self.evaluators: dict[int, expr.Evaluator] = {}
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+    def gap(self, aim: _Aim, goto: str, after: tuple[object, ...], visits: dict[str, int],
+            goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
+        """How far a move to `goto` leaves play from what is wanted at the aimed-at
+        scene: from a way into it (unless it is there), plus from the nearest wanted
+        condition."""
+        def reachable(scene: str) -> bool:
+            return scene == goto or aim.reach.can_follow(goto, scene)
+        arrived = aim.arrive(after)
+        gap = min((self.distance(tree, want, arrived, visits, reachable)
+                   for tree, want in goals), default=0)
+        if goto != aim.target:
+            gap += min((0 if tree is None else self.distance(tree, True, after, visits,
+                                                                reachable)
+                        for tree in ways_in), default=0)
+        return gap
+
+    def distance(self, node: expr.Node, want: bool, values: tuple[object, ...],
+                 visits: dict[str, int], reachable: Callable[[str], bool]) -> int:
+        """How far a state is from making a condition come out `want`: 0 when it does;
+        otherwise larger the more would have to change, and far larger when a scene
+        whose visits it needs can no longer be reached."""
+        if isinstance(node, expr.Not):
+            return self.distance(node.operand, not want, values, visits, reachable)
+        if isinstance(node, expr.Binary):
+            if node.op in ("and", "or"):
+                left = self.distance(node.left, want, values, visits, reachable)
+                right = self.distance(node.right, want, values, visits, reachable)
+                both = (node.op == "and") == want  # both sides must come out `want`
+                return left + right if both else min(left, right)
+            if node.op in expr.COMPARISONS:
+                a = self.value(node.left, values, visits)
+                b = self.value(node.right, values, visits)
+                op = node.op if want else expr.NEGATED[node.op]
+                if type(a) is not int or type(b) is not int:
+                    return 0 if (a == b) == (op == "==") else 1
+                gap = _numeric_gap(op, a, b)
+                if gap and any(isinstance(n, expr.Visited) and not reachable(n.scene)
+                               for n in (*expr.walk(node.left), *expr.walk(node.right))):
+                    gap += OUT_OF_REACH
+                return gap
+        return 0 if bool(self.value(node, values, visits)) == want else 1
+
+    def value(self, node: expr.Node, values: tuple[object, ...],
+              visits: dict[str, int]) -> Any:
+        evaluate = self.evaluators.get(id(node))
+        if evaluate is None:
+            evaluate = self.evaluators[id(node)] = expr.compile_node(node, self.slots)
+        return evaluate(values, visits)
 
 
 def _numeric_gap(op: str, a: int, b: int) -> int:
@@ -483,27 +523,6 @@ def _numeric_gap(op: str, a: int, b: int) -> int:
     if op == "==":
         return abs(a - b)
     return 1 if a == b else 0
-
-
-def _value(node: expr.Node, values: tuple[object, ...], visits: dict[str, int],
-           slots: dict[str, int]) -> object:
-    if isinstance(node, expr.Literal):
-        return node.value
-    if isinstance(node, expr.Name):
-        return values[slots[node.name]]
-    if isinstance(node, expr.Visited):
-        return visits.get(node.scene, 0)
-    if isinstance(node, expr.Not):
-        return not _value(node.operand, values, visits, slots)
-    if isinstance(node, expr.Negate):
-        return -_value(node.operand, values, visits, slots)  # type: ignore[operator]
-    left = _value(node.left, values, visits, slots)
-    right = _value(node.right, values, visits, slots)
-    if node.op == "and":
-        return left and right
-    if node.op == "or":
-        return left or right
-    return _OPS[node.op](left, right)
 
 
 def _conditions(scene: Scene) -> list[Condition]:
@@ -525,11 +544,7 @@ def hunt(story: Story, suspects: list[str], edges: dict[str, set[str]], reach: F
     runs out of states clears the scene. At most `budget` states are explored in all;
     suspects left over are neither found nor cleared."""
     out = Hunted()
-    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
-    into: dict[str, set[str]] = {}
-    for sid, targets in edges.items():
-        for t in targets:
-            into.setdefault(t, set()).add(sid)
+    rank, into = _ranked(story, edges)
     # Every condition's values are kept: answers are numbered among all open choices.
     keep = _Kept(story, _Reads(story), rank, into, None)
     for target in suspects:
@@ -548,8 +563,7 @@ def _hunt_one(story: Story, aim: _Aim, keep: _Kept, out: Hunted, budget: int
     """Depth-first search for a dead end at the aimed-at scene: the answers reaching
     one, or None (no dead end there, unless the budget ran out)."""
     scenes = story.scenes
-    start = (story.start, keep.values(story.initial_values(), story.start),
-             tuple[tuple[str, int], ...](), frozenset[str]())
+    start = keep.start(story)
     # Per state: the state before it and the answers that led from there to it.
     came_from: dict[tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[int, ...]]] = {
         start: (None, ())}
@@ -559,30 +573,13 @@ def _hunt_one(story: Story, aim: _Aim, keep: _Kept, out: Hunted, budget: int
         out.states += 1
         sid, values, counts, once = state
         scene = scenes[sid]
-        visits = dict(counts)
-        if sid in keep.bit:
-            visits[sid] = visits.get(sid, 0) + 1
-            counts = tuple(sorted(visits.items()))
-        values = scene.effects.apply(values)
-        moves: list[tuple[str, tuple[object, ...], frozenset[str], tuple[int, ...]]] = []
-        asks: list[tuple[tuple[object, ...], tuple[int, ...]]] = (
-            [(values, ())] if scene.ending is None else [])
-        if scene.reflection is not None:
-            asks = []
-            for n, option in enumerate(scene.reflection.options, start=1):
-                after = option.effects.apply(values)
-                if option.goto is None:
-                    if scene.ending is None:
-                        asks.append((after, (n,)))
-                elif aim.leads_there(option.goto):
-                    moves.append((option.goto, after, once, (n,)))
+        values, visits, counts = keep.enter(scene, values, counts)
+        asks, moves = _reflect(scene, values, once, aim)
         for asked, before in asks:
-            open_now = [c for c in scene.choices if not (c.once and c.key in once) and (
-                c.condition is None or c.condition.test(asked, visits))]
+            open_now = [c for c in scene.choices if is_open(c, asked, visits, once)]
             if not open_now and sid == aim.target:
                 return _answers(came_from, state) + [str(n) for n in before]
-            moves.extend((c.goto, c.effects.apply(asked), once | {c.key} if c.once else once,
-                          (*before, number))
+            moves.extend((*_take(c, asked, once), (*before, number))
                          for number, c in enumerate(open_now, start=1)
                          if aim.leads_there(c.goto))
         for goto, after, taken, answers in moves:
