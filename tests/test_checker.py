@@ -658,20 +658,24 @@ def test_story_beyond_a_small_bound_says_exploration_stopped(tmp_path, story_dir
     assert full.returncode == 0 and diagnostics(full.stdout) == []
 
 
-def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_dir):
-    stuck = UNPROVEN_CHAIN.replace("        goto: s0\n", """\
-        goto: s0
+def with_stuck_scene(story: str, after: str, condition: str, goto: str) -> str:
+    """The story with one more choice, after the lines `after` (a scene's last choice),
+    going to a scene 'stuck' whose only choice needs `condition`."""
+    return story.replace(after, f"""{after}\
       - text: Stuck
         goto: stuck
   stuck:
     place: here
     text: Stuck.
     choices:
-      - text: Only with the flag
-        if: flag
-        goto: a
+      - text: Only if {condition}
+        if: {condition}
+        goto: {goto}
 """, 1)
-    story_dir(stuck)
+
+
+def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_dir):
+    story_dir(with_stuck_scene(UNPROVEN_CHAIN, "        goto: s0\n", "flag", "a"))
     result = check_cli(tmp_path, "--max-states", "50")
     assert result.returncode == 1, result.stdout
     assert sorted(codes(result.stdout)) == ["E301", "W302"]
@@ -683,20 +687,8 @@ def test_bound_with_errors_found_before_it_still_reports_them(tmp_path, story_di
 def test_a_dead_end_in_a_story_without_loops_is_hunted_down(story_dir, monkeypatch):
     # No loop, so settling can answer the dead-end question too: a search aimed at
     # the one scene that may have no choice open finds it, well within a small bound.
-    story = load(story_dir(LONG_CHAIN.replace("        set: {flag: true}\n        goto: s40\n",
-                                              """\
-        set: {flag: true}
-        goto: s40
-      - text: Stuck
-        goto: stuck
-  stuck:
-    place: here
-    text: Stuck.
-    choices:
-      - text: Only with the flag and far along
-        if: flag and n > 5
-        goto: s80
-""", 1)))
+    story = load(story_dir(with_stuck_scene(
+        LONG_CHAIN, "        set: {flag: true}\n        goto: s40\n", "flag and n > 5", "s80")))
     monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
     problems, found = check(story, max_states=500)
     assert sorted(d.code for d in problems) == ["E301", "W304"]

@@ -26,19 +26,25 @@ def with_paragraphs(text: str, rng: random.Random) -> tuple[str, str]:
     return manifest, yaml.safe_dump(data, sort_keys=False)
 
 
+def explored_with_paragraphs(folder, seed: int):
+    """A random story with conditional paragraphs, written into `folder`, loaded, and
+    explored with every value kept: (story, its YAML, what every conditional paragraph
+    is, the exploration)."""
+    rng = random.Random(seed)
+    manifest, scenes = with_paragraphs(random_story(rng), rng)
+    folder.mkdir()
+    (folder / "story.yaml").write_text(manifest, "utf-8")
+    (folder / "scenes.yaml").write_text(scenes, "utf-8")
+    story, _ = load_story(str(folder), use_cache=False)
+    everything = frozenset((s.id, i) for s in story.scenes.values()
+                           for i, p in enumerate(s.text) if p.condition is not None)
+    return story, scenes, everything, explore(story, 50_000, everything)
+
+
 def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path):
     compared = 0
     for seed in range(120):
-        rng = random.Random(seed)
-        manifest, scenes = with_paragraphs(random_story(rng), rng)
-        folder = tmp_path / f"s{seed}"
-        folder.mkdir()
-        (folder / "story.yaml").write_text(manifest, "utf-8")
-        (folder / "scenes.yaml").write_text(scenes, "utf-8")
-        story, _ = load_story(str(folder), use_cache=False)
-        everything = frozenset((s.id, i) for s in story.scenes.values()
-                               for i, p in enumerate(s.text) if p.condition is not None)
-        full = explore(story, 50_000, everything)
+        story, _, everything, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
         if not full.complete or not everything:
             continue
         split = check_split(story)

@@ -4,15 +4,13 @@ answer must be exactly what full exploration gives."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from test_checker import random_story, replay
-from test_checker_paragraphs import with_paragraphs
+from test_checker import replay
+from test_checker_paragraphs import explored_with_paragraphs
 
 from engine import checker, expr
 from engine.abstract import TRUE, Range, Reader, Summaries, refine
-from engine.checker import _findings, _settled, explore
+from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
 from engine.loader import load_story
 from engine.model import Condition
@@ -107,16 +105,7 @@ scenes:
 def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, games):
     compared = settled_by_search = with_warnings = with_dead_ends = 0
     for seed in range(300):
-        rng = random.Random(seed)
-        manifest, scenes = with_paragraphs(random_story(rng), rng)
-        folder = tmp_path / f"s{seed}"
-        folder.mkdir()
-        (folder / "story.yaml").write_text(manifest, "utf-8")
-        (folder / "scenes.yaml").write_text(scenes, "utf-8")
-        story, _ = load_story(str(folder), use_cache=False)
-        everything = frozenset((s.id, i) for s in story.scenes.values()
-                               for i, p in enumerate(s.text) if p.condition is not None)
-        full = explore(story, 50_000, everything)
+        story, scenes, _, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
         quick = Settlement(story, games)
         if not full.complete or not quick.settles:
             continue
