@@ -10,6 +10,8 @@ Every answer is exact; a question the budget runs out on is left open and counte
 
 from __future__ import annotations
 
+import functools
+
 from . import witness
 from .abstract import Summaries
 from .model import Story
@@ -23,8 +25,6 @@ class Settlement:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story
         summaries = Summaries(story)
-        self.edges = summaries.edges
-        self.reach = summaries.reach
         reachable = set(summaries.entry)
         # Dead ends and endless loops: none when the summaries prove that play always
         # has a way on. Otherwise, when no move leads back, there is no loop, and each
@@ -75,17 +75,20 @@ class Settlement:
         """Hunt for dead ends, then search for what is still open, exploring at most
         `budget` states in all."""
         if self.suspects and self.states < budget:
-            hunted = witness.hunt(self.story, self.suspects, self.edges, self.reach,
-                                  budget - self.states)
+            hunted = self.searcher.hunt(self.suspects, budget - self.states)
             self.states += hunted.states
             self.dead_ends.update(hunted.found)
             self.suspects = [s for s in self.suspects
                              if s not in hunted.found and s not in hunted.cleared]
         if len(self.wanted) and self.states < budget:
-            found = witness.search(self.story, self.wanted, self.edges, self.reach,
-                                   budget - self.states, progress)
+            found = self.searcher.search(self.wanted, budget - self.states, progress)
             self.states += found.states
             self.never.add(found.impossible)
+
+    @functools.cached_property
+    def searcher(self) -> witness.Searcher:
+        """Made when first needed: most stories are settled without a search."""
+        return witness.Searcher(self.story, self.summaries.edges, self.summaries.reach)
 
     @property
     def open_questions(self) -> int:

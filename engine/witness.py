@@ -200,42 +200,69 @@ class Searched:
     impossible: Wanted = attrs.Factory(lambda: Wanted(set(), set(), set(), set()))
 
 
-def search(story: Story, wanted: Wanted, edges: dict[str, set[str]], reach: Followers,
-           budget: int, progress: Progress | None = None) -> Searched:
-    """For each scene where something is still wanted, explore the concrete game
-    states on the way there (depth first, leaving out moves that cannot lead there)
-    until what is wanted there is shown. A search that runs out of states before it
-    runs out of budget proves that what is left there can never happen: that is moved
-    from `wanted` to `impossible`. At most `budget` states are explored in all.
-    `progress` is told (scenes searched, scenes to search) after each scene."""
-    out = Searched()
-    scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
-    reads = _Reads(story)
-    rank, into = _ranked(story, edges)
-    closeness = _Closeness(story.slots)
-    # Per scene, the conditions of the ways into it (None: one that is always open).
-    ways_in: dict[str, list[expr.Node | None]] = {}
-    for scene in story.scenes.values():
-        for choice in scene.choices:
-            ways_in.setdefault(choice.goto, []).append(
-                None if choice.condition is None else choice.condition.tree)
-        for option in scene.reflection.options if scene.reflection else ():
-            if option.goto is not None:
-                ways_in.setdefault(option.goto, []).append(None)
-    scenes = sorted(wanted.by_scene(scene_of).items())
-    for done, (target, there) in enumerate(scenes, start=1):
-        aim = _Aim(target, reach, story.scenes[target].effects)
-        keep = _Kept(story, reads, rank, into, target)
-        if _search_one(story, wanted, there, aim, keep, ways_in.get(target, []),
-                       closeness, out, budget):
-            left = wanted.within(there)
-            wanted.remove(left)
-            out.impossible.add(left)
-        if progress is not None:
-            progress(done, len(scenes))
-        if out.states >= budget:
-            break
-    return out
+class Searcher:
+    """The searches of one story, and what they share: what its conditions read, the
+    order of its scenes, the ways into each (`edges`, `reach`: the moves play can make,
+    and where they can lead)."""
+
+    def __init__(self, story: Story, edges: dict[str, set[str]], reach: Followers) -> None:
+        self.story = story
+        self.reach = reach
+        self.reads = _Reads(story)
+        self.rank, self.into = _ranked(story, edges)
+        self.closeness = _Closeness(story.slots)
+        self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
+        # Per scene, the conditions of the ways into it (None: one that is always open).
+        self.ways_in: dict[str, list[expr.Node | None]] = {}
+        for scene in story.scenes.values():
+            for choice in scene.choices:
+                self.ways_in.setdefault(choice.goto, []).append(
+                    None if choice.condition is None else choice.condition.tree)
+            for option in scene.reflection.options if scene.reflection else ():
+                if option.goto is not None:
+                    self.ways_in.setdefault(option.goto, []).append(None)
+
+    def search(self, wanted: Wanted, budget: int, progress: Progress | None = None
+               ) -> Searched:
+        """For each scene where something is still wanted, explore the concrete game
+        states on the way there (leaving out moves that cannot lead there) until what
+        is wanted there is shown. A search that runs out of states before it runs out
+        of budget proves that what is left there can never happen: that is moved from
+        `wanted` to `impossible`. At most `budget` states are explored in all.
+        `progress` is told (scenes searched, scenes to search) after each scene."""
+        story, out = self.story, Searched()
+        scenes = sorted(wanted.by_scene(self.scene_of).items())
+        for done, (target, there) in enumerate(scenes, start=1):
+            aim = _Aim(target, self.reach, story.scenes[target].effects)
+            keep = _Kept(story, self.reads, self.rank, self.into, target)
+            if _search_one(story, wanted, there, aim, keep, self.ways_in.get(target, []),
+                           self.closeness, out, budget):
+                left = wanted.within(there)
+                wanted.remove(left)
+                out.impossible.add(left)
+            if progress is not None:
+                progress(done, len(scenes))
+            if out.states >= budget:
+                break
+        return out
+
+    def hunt(self, suspects: list[str], budget: int) -> Hunted:
+        """For each suspect scene, search the game states on the way there for one
+        where no choice is open: a dead end, reported with the answers that reach it.
+        A search that runs out of states clears the scene. At most `budget` states are
+        explored in all; suspects left over are neither found nor cleared."""
+        out = Hunted()
+        # Every condition's values are kept: answers are numbered among all open choices.
+        keep = _Kept(self.story, self.reads, self.rank, self.into, None)
+        for target in suspects:
+            if out.states >= budget:
+                break
+            found = _hunt_one(self.story, _Aim(target, self.reach), keep, out, budget)
+            if found is not None:
+                out.found[target] = found
+            elif out.states < budget:
+                out.cleared.add(target)
+        return out
 
 
 class _Reads:
@@ -535,27 +562,6 @@ class Hunted:
     states: int = 0
     found: dict[str, list[str]] = attrs.Factory(dict)  # scene -> answers reaching a dead end
     cleared: set[str] = attrs.Factory(set)  # scenes proven never to be a dead end
-
-
-def hunt(story: Story, suspects: list[str], edges: dict[str, set[str]], reach: Followers,
-         budget: int) -> Hunted:
-    """For each suspect scene, search the game states on the way there for one where no
-    choice is open: a dead end, reported with the answers that reach it. A search that
-    runs out of states clears the scene. At most `budget` states are explored in all;
-    suspects left over are neither found nor cleared."""
-    out = Hunted()
-    rank, into = _ranked(story, edges)
-    # Every condition's values are kept: answers are numbered among all open choices.
-    keep = _Kept(story, _Reads(story), rank, into, None)
-    for target in suspects:
-        if out.states >= budget:
-            break
-        found = _hunt_one(story, _Aim(target, reach), keep, out, budget)
-        if found is not None:
-            out.found[target] = found
-        elif out.states < budget:
-            out.cleared.add(target)
-    return out
 
 
 def _hunt_one(story: Story, aim: _Aim, keep: _Kept, out: Hunted, budget: int
