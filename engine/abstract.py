@@ -344,11 +344,13 @@ class Summaries:
         for _ in range(ROUNDS):
             self.order = Order(story, edges, asked)
             found = self._flow()
-            if found == edges:
+            if found == edges:  # settled: the last round's followers are these moves'
+                self.reach = self.order.reach
                 break
             edges = found
+        else:
+            self.reach = Followers(story, edges)
         self.edges = edges
-        self.reach = Followers(story, edges)
 
     def visits_at(self, scene: str) -> Visits:
         return lambda counted: self.order.visits(counted, scene)
