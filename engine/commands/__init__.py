@@ -32,6 +32,28 @@ def story_options(p: argparse.ArgumentParser, positional: bool = False) -> None:
                    "when it exists, else your data folder)")
 
 
+def output_option(p: argparse.ArgumentParser, named_after: str) -> None:
+    """-o/--output, for the commands that write a document."""
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it ('-' for "
+                   f"standard output; default: a file named after {named_after} in the "
+                   "current folder)")
+
+
+def write_out(text: str, args: argparse.Namespace, name: str, what: str) -> int:
+    """Write a document where -o says (else `name` here), and say where it went
+    (`what`: the document, in words); returns the exit status."""
+    from ..output import OutputError, write_document
+
+    try:
+        where = write_document(text, args.output, name)
+    except OutputError as e:
+        print(f"hailsham: {e}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if where:
+        print(f"Wrote {what} to {where}")
+    return EXIT_OK
+
+
 def positive(text: str) -> int:
     try:
         value = int(text.replace(",", "").replace("_", ""))

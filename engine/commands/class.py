@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM
+from . import EXIT_PROBLEM, output_option, write_out
 
 
 def register(sub: Any) -> None:
@@ -26,9 +26,7 @@ def register(sub: Any) -> None:
                    help="report files, or folders of them (every .json file inside)")
     p.add_argument("--format", choices=("md", "html"), default="md",
                    help="Markdown or one printable HTML page (default: md)")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write it ('-' for "
-                   "standard output; default: a file named after the story in the current "
-                   "folder)")
+    output_option(p, "the story")
     p.add_argument("--anonymous", action="store_true",
                    help="leave out players' names (and the names of files left out)")
 
@@ -37,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ..classroom import ClassError, summarise
     from ..classroom_render import render
     from ..markup import clean
-    from ..output import OutputError, file_stem, write_document
+    from ..output import file_stem
 
     try:
         summary = summarise([Path(p) for p in args.paths], anonymous=args.anonymous)
@@ -47,12 +45,6 @@ def run(args: argparse.Namespace) -> int:
     for x in summary.left_out:
         print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
     name = f"{file_stem('class', summary.story_id or summary.story_title)}.{args.format}"
-    try:
-        where = write_document(render(summary, args.format), args.output, name)
-    except OutputError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
-        return EXIT_PROBLEM
-    if where:
-        players = "1 player" if summary.players == 1 else f"{summary.players} players"
-        print(f"Wrote the class summary of {players} to {where}")
-    return EXIT_OK
+    players = "1 player" if summary.players == 1 else f"{summary.players} players"
+    return write_out(render(summary, args.format), args, name,
+                     f"the class summary of {players}")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, story_options
+from . import EXIT_PROBLEM, output_option, story_options, write_out
 
 
 def register(sub: Any) -> None:
@@ -16,14 +15,12 @@ def register(sub: Any) -> None:
                                    "printable without playing.")
     p.add_argument("--format", choices=("md", "html"), default="md",
                    help="Markdown or one printable HTML page (default: md)")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write it ('-' for "
-                   "standard output; default: a file named after the story in the current "
-                   "folder)")
+    output_option(p, "the story")
     story_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import OutputError, file_stem, write_document
+    from ..output import file_stem
     from ..teacher_sheet import build, render
     from ._loaded import loaded_story
 
@@ -31,11 +28,4 @@ def run(args: argparse.Namespace) -> int:
     if story is None:
         return EXIT_PROBLEM
     name = f"{file_stem('questions', story.id or story.title)}.{args.format}"
-    try:
-        where = write_document(render(build(story), args.format), args.output, name)
-    except OutputError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
-        return EXIT_PROBLEM
-    if where:
-        print(f"Wrote the teacher's sheet to {where}")
-    return EXIT_OK
+    return write_out(render(build(story), args.format), args, name, "the teacher's sheet")

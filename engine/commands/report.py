@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, story_options
+from . import EXIT_PROBLEM, output_option, story_options, write_out
 
 
 def register(sub: Any) -> None:
@@ -21,14 +21,12 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("md", "html", "json"), default="md",
                    help="Markdown, one printable HTML page, or JSON for the class summary "
                         "(default: md)")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write it ('-' for "
-                   "standard output; default: a file named after the player and story in "
-                   "the current folder)")
+    output_option(p, "the player and story")
     story_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import OutputError, file_stem, write_document
+    from ..output import file_stem
     from ..report import build
     from ..report_render import render
     from ._loaded import story_and_game
@@ -41,12 +39,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"Note: {note}.", file=sys.stderr)
     report = build(story, game.loaded)
     name = f"{file_stem(report.player or 'player', story.id or story.title)}.{args.format}"
-    try:
-        where = write_document(render(report, args.format), args.output, name)
-    except OutputError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
-        return EXIT_PROBLEM
-    if where:
-        print(f"Wrote the report of slot '{game.slot}' to {where}")
-    return EXIT_OK
+    return write_out(render(report, args.format), args, name,
+                     f"the report of slot '{game.slot}'")
 
