@@ -273,6 +273,10 @@ class Followers:
 
     def __init__(self, story: Story, edges: dict[str, set[str]]) -> None:
         self.bits = {sid: 1 << n for n, sid in enumerate(story.scenes)}
+        self.into: dict[str, set[str]] = {}
+        for sid, targets in edges.items():
+            for t in targets:
+                self.into.setdefault(t, set()).add(sid)
         ahead = dict.fromkeys(story.scenes, 0)
         order = list(reversed(forward_order(story, edges)))
         changed = True
@@ -290,6 +294,17 @@ class Followers:
     def can_follow(self, first: str, then: str) -> bool:
         """Whether play can go from `first` on to `then` (a loop, if they are one)."""
         return bool(self.ahead[first] & self.bits[then])
+
+    def leading_to(self, then: str) -> frozenset[str]:
+        """The scenes from which play can go on to `then`, and `then` itself."""
+        found = {then}
+        todo = [then]
+        while todo:
+            for before in self.into.get(todo.pop(), ()):
+                if before not in found:
+                    found.add(before)
+                    todo.append(before)
+        return frozenset(found)
 
 
 def forward_order(story: Story, edges: dict[str, set[str]]) -> list[str]:

@@ -18,7 +18,7 @@ import attrs
 
 from . import expr
 from .abstract import Followers, forward_order
-from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story
+from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story, Vars
 from .runtime import is_open
 
 PATIENCE = 16  # wandering games in a row that find nothing new before aiming
@@ -91,13 +91,17 @@ class _Aim:
     target: str
     reach: Followers
     effects: Effects = NO_EFFECTS  # the aimed-at scene's own
+    on_way: frozenset[str] = attrs.field(init=False)  # the scenes that can lead there
+
+    def __attrs_post_init__(self) -> None:
+        self.on_way = self.reach.leading_to(self.target)
 
     def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """Values on arrival (the wanted conditions read them after its effects)."""
         return self.effects.apply(values)
 
     def leads_there(self, sid: str) -> bool:
-        return sid == self.target or self.reach.can_follow(sid, self.target)
+        return sid in self.on_way
 
 
 def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> int:
@@ -207,9 +211,12 @@ class Searcher:
 
     def __init__(self, story: Story, edges: dict[str, set[str]], reach: Followers) -> None:
         self.story = story
+        self.edges = edges
         self.reach = reach
         self.reads = _Reads(story)
-        self.rank, self.into = _ranked(story, edges)
+        self.rank = rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
+        self.loops = any(rank[goto] <= rank[sid] for sid, gotos in edges.items()
+                         for goto in gotos)
         self.closeness = _Closeness(story.slots)
         self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
         # Per scene, the conditions of the ways into it (None: one that is always open).
@@ -234,7 +241,7 @@ class Searcher:
         scenes = sorted(wanted.by_scene(self.scene_of).items())
         for done, (target, there) in enumerate(scenes, start=1):
             aim = _Aim(target, self.reach, story.scenes[target].effects)
-            keep = _Kept(story, self.reads, self.rank, self.into, target)
+            keep = _Kept(self, aim)
             if _search_one(story, wanted, there, aim, keep, self.ways_in.get(target, []),
                            self.closeness, out, budget):
                 left = wanted.within(there)
@@ -253,7 +260,7 @@ class Searcher:
         explored in all; suspects left over are neither found nor cleared."""
         out = Hunted()
         # Every condition's values are kept: answers are numbered among all open choices.
-        keep = _Kept(self.story, self.reads, self.rank, self.into, None)
+        keep = _Kept(self, None)
         for target in suspects:
             if out.states >= budget:
                 break
@@ -303,37 +310,34 @@ class _Kept:
     the choices that lead on towards the scene, and all of the scene's own. The rest
     can never make a difference to it, so states differing only in them are one."""
 
-    def __init__(self, story: Story, reads: _Reads, rank: dict[str, int],
-                 into: dict[str, set[str]], target: str | None) -> None:
-        """target None: on the way anywhere, so every condition counts."""
+    def __init__(self, searcher: Searcher, aim: _Aim | None) -> None:
+        """aim None: on the way anywhere, so every condition counts."""
+        story, reads, rank, edges = searcher.story, searcher.reads, searcher.rank, searcher.edges
         self.bit = reads.bit
+        target = None if aim is None else aim.target
         # The scenes on the way (those that can lead to the target), latest first.
-        on_way = set(rank) if target is None else {target}
-        todo = [] if target is None else [target]
-        while todo:
-            for before in into.get(todo.pop(), ()):
-                if before not in on_way:
-                    on_way.add(before)
-                    todo.append(before)
-        order = sorted(on_way, key=rank.__getitem__, reverse=True)
+        order = sorted(rank if aim is None else aim.on_way, key=rank.__getitem__,
+                       reverse=True)
         mask = dict.fromkeys(order, 0)
         for sid in order if target is None else [target]:
             for condition in _conditions(story.scenes[sid]):
                 mask[sid] |= reads(condition)
-        moves = reads.moves
-        looped = True
-        while looped:  # latest first: one round, unless a move goes back up the order
-            looped = changed = False
+        # A move that can never be made keeps what its condition reads (to be found
+        # closed), not what is read after it.
+        moves, known = reads.moves, mask.get
+        changed = True
+        while changed:  # latest first: one round, and one to see it settled if there are loops
+            changed = False
             for sid in order:
-                mine = mask[sid]
+                mine = old = mask[sid]
+                possible = edges.get(sid, ())
                 for goto, read in moves[sid]:
-                    if goto in mask:
-                        mine |= read | mask[goto]
-                        looped = looped or rank[goto] <= rank[sid]
-                if mine != mask[sid]:
+                    ahead = known(goto)
+                    if ahead is not None:
+                        mine |= read | ahead if goto in possible else read
+                if mine != old:
                     mask[sid] = mine
-                    changed = True
-            looped = looped and changed
+                    changed = searcher.loops
         self.reads = mask  # per scene on the way: a bit per slot, then per counted scene
         self.pinned = reads.pinned
         self.initial = story.initial_values()
@@ -386,7 +390,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
     prove that, goes depth first without the cost of measuring closeness. True when it
     ran out of states (so what is still wanted there can never happen)."""
     scenes = story.scenes
-    goals = _goals(story.scenes[aim.target], there)
+    gap = closeness.towards(aim, _goals(story.scenes[aim.target], there), ways_in)
     guided_until = out.states + GUIDED_STATES
     start = keep.start(story)
     seen = {start}
@@ -418,9 +422,9 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
             if state not in seen:
                 seen.add(state)
                 tick += 1
-                gap = (closeness.gap(aim, goto, after, visits, goals, ways_in)
-                       if out.states < guided_until else 0)
-                heapq.heappush(waiting, (gap, depth - 1, tick, state))
+                heapq.heappush(waiting, (
+                    gap(goto, after, visits) if out.states < guided_until else 0,
+                    depth - 1, tick, state))
     return True
 
 
@@ -455,18 +459,6 @@ def _take(choice: Choice, values: tuple[object, ...], once: frozenset[str]
             once | {choice.key} if choice.once else once)
 
 
-def _ranked(story: Story, edges: dict[str, set[str]]
-            ) -> tuple[dict[str, int], dict[str, set[str]]]:
-    """Each reachable scene's place in the forward order, and the scenes leading into
-    each scene."""
-    rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
-    into: dict[str, set[str]] = {}
-    for sid, targets in edges.items():
-        for t in targets:
-            into.setdefault(t, set()).add(sid)
-    return rank, into
-
-
 def _goals(scene: Scene, wanted: Wanted) -> list[tuple[expr.Node, bool]]:
     """The conditions at a scene that are wanted true (or false)."""
     goals = [(c.condition.tree, True) for c in scene.choices
@@ -488,11 +480,30 @@ class _Closeness:
         self.slots = slots
         self.evaluators: dict[int, expr.Evaluator] = {}
 
-    def gap(self, aim: _Aim, goto: str, after: tuple[object, ...], visits: dict[str, int],
-            goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
-        """How far a move to `goto` leaves play from what is wanted at the aimed-at
-        scene: from a way into it (unless it is there), plus from the nearest wanted
-        condition."""
+    def towards(self, aim: _Aim, goals: list[tuple[expr.Node, bool]],
+                ways_in: list[expr.Node | None]) -> Callable[[str, Vars, dict[str, int]], int]:
+        """How far a move to a scene, with the values and visit counts after it, leaves
+        play from what is wanted at the aimed-at scene: from a way into it (unless it
+        is there), plus from the nearest wanted condition. Remembered by what those
+        conditions read, which few moves change."""
+        trees = [tree for tree, _ in goals] + [tree for tree in ways_in if tree is not None]
+        read = [n for tree in trees for n in expr.walk(tree)]
+        slots = sorted({self.slots[n.name] for n in read if isinstance(n, expr.Name)})
+        counted = sorted({n.scene for n in read if isinstance(n, expr.Visited)})
+        known: dict[tuple[Any, ...], int] = {}
+
+        def gap(goto: str, after: Vars, visits: dict[str, int]) -> int:
+            # Where the move goes matters only for which counted scenes are still ahead.
+            key = (goto if counted else goto == aim.target,
+                   *[after[s] for s in slots], *[visits.get(s, 0) for s in counted])
+            found = known.get(key)
+            if found is None:
+                found = known[key] = self._gap(aim, goto, after, visits, goals, ways_in)
+            return found
+        return gap
+
+    def _gap(self, aim: _Aim, goto: str, after: Vars, visits: dict[str, int],
+             goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
         def reachable(scene: str) -> bool:
             return scene == goto or aim.reach.can_follow(goto, scene)
         arrived = aim.arrive(after)
