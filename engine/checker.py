@@ -643,9 +643,11 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
            ) -> tuple[list[Diagnostic], Exploration]:
     quick = Settlement(story)
     if quick.settles:
-        quick.search(max_states // 50, progress)
-        if not quick.open_questions or len(story.scenes) > EXACT_UP_TO:
-            quick.search(max_states, progress)
+        # A big story is settled whatever it takes; a small one only when that is
+        # quick, since exploring it is exact too.
+        big = len(story.scenes) > EXACT_UP_TO
+        quick.search(max_states if big else max_states // 50, progress)
+        if big or not quick.open_questions:
             return _findings(story, _settled(quick))
     everything = frozenset((s.id, i) for s in story.scenes.values()
                            for i, p in enumerate(s.text) if p.condition is not None)

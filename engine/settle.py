@@ -3,18 +3,48 @@
 The scene summaries (abstract.py) prove what can never happen, and that play always
 has a way on to an ending (so no dead end, no endless loop). Everything they allow —
 each scene entered, choice offered, paragraph shown or hidden — is then shown to
-happen by a concrete game (witness.py): cheap wandering games first, then searches
-aimed at what is left, which also prove it impossible when they run out of states.
-Every answer is exact; a question the budget runs out on is left open and counted.
+happen by a concrete game (witness.py): cheap wandering games first; then, scene by
+scene, games aimed at what is left there, tighter summaries, and a search that also
+proves it impossible when it runs out of states. The scenes are independent of each
+other, so with a second core half of them are settled in a forked copy of the process
+(parallel.py). Every answer is exact; a question the budget runs out on is left open
+and counted.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 
-from . import witness
+import attrs
+
+from . import parallel, witness
 from .abstract import Summaries
 from .model import Story
+
+
+@attrs.define
+class Settled:
+    """What one part of the settling did (handed back by a forked copy)."""
+    wanted: witness.Wanted  # what is still wanted after it
+    never: witness.Wanted  # what is proven never to happen
+    states: int  # searched
+    games: int
+    answers: int
+    tried: set[str]
+
+
+class _Reporter:
+    """Progress of one of `parts` like parts, told as (scenes settled, scenes to
+    settle) of all; only by this process, not by a forked copy."""
+
+    def __init__(self, progress: witness.Progress, total: int, parts: int) -> None:
+        self.progress, self.total, self.parts = progress, total, parts
+        self.here = os.getpid()
+
+    def __call__(self, done: int) -> None:
+        if os.getpid() == self.here:
+            self.progress(min(self.total, done * self.parts), self.total)
 
 
 class Settlement:
@@ -44,46 +74,112 @@ class Settlement:
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
-        self.games = witness.play(story, self.wanted, summaries.reach) if (
-            self.settles and games) else 0
+        self.player = witness.Player(story, summaries.reach) if (
+            self.settles and games) else None
+        if self.player is not None:
+            self.player.wander(self.wanted)
         self.summaries = summaries
         self.never = witness.Wanted(set(), set(), set(), set())
-        if self.settles:
-            self._rule_out()
         self.states = 0
+        self.tried: set[str] = set()  # scenes aimed at by games and the tighter summaries
 
-    def _rule_out(self) -> None:
-        """Prove impossible, with tighter summaries, what no game has shown and needs a
-        scene visited first (cheaper than a search running out of states)."""
-        story, summaries, wanted = self.story, self.summaries, self.wanted
-        ruled_out = witness.Wanted(set(), set(), set(), set())
-        for sid, scene in story.scenes.items():
-            for choice in scene.choices:
-                if choice.key in wanted.offered and choice.condition is not None and (
-                        summaries.never_after(choice.condition, True, sid, asked=True)):
-                    ruled_out.offered.add(choice.key)
-            for i, paragraph in enumerate(scene.text):
-                for want, open_ in ((True, wanted.shown), (False, wanted.hidden)):
-                    if (sid, i) in open_ and paragraph.condition is not None and (
-                            summaries.never_after(paragraph.condition, want, sid,
-                                                  asked=False)):
-                        (ruled_out.shown if want else ruled_out.hidden).add((sid, i))
-        wanted.remove(ruled_out)
-        self.never.add(ruled_out)
+    @property
+    def games(self) -> int:
+        return 0 if self.player is None else self.player.games
 
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
-        """Hunt for dead ends, then search for what is still open, exploring at most
-        `budget` states in all."""
+        """Hunt for dead ends, then settle what is still open scene by scene: games
+        aimed at the scene, tighter summaries, a search. At most `budget` states are
+        searched in all. With a second core, half the scenes are settled in a forked
+        copy of this process (parallel.py), each half with half the budget; what a
+        half leaves for want of budget is taken up again here."""
         if self.suspects and self.states < budget:
             hunted = self.searcher.hunt(self.suspects, budget - self.states)
             self.states += hunted.states
             self.dead_ends.update(hunted.found)
             self.suspects = [s for s in self.suspects
                              if s not in hunted.found and s not in hunted.cleared]
-        if len(self.wanted) and self.states < budget:
-            found = self.searcher.search(self.wanted, budget - self.states, progress)
+        if not len(self.wanted) or self.states >= budget:
+            return
+        scenes = self._wanted_by_scene()
+        parts = parallel.split(scenes)
+        share = (budget - self.states) // len(parts)
+        if self.player is not None:
+            self.player.share = len(parts)
+        reported = None if progress is None else _Reporter(progress, len(scenes), len(parts))
+        done = parallel.run(parts, functools.partial(
+            self._settle, until=self.states + share, progress=reported))
+        for theirs in done[1:]:
+            self._take_in(theirs)
+        if self.player is not None:
+            self.player.share = 1
+        if len(parts) > 1 and len(self.wanted) and self.states < budget:
+            scenes = self._wanted_by_scene()
+            self._settle(scenes, budget, None if progress is None else _Reporter(
+                progress, len(scenes), 1))
+
+    def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
+        return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
+
+    def _settle(self, scenes: list[tuple[str, witness.Wanted]], until: int,
+                progress: _Reporter | None) -> Settled:
+        """Settle what is wanted at each of `scenes` while fewer than `until` states
+        have been searched; what was done, for a forked copy to hand back."""
+        states, games, answers = self.states, self.games, 0
+        if self.player is not None:
+            answers = self.player.answers
+        for done, (sid, there) in enumerate(scenes, start=1):
+            if self.states >= until:
+                break
+            self._settle_at(sid, there, until)
+            if progress is not None:
+                progress(done)
+        return Settled(self.wanted, self.never, self.states - states, self.games - games,
+                       0 if self.player is None else self.player.answers - answers,
+                       self.tried)
+
+    def _settle_at(self, sid: str, there: witness.Wanted, until: int) -> None:
+        wanted = self.wanted
+        if not wanted.overlaps(there):
+            return
+        aim = witness.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
+        if sid not in self.tried:
+            self.tried.add(sid)
+            if self.player is not None:
+                self.player.aim(aim, there, wanted)
+            self._rule_out(sid, wanted.within(there))
+        if wanted.overlaps(there):
+            found = self.searcher.search(aim, there, wanted, until - self.states)
             self.states += found.states
             self.never.add(found.impossible)
+
+    def _take_in(self, theirs: Settled) -> None:
+        """What a forked copy settled: what is still wanted is what neither showed."""
+        self.wanted.keep(theirs.wanted)
+        self.never.add(theirs.never)
+        self.states += theirs.states
+        if self.player is not None:
+            self.player.games += theirs.games
+            self.player.answers += theirs.answers
+        self.tried |= theirs.tried
+
+    def _rule_out(self, sid: str, open_: witness.Wanted) -> None:
+        """Prove impossible, with tighter summaries, what is still wanted at a scene and
+        needs a scene visited first (cheaper than a search running out of states)."""
+        summaries = self.summaries
+        ruled_out = witness.Wanted(set(), set(), set(), set())
+        scene = self.story.scenes[sid]
+        for choice in scene.choices:
+            if choice.key in open_.offered and choice.condition is not None and (
+                    summaries.never_after(choice.condition, True, sid, asked=True)):
+                ruled_out.offered.add(choice.key)
+        for i, paragraph in enumerate(scene.text):
+            for want, wanted in ((True, open_.shown), (False, open_.hidden)):
+                if (sid, i) in wanted and paragraph.condition is not None and (
+                        summaries.never_after(paragraph.condition, want, sid, asked=False)):
+                    (ruled_out.shown if want else ruled_out.hidden).add((sid, i))
+        self.wanted.remove(ruled_out)
+        self.never.add(ruled_out)
 
     @functools.cached_property
     def searcher(self) -> witness.Searcher:

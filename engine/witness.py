@@ -72,6 +72,13 @@ class Wanted:
         return Wanted(self.entered & other.entered, self.offered & other.offered,
                       self.shown & other.shown, self.hidden & other.hidden)
 
+    def keep(self, other: Wanted) -> None:
+        """Only what is wanted in `other` too."""
+        self.entered &= other.entered
+        self.offered &= other.offered
+        self.shown &= other.shown
+        self.hidden &= other.hidden
+
     def remove(self, other: Wanted) -> None:
         self.entered -= other.entered
         self.offered -= other.offered
@@ -86,7 +93,7 @@ class Wanted:
 
 
 @attrs.define
-class _Aim:
+class Aim:
     """Aiming at a scene: the moves that can still lead there."""
     target: str
     reach: Followers
@@ -104,29 +111,38 @@ class _Aim:
         return sid in self.on_way
 
 
-def play(story: Story, wanted: Wanted, reach: Followers, seed: int = 1) -> int:
-    """Play games until `wanted` is empty or they give up, taking out of it what they
-    show (`reach`: where play can go from each scene, for aiming). Returns how many
-    games were played."""
-    rng = random.Random(seed)
-    used: dict[object, int] = {}
-    games = idle = answers = 0
-    while len(wanted) and idle < PATIENCE and games < MAX_GAMES and answers < MAX_ANSWERS:
-        before = len(wanted)
-        answers += _one_game(story, wanted, used, rng, None)
-        games += 1
-        idle = idle + 1 if len(wanted) == before else 0
-    if not len(wanted):
-        return games
-    scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
-    for target, there in sorted(wanted.by_scene(scene_of).items()):
-        aim = _Aim(target, reach, story.scenes[target].effects)
+class Player:
+    """The sample games of one story (`reach`: where play can go from each scene, for
+    aiming), each taking out of `wanted` what it shows."""
+
+    def __init__(self, story: Story, reach: Followers, seed: int = 1) -> None:
+        self.story = story
+        self.reach = reach
+        self.rng = random.Random(seed)
+        self.used: dict[object, int] = {}  # how often each answer was given
+        self.games = self.answers = 0
+        self.share = 1  # of MAX_GAMES and MAX_ANSWERS, when several players split them
+
+    def wander(self, wanted: Wanted) -> None:
+        """Wander until games stop finding anything new."""
+        idle = 0
+        while len(wanted) and idle < PATIENCE and not self.tired():
+            before = len(wanted)
+            self.answers += _one_game(self.story, wanted, self.used, self.rng, None)
+            self.games += 1
+            idle = idle + 1 if len(wanted) == before else 0
+
+    def aim(self, aim: Aim, there: Wanted, wanted: Wanted) -> None:
+        """Games aimed at one scene, until what is wanted there is shown or they give up."""
         for _ in range(AIMED_GAMES):
-            if not wanted.overlaps(there) or games >= MAX_GAMES or answers >= MAX_ANSWERS:
+            if not wanted.overlaps(there) or self.tired():
                 break
-            answers += _one_game(story, wanted, used, rng, aim)
-            games += 1
-    return games
+            self.answers += _one_game(self.story, wanted, self.used, self.rng, aim)
+            self.games += 1
+
+    def tired(self) -> bool:
+        return (self.games * self.share >= MAX_GAMES
+                or self.answers * self.share >= MAX_ANSWERS)
 
 
 def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
@@ -139,7 +155,7 @@ def _least_used(items: list[object], used: dict[object, int], rng: random.Random
 
 
 def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
-              rng: random.Random, aim: _Aim | None) -> int:
+              rng: random.Random, aim: Aim | None) -> int:
     """One game, taking out of `wanted` what it shows; returns its number of answers."""
     scenes = story.scenes
     values = story.initial_values()
@@ -229,28 +245,17 @@ class Searcher:
                 if option.goto is not None:
                     self.ways_in.setdefault(option.goto, []).append(None)
 
-    def search(self, wanted: Wanted, budget: int, progress: Progress | None = None
-               ) -> Searched:
-        """For each scene where something is still wanted, explore the concrete game
-        states on the way there (leaving out moves that cannot lead there) until what
-        is wanted there is shown. A search that runs out of states before it runs out
-        of budget proves that what is left there can never happen: that is moved from
-        `wanted` to `impossible`. At most `budget` states are explored in all.
-        `progress` is told (scenes searched, scenes to search) after each scene."""
-        story, out = self.story, Searched()
-        scenes = sorted(wanted.by_scene(self.scene_of).items())
-        for done, (target, there) in enumerate(scenes, start=1):
-            aim = _Aim(target, self.reach, story.scenes[target].effects)
-            keep = _Kept(self, aim)
-            if _search_one(story, wanted, there, aim, keep, self.ways_in.get(target, []),
-                           self.closeness, out, budget):
-                left = wanted.within(there)
-                wanted.remove(left)
-                out.impossible.add(left)
-            if progress is not None:
-                progress(done, len(scenes))
-            if out.states >= budget:
-                break
+    def search(self, aim: Aim, there: Wanted, wanted: Wanted, budget: int) -> Searched:
+        """Explore the concrete game states on the way to the aimed-at scene (leaving
+        out moves that cannot lead there), at most `budget` of them, until what is
+        wanted there (`there`) is shown, taking out of `wanted` what is. A search that
+        runs out of states first proves that what is left there can never happen:
+        that is moved from `wanted` to the result's `impossible`."""
+        out = Searched()
+        if _search_one(self.story, wanted, there, aim, _Kept(self, aim),
+                       self.ways_in.get(aim.target, []), self.closeness, out, budget):
+            out.impossible = wanted.within(there)
+            wanted.remove(out.impossible)
         return out
 
     def hunt(self, suspects: list[str], budget: int) -> Hunted:
@@ -264,7 +269,7 @@ class Searcher:
         for target in suspects:
             if out.states >= budget:
                 break
-            found = _hunt_one(self.story, _Aim(target, self.reach), keep, out, budget)
+            found = _hunt_one(self.story, Aim(target, self.reach), keep, out, budget)
             if found is not None:
                 out.found[target] = found
             elif out.states < budget:
@@ -310,7 +315,7 @@ class _Kept:
     the choices that lead on towards the scene, and all of the scene's own. The rest
     can never make a difference to it, so states differing only in them are one."""
 
-    def __init__(self, searcher: Searcher, aim: _Aim | None) -> None:
+    def __init__(self, searcher: Searcher, aim: Aim | None) -> None:
         """aim None: on the way anywhere, so every condition counts."""
         story, reads, rank, edges = searcher.story, searcher.reads, searcher.rank, searcher.edges
         self.bit = reads.bit
@@ -381,7 +386,7 @@ class _Kept:
         return tuple(p for p in counts if reads & self.bit[p[0]])
 
 
-def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _Kept,
+def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Kept,
                 ways_in: list[expr.Node | None], closeness: _Closeness, out: Searched,
                 budget: int) -> bool:
     """Best-first search towards one scene: states whose values come closest to what
@@ -433,7 +438,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: _Aim, keep: _K
 Move = tuple[str, tuple[object, ...], frozenset[str], tuple[int, ...]]
 
 
-def _reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str], aim: _Aim
+def _reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str], aim: Aim
              ) -> tuple[list[tuple[tuple[object, ...], tuple[int, ...]]], list[Move]]:
     """After a scene's text: where its choices are asked (with the values then, and
     the reflection option picked first, if any), and the moves its reflection options
@@ -480,7 +485,7 @@ class _Closeness:
         self.slots = slots
         self.evaluators: dict[int, expr.Evaluator] = {}
 
-    def towards(self, aim: _Aim, goals: list[tuple[expr.Node, bool]],
+    def towards(self, aim: Aim, goals: list[tuple[expr.Node, bool]],
                 ways_in: list[expr.Node | None]) -> Callable[[str, Vars, dict[str, int]], int]:
         """How far a move to a scene, with the values and visit counts after it, leaves
         play from what is wanted at the aimed-at scene: from a way into it (unless it
@@ -502,7 +507,7 @@ class _Closeness:
             return found
         return gap
 
-    def _gap(self, aim: _Aim, goto: str, after: Vars, visits: dict[str, int],
+    def _gap(self, aim: Aim, goto: str, after: Vars, visits: dict[str, int],
              goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
         def reachable(scene: str) -> bool:
             return scene == goto or aim.reach.can_follow(goto, scene)
@@ -575,7 +580,7 @@ class Hunted:
     cleared: set[str] = attrs.Factory(set)  # scenes proven never to be a dead end
 
 
-def _hunt_one(story: Story, aim: _Aim, keep: _Kept, out: Hunted, budget: int
+def _hunt_one(story: Story, aim: Aim, keep: _Kept, out: Hunted, budget: int
               ) -> list[str] | None:
     """Depth-first search for a dead end at the aimed-at scene: the answers reaching
     one, or None (no dead end there, unless the budget ran out)."""

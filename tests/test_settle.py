@@ -4,11 +4,13 @@ answer must be exactly what full exploration gives."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine import checker, expr
+from engine import checker, expr, parallel
 from engine.abstract import TRUE, Range, Reader, Summaries, refine
 from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
@@ -101,8 +103,17 @@ scenes:
     assert found.states == 0  # the summaries through 'left' prove it: no search needed
 
 
-@pytest.mark.parametrize("games", [True, False], ids=["games then search", "search alone"])
-def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, games):
+@pytest.mark.parametrize("games, forked", [(True, False), (False, False), (False, True)],
+                         ids=["games then search", "search alone", "searches in two processes"])
+def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, monkeypatch,
+                                                                  games, forked):
+    split = parallel.split
+    splits = []
+    if forked:  # every story with more than one scene to settle splits the work
+        monkeypatch.setattr(parallel, "ENOUGH", 2)
+        monkeypatch.setattr(parallel, "cores", lambda: 2)
+        monkeypatch.setattr(parallel, "split", lambda items: splits.append(
+            len(split(items))) or split(items))
     compared = settled_by_search = with_warnings = with_dead_ends = 0
     for seed in range(300):
         story, scenes, _, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
@@ -127,6 +138,7 @@ def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, games
     assert compared >= 60, compared
     assert with_warnings >= 30 and with_dead_ends >= 10, (with_warnings, with_dead_ends)
     assert settled_by_search >= (3 if games else compared), settled_by_search
+    assert splits.count(2) >= (20 if forked else 0), splits
 
 
 def _without_answers(diagnostic: Diagnostic) -> str:
@@ -174,6 +186,62 @@ scenes:
     problems, found = checker.check(story, progress=lambda *p: heard.append(p))
     assert problems == [] and found.open_questions == 0
     assert heard and heard[-1][0] == heard[-1][1] == 1
+
+
+def test_searches_split_between_two_processes_report_progress_from_this_one(
+        story_dir, monkeypatch, tmp_path):
+    # Every tenth step shows a paragraph only when 'Next' was taken exactly 3 times:
+    # with no games, each is a scene of its own to search, dealt between two processes.
+    steps = "".join(f"""\
+  s{i}:
+    place: here
+    text:
+      - Step {i}.
+      - if: n == 3
+        text: Three.
+    choices:
+      - text: Next
+        add: {{n: 1}}
+        goto: s{i + 1}
+      - text: Wait
+        goto: s{i + 1}
+""" for i in range(0, 80, 10)).replace("goto: s", "goto: t")
+    between = "".join(f"""\
+  t{i + 1}:
+    place: here
+    text: On.
+    choices:
+      - text: On
+        goto: s{i + 10}
+""" for i in range(0, 70, 10))
+    story = load_story(str(story_dir(f"""\
+scenes:
+  a:
+    place: here
+    text: Go.
+    choices:
+      - text: Start
+        goto: s0
+{steps}{between}  t71:
+    place: here
+    text: Done.
+    ending: Done
+""")), use_cache=False)[0]
+    monkeypatch.setattr(parallel, "ENOUGH", 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    heard = tmp_path / "heard"
+
+    def progress(done: int, total: int) -> None:
+        with heard.open("a") as out:
+            out.write(f"{os.getpid()} {done} {total}\n")
+    quick = Settlement(story, games=False)
+    quick.search(10_000, progress)
+    assert quick.open_questions == 0
+    shown = sorted(sid for (sid, _), (ever, _) in quick.paragraph_outcomes().items() if ever)
+    assert shown == ["s30", "s40", "s50", "s60", "s70"]  # before s30, too soon for 3
+    lines = [line.split() for line in heard.read_text().splitlines()]
+    assert {pid for pid, _, _ in lines} == {str(os.getpid())}
+    assert lines[-1][1] == lines[-1][2] == str(len(story.scenes))
 
 
 def test_choices_that_split_every_case_leave_no_dead_end(story_dir):

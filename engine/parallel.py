@@ -1,0 +1,65 @@
+"""Work split between this process and a forked copy of it, where the machine has a
+second core to run it on: the checker's searches of a big story are independent of
+each other, and twice as many cores finish them in about half the time."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+ENOUGH = 16  # fewer items than this are not worth a process of their own
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def split(items: list[Item]) -> list[list[Item]]:
+    """`items` in one part, or dealt into two when a forked copy can take the second."""
+    if len(items) < ENOUGH or not hasattr(os, "fork") or cores() < 2:
+        return [items]
+    return [items[0::2], items[1::2]]
+
+
+def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]:
+    """work(part) for each part (one or two): the first here, the second in a forked
+    child, at the same time. Their results, in order; the child's comes back pickled
+    (from our own copy, through a pipe of our own, so it is trusted). A child that
+    fails or is killed leaves its part to be done here, where a real error shows."""
+    if len(parts) == 1:
+        return [work(parts[0])]
+    first, second = parts
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's clean-up
+        status = 1
+        try:
+            os.close(read)
+            data = pickle.dumps(work(second), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    reaped = False
+    with os.fdopen(read, "rb") as source:
+        try:
+            mine = work(first)
+            data = source.read()
+            _, status = os.waitpid(pid, 0)
+            reaped = True
+        finally:
+            if not reaped:  # interrupted, or our own part failed: the child's is moot
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+    theirs = pickle.loads(data) if status == 0 and data else work(second)
+    return [mine, theirs]

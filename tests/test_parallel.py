@@ -1,0 +1,55 @@
+"""The checker's work split between this process and a forked copy (engine/parallel.py)."""
+
+import os
+
+import pytest
+
+from engine import parallel
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+def where_and_sum(part: list[int]) -> tuple[int, int]:
+    return os.getpid(), sum(part)
+
+
+def test_the_second_part_is_worked_in_another_process(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    items = list(range(40))
+    parts = parallel.split(items)
+    assert parts == [items[0::2], items[1::2]]
+    (here, first), (there, second) = parallel.run(parts, where_and_sum)
+    assert here == os.getpid() != there
+    assert (first, second) == (sum(items[0::2]), sum(items[1::2]))
+
+
+@pytest.mark.parametrize("cores, count", [(1, 40), (2, parallel.ENOUGH - 1)])
+def test_one_core_or_little_work_stays_in_this_process(monkeypatch, cores, count):
+    monkeypatch.setattr(parallel, "cores", lambda: cores)
+    items = list(range(count))
+    assert parallel.split(items) == [items]
+    assert parallel.run([items], where_and_sum) == [(os.getpid(), sum(items))]
+
+
+def test_a_failing_child_leaves_its_part_to_this_process(capfd):
+    me = os.getpid()
+
+    def work(part: list[int]) -> int:
+        if os.getpid() != me:
+            raise RuntimeError("only in the child")
+        return sum(part)
+    assert parallel.run([[1, 2], [3, 4]], work) == [3, 7]
+    assert "only in the child" not in capfd.readouterr().err  # the child left quietly
+
+
+def test_a_failure_here_stops_the_child_and_propagates():
+    me = os.getpid()
+
+    def work(part: list[int]) -> int:
+        if os.getpid() == me:
+            raise ValueError("here")
+        return sum(part)
+    with pytest.raises(ValueError, match="here"):
+        parallel.run([[1], [2]], work)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was reaped: no zombie is left
