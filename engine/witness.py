@@ -496,10 +496,15 @@ class _Closeness:
         slots = sorted({self.slots[n.name] for n in read if isinstance(n, expr.Name)})
         counted = sorted({n.scene for n in read if isinstance(n, expr.Visited)})
         known: dict[tuple[Any, ...], int] = {}
+        # Where a move goes matters only for which counted scenes are still ahead.
+        ahead_of: dict[str, tuple[bool, ...]] = {}
 
         def gap(goto: str, after: Vars, visits: dict[str, int]) -> int:
-            # Where the move goes matters only for which counted scenes are still ahead.
-            key = (goto if counted else goto == aim.target,
+            ahead = ahead_of.get(goto)
+            if ahead is None:
+                ahead = ahead_of[goto] = tuple(
+                    scene == goto or aim.reach.can_follow(goto, scene) for scene in counted)
+            key = (goto == aim.target, ahead,
                    *[after[s] for s in slots], *[visits.get(s, 0) for s in counted])
             found = known.get(key)
             if found is None:
