@@ -22,7 +22,7 @@ from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story, Vars
 from .runtime import is_open
 
 PATIENCE = 16  # wandering games in a row that find nothing new before aiming
-AIMED_GAMES = 48  # games aimed at one scene before giving up on it
+AIMED_GAMES = 12  # games aimed at one scene before leaving it to a search (cheaper by then)
 MAX_GAMES = 50_000
 MAX_ANSWERS = 2_000_000  # in all games together (a few seconds), however long they are
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
