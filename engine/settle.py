@@ -90,15 +90,13 @@ class Settlement:
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
         """Hunt for dead ends, then settle what is still open scene by scene: games
         aimed at the scene, tighter summaries, a search. At most `budget` states are
-        searched in all. With a second core, half the scenes are settled in a forked
-        copy of this process (parallel.py), each half with half the budget; what a
-        half leaves for want of budget is taken up again here."""
+        searched in all. With a second core, half the scenes are hunted and settled
+        in a forked copy of this process (parallel.py), each half with half the
+        budget; what a half leaves for want of budget is taken up again here."""
         if self.suspects and self.states < budget:
-            hunted = self.searcher.hunt(self.suspects, budget - self.states)
-            self.states += hunted.states
-            self.dead_ends.update(hunted.found)
-            self.suspects = [s for s in self.suspects
-                             if s not in hunted.found and s not in hunted.cleared]
+            self._hunt(parallel.split(self.suspects), budget)
+        if self.suspects and self.states < budget:  # left by a half for want of budget
+            self._hunt([self.suspects], budget)
         if not len(self.wanted) or self.states >= budget:
             return
         scenes = self._wanted_by_scene()
@@ -117,6 +115,14 @@ class Settlement:
             scenes = self._wanted_by_scene()
             self._settle(scenes, budget, None if progress is None else _Reporter(
                 progress, len(scenes), 1))
+
+    def _hunt(self, parts: list[list[str]], budget: int) -> None:
+        share = (budget - self.states) // len(parts)
+        for hunted in parallel.run(parts, functools.partial(self.searcher.hunt, budget=share)):
+            self.states += hunted.states
+            self.dead_ends.update(hunted.found)
+            self.suspects = [s for s in self.suspects
+                             if s not in hunted.found and s not in hunted.cleared]
 
     def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())

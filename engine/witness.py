@@ -382,6 +382,8 @@ class _Kept:
 
     def visits(self, counts: tuple[tuple[str, int], ...], sid: str
                ) -> tuple[tuple[str, int], ...]:
+        if not counts:
+            return counts
         reads = self.reads[sid]
         return tuple(p for p in counts if reads & self.bit[p[0]])
 
@@ -395,6 +397,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
     prove that, goes depth first without the cost of measuring closeness. True when it
     ran out of states (so what is still wanted there can never happen)."""
     scenes = story.scenes
+    on_way = aim.on_way
     gap = closeness.towards(aim, _goals(story.scenes[aim.target], there), ways_in)
     guided_until = out.states + GUIDED_STATES
     start = keep.start(story)
@@ -402,7 +405,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
     waiting = [(0, 0, 0, start)]
     tick = 0
     while waiting:
-        if out.states >= budget or not wanted.overlaps(there):
+        if out.states >= budget:
             return False
         _, depth, _, (sid, values, counts, once) = heapq.heappop(waiting)
         out.states += 1
@@ -415,13 +418,14 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
         else:
             wanted.entered.discard(sid)
         asks, moves = _reflect(scene, values, once, aim)
-        choices = [c for c in scene.choices if arrived or aim.leads_there(c.goto)]
+        choices = [c for c in scene.choices if arrived or c.goto in on_way]
         for asked, _ in asks:
             open_now = [c for c in choices if is_open(c, asked, visits, once)]
             if arrived:
                 wanted.offered.difference_update(c.key for c in open_now)
-            moves.extend((*_take(c, asked, once), ()) for c in open_now
-                         if aim.leads_there(c.goto))
+            moves.extend((*_take(c, asked, once), ()) for c in open_now if c.goto in on_way)
+        if arrived and not wanted.overlaps(there):
+            return False
         for goto, after, taken, _ in moves:
             state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
             if state not in seen:
