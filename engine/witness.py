@@ -98,17 +98,24 @@ class Aim:
     target: str
     reach: Followers
     effects: Effects = NO_EFFECTS  # the aimed-at scene's own
-    on_way: frozenset[str] = attrs.field(init=False)  # the scenes that can lead there
+    _on_way: frozenset[str] | None = attrs.field(default=None, init=False)
 
-    def __attrs_post_init__(self) -> None:
-        self.on_way = self.reach.leading_to(self.target)
+    @property
+    def on_way(self) -> frozenset[str]:
+        """The scenes that can lead there (and it): worked out when a search needs them;
+        a few aimed games do with asking `reach`."""
+        if self._on_way is None:
+            self._on_way = self.reach.leading_to(self.target)
+        return self._on_way
 
     def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """Values on arrival (the wanted conditions read them after its effects)."""
         return self.effects.apply(values)
 
     def leads_there(self, sid: str) -> bool:
-        return sid in self.on_way
+        if self._on_way is not None:
+            return sid in self._on_way
+        return sid == self.target or self.reach.can_follow(sid, self.target)
 
 
 class Player:
@@ -594,6 +601,7 @@ def _hunt_one(story: Story, aim: Aim, keep: _Kept, out: Hunted, budget: int
     """Depth-first search for a dead end at the aimed-at scene: the answers reaching
     one, or None (no dead end there, unless the budget ran out)."""
     scenes = story.scenes
+    on_way = aim.on_way
     start = keep.start(story)
     # Per state: the state before it and the answers that led from there to it.
     came_from: dict[tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[int, ...]]] = {
@@ -612,7 +620,7 @@ def _hunt_one(story: Story, aim: Aim, keep: _Kept, out: Hunted, budget: int
                 return _answers(came_from, state) + [str(n) for n in before]
             moves.extend((*_take(c, asked, once), (*before, number))
                          for number, c in enumerate(open_now, start=1)
-                         if aim.leads_there(c.goto))
+                         if c.goto in on_way)
         for goto, after, taken, answers in moves:
             following = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
             if following not in came_from:
