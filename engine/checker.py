@@ -11,6 +11,7 @@ merged by it open the same answers and show the same text now and forever after.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 from array import array
@@ -19,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from . import expr, witness
+from . import expr, parallel, witness
 from .abstract import post_order, targets
 from .diagnostics import Diagnostic, plural
 from .loader import MANIFEST, shown, without_cycle_collection
@@ -29,6 +30,7 @@ from .settle import Settlement
 
 DEFAULT_MAX_STATES = 1_000_000
 EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
+SPLIT_REPLAYS_FROM = 10_000  # explored states: fewer, and paragraphs replay in a moment
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
 Key = tuple[str, str, Vars, tuple[int, ...], frozenset[str]]
@@ -653,18 +655,37 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
                            for i, p in enumerate(s.text) if p.condition is not None)
     # Most stories are small enough to explore with every value kept at once: try that
     # first, within part of the budget, before splitting the work.
-    found = explore(story, max(1, max_states // 10), everything)
+    found = explore(story, max(1, max_states // 50), everything)
     if found.complete:
         return _findings(story, found)
     found = explore(story, max_states)
-    paragraphs = dict(found.paragraphs)  # those the flow alone keeps exact
     if found.complete:
-        for group in paragraph_groups(story, sorted(found.entered), paragraphs):
-            paragraphs.update(replay_paragraphs(story, found, group))
-    elif quick.settles:
+        return _findings(story, attrs.evolve(found, paragraphs=replayed(story, found)))
+    if quick.settles:
         quick.search(max_states)  # what it leaves open is less than all
         return _findings(story, _settled(quick))
-    return _findings(story, attrs.evolve(found, paragraphs=paragraphs))
+    return _findings(story, found)
+
+
+def replayed(story: Story, found: Exploration) -> dict[tuple[str, int], tuple[bool, bool]]:
+    """Every conditional paragraph's outcomes, after a complete exploration of the
+    flow: those it keeps exact, and the rest replayed group by group along its graph
+    (on a big graph, half of the groups in a forked copy of the process)."""
+    paragraphs = dict(found.paragraphs)
+    groups = paragraph_groups(story, sorted(found.entered), paragraphs)
+    parts = parallel.split(groups, enough=2) if found.states >= SPLIT_REPLAYS_FROM \
+        else [groups]
+    for part in parallel.run(parts, functools.partial(_replay_groups, story, found)):
+        paragraphs.update(part)
+    return paragraphs
+
+
+def _replay_groups(story: Story, found: Exploration, groups: list[Watched]
+                   ) -> dict[tuple[str, int], tuple[bool, bool]]:
+    out: dict[tuple[str, int], tuple[bool, bool]] = {}
+    for group in groups:
+        out.update(replay_paragraphs(story, found, group))
+    return out
 
 
 def _settled(quick: Settlement) -> Exploration:

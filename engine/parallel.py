@@ -22,9 +22,11 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def split(items: list[Item]) -> list[list[Item]]:
-    """`items` in one part, or dealt into two when a forked copy can take the second."""
-    if len(items) < ENOUGH or not hasattr(os, "fork") or cores() < 2:
+def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
+    """`items` in one part, or dealt into two when a forked copy can take the second
+    (and there are `enough` of them to be worth it; ENOUGH unless said)."""
+    if len(items) < max(2, ENOUGH if enough is None else enough) or (
+            not hasattr(os, "fork") or cores() < 2):
         return [items]
     return [items[0::2], items[1::2]]
 

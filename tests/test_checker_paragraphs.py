@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import yaml
 from test_checker import random_story
 
-from engine.checker import explore, paragraph_groups, replay_paragraphs
+from engine import checker, parallel
+from engine.checker import explore
 from engine.loader import load_story
 
 CONDITIONS = ["n > 0", "n < 1", "n == 2", "flag", "not flag", "n >= 1 and flag",
@@ -41,22 +43,22 @@ def explored_with_paragraphs(folder, seed: int):
     return story, scenes, everything, explore(story, 50_000, everything)
 
 
-def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path):
+@pytest.mark.parametrize("forked", [False, True], ids=["here", "in two processes"])
+def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path, monkeypatch, forked):
+    split = parallel.split
+    splits = []
+    if forked:  # every replay with two groups or more is split
+        monkeypatch.setattr(checker, "SPLIT_REPLAYS_FROM", 0)
+        monkeypatch.setattr(parallel, "cores", lambda: 2)
+        monkeypatch.setattr(parallel, "split", lambda items, enough=None: splits.append(
+            len(split(items, enough))) or split(items, enough))
     compared = 0
     for seed in range(120):
         story, _, everything, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
         if not full.complete or not everything:
             continue
-        split = check_split(story)
-        assert split == full.paragraphs, seed
+        # What check() does when a story is too big to explore with every value kept.
+        assert checker.replayed(story, explore(story, 50_000)) == full.paragraphs, seed
         compared += 1
     assert compared > 60
-
-
-def check_split(story):
-    """What check() does when a story is too big to explore with every value kept."""
-    flow = explore(story, 50_000)
-    paragraphs = dict(flow.paragraphs)
-    for group in paragraph_groups(story, sorted(flow.entered), paragraphs):
-        paragraphs.update(replay_paragraphs(story, flow, group))
-    return paragraphs
+    assert splits.count(2) >= (20 if forked else 0), splits
