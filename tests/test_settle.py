@@ -145,21 +145,25 @@ def _without_answers(diagnostic: Diagnostic) -> str:
     return str(diagnostic).partition(", e.g. after answering")[0]
 
 
-def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeypatch):
-    # Paragraph `n == 3` is shown only when 'Next' was taken exactly 3 times in 80
-    # steps: wandering games miss it, and a search of 5 states cannot find it.
-    steps = "".join(f"""\
+def counting_story(story_dir, steps: int, three_at_steps: bool):
+    """'a', then steps s0, s1 … each offering 'Next' (adding 1 to n) or 'Wait', then the
+    ending; a paragraph shown only while n == 3 at each step, or else at the ending."""
+    three = """
+      - if: n == 3
+        text: Three."""
+    chain = "".join(f"""\
   s{i}:
     place: here
-    text: Step {i}.
+    text:
+      - Step {i}.{three if three_at_steps else ""}
     choices:
       - text: Next
         add: {{n: 1}}
         goto: s{i + 1}
       - text: Wait
         goto: s{i + 1}
-""" for i in range(80))
-    story = load_story(str(story_dir(f"""\
+""" for i in range(steps))
+    return load_story(str(story_dir(f"""\
 scenes:
   a:
     place: here
@@ -167,14 +171,18 @@ scenes:
     choices:
       - text: Start
         goto: s0
-{steps}  s80:
+{chain}  s{steps}:
     place: here
     text:
-      - Done.
-      - if: n == 3
-        text: Three.
+      - Done.{"" if three_at_steps else three}
     ending: Done
 """)), use_cache=False)[0]
+
+
+def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeypatch):
+    # Paragraph `n == 3` is shown only when 'Next' was taken exactly 3 times in 80
+    # steps: wandering games miss it, and a search of 5 states cannot find it.
+    story = counting_story(story_dir, 80, three_at_steps=False)
     monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
     problems, found = checker.check(story, max_states=5)
     assert [d.code for d in problems] == ["W302"]
@@ -190,43 +198,9 @@ scenes:
 
 def test_searches_split_between_two_processes_report_progress_from_this_one(
         story_dir, monkeypatch, tmp_path):
-    # Every tenth step shows a paragraph only when 'Next' was taken exactly 3 times:
-    # with no games, each is a scene of its own to search, dealt between two processes.
-    steps = "".join(f"""\
-  s{i}:
-    place: here
-    text:
-      - Step {i}.
-      - if: n == 3
-        text: Three.
-    choices:
-      - text: Next
-        add: {{n: 1}}
-        goto: s{i + 1}
-      - text: Wait
-        goto: s{i + 1}
-""" for i in range(0, 80, 10)).replace("goto: s", "goto: t")
-    between = "".join(f"""\
-  t{i + 1}:
-    place: here
-    text: On.
-    choices:
-      - text: On
-        goto: s{i + 10}
-""" for i in range(0, 70, 10))
-    story = load_story(str(story_dir(f"""\
-scenes:
-  a:
-    place: here
-    text: Go.
-    choices:
-      - text: Start
-        goto: s0
-{steps}{between}  t71:
-    place: here
-    text: Done.
-    ending: Done
-""")), use_cache=False)[0]
+    # Each step shows a paragraph only when 'Next' was taken exactly 3 times before
+    # it: with no games, each scene is one to search, dealt between two processes.
+    story = counting_story(story_dir, 8, three_at_steps=True)
     monkeypatch.setattr(parallel, "ENOUGH", 2)
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     heard = tmp_path / "heard"
@@ -238,7 +212,7 @@ scenes:
     quick.search(10_000, progress)
     assert quick.open_questions == 0
     shown = sorted(sid for (sid, _), (ever, _) in quick.paragraph_outcomes().items() if ever)
-    assert shown == ["s30", "s40", "s50", "s60", "s70"]  # before s30, too soon for 3
+    assert shown == ["s3", "s4", "s5", "s6", "s7"]  # before s3, too soon for 3
     lines = [line.split() for line in heard.read_text().splitlines()]
     assert {pid for pid, _, _ in lines} == {str(os.getpid())}
     assert lines[-1][1] == lines[-1][2] == str(len(story.scenes))
