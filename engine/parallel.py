@@ -39,8 +39,16 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
     if len(parts) == 1:
         return [work(parts[0])]
     first, second = parts
-    read, write = os.pipe()
-    pid = os.fork()
+    try:
+        read, write = os.pipe()
+    except OSError:  # out of file descriptors: do it all here
+        return [work(first), work(second)]
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: do it all here
+        os.close(read)
+        os.close(write)
+        return [work(first), work(second)]
     if pid == 0:  # the child: never returns, never runs the parent's clean-up
         status = 1
         try:

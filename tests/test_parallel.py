@@ -1,6 +1,7 @@
 """The checker's work split between this process and a forked copy (engine/parallel.py)."""
 
 import os
+import time
 
 import pytest
 
@@ -42,14 +43,28 @@ def test_a_failing_child_leaves_its_part_to_this_process(capfd):
     assert "only in the child" not in capfd.readouterr().err  # the child left quietly
 
 
-def test_a_failure_here_stops_the_child_and_propagates():
+def test_a_failure_here_stops_the_child_and_propagates(monkeypatch):
     me = os.getpid()
+    forked = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forked.append(fork()) or forked[-1])
 
     def work(part: list[int]) -> int:
         if os.getpid() == me:
             raise ValueError("here")
+        time.sleep(30)  # the child would still be at it
         return sum(part)
+    started = time.monotonic()
     with pytest.raises(ValueError, match="here"):
         parallel.run([[1], [2]], work)
+    assert time.monotonic() - started < 10  # it was not waited for: it was stopped
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # the child was reaped: no zombie is left
+        os.waitpid(forked[0], os.WNOHANG)  # and reaped: no zombie is left
+
+
+def test_no_second_process_to_be_had_does_it_all_here(monkeypatch):
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert parallel.run([[1, 2], [3, 4]], where_and_sum) == [
+        (os.getpid(), 3), (os.getpid(), 7)]
