@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 README = Path(__file__).resolve().parent.parent / "README.md"
 HEADING = "## Robustness: what was tried and what happens"
 MODULES = ("test_fuzz", "test_faults", "test_terminal_input")
-AREAS = ("Story files", "Conditions and text", "Saves", "Terminal input")
+AREAS = ("Story files", "Conditions and text", "Saves", "Terminal input", "Checking")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -36,7 +36,7 @@ import yaml
 from conftest import MANIFEST, write_files
 from robustness import add_row, row
 
-from engine import runtime, saves, session
+from engine import checker, parallel, runtime, saves, session
 from engine.frontends.plain import LinePlayer
 from engine.loader import load_story
 from engine.model import Story
@@ -49,6 +49,7 @@ from engine.saves import (
     write_save,
 )
 from engine.session import Session
+from engine.settle import Settlement
 
 ROOT = Path(__file__).resolve().parent.parent
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and mounts")
@@ -840,6 +841,78 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
     assert {c: n for (p, c), n in found.items() if p == target} == codes, out
     # Another file's error can only be the start scene, when the scene file is unreadable.
     assert {c for (p, c) in found if p != target and c.startswith("E")} <= {"E104"}, out
+
+
+# --- checking in two processes ----------------------------------------------------------------
+
+BENCH_STORIES = Path(__file__).resolve().parent / "bench" / "genstory.py"
+
+
+def generated_story(tmp_path: Path, scenes: int) -> Path:
+    """A random story of the benchmark's kind: big enough to be settled, its searches
+    dealt between two processes."""
+    folder = tmp_path / "generated"
+    subprocess.run([sys.executable, str(BENCH_STORIES), "--scenes", str(scenes),
+                    "--seed", "3", "--out", str(folder)], check=True, capture_output=True)
+    return folder
+
+
+def findings(story: Story) -> list[str]:
+    problems, found = checker.check(story)
+    assert found.open_questions == 0 and found.games > 0  # settled, completely
+    return sorted(map(str, problems))
+
+
+@row("Checking", "the forked copy that `hailsham check` deals half of a big story's "
+     "searches to, killed (SIGKILL) while it works",
+     "its half is done again in the first process: the same findings as checking in one "
+     "process (and as the real command, in two)")
+def test_check_outlives_its_forked_copy(tmp_path, monkeypatch):
+    folder = generated_story(tmp_path, 600)
+    story = load_story(str(folder), use_cache=False)[0]
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    alone = findings(story)
+    assert len(alone) > 50
+    # The real command, on a machine with a second core, says the same.
+    result = subprocess.run([sys.executable, "-m", "engine", "check", str(folder)],
+                            capture_output=True, text=True, timeout=120,
+                            env=isolated_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(line for line in result.stdout.splitlines()
+                  if line.startswith(str(folder))) == alone
+    # Now the copy dies after settling ten of its scenes; this process takes over.
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    me, here, theirs, dealt = os.getpid(), [], [], []
+    settle_at, split = Settlement._settle_at, parallel.split
+
+    def settle_at_or_die(self: Settlement, *args: Any) -> None:
+        (here if os.getpid() == me else theirs).append(args[0])
+        if len(theirs) > 10:  # (in the copy, which has a list of its own)
+            os.kill(os.getpid(), signal.SIGKILL)
+        settle_at(self, *args)
+    monkeypatch.setattr(Settlement, "_settle_at", settle_at_or_die)
+    monkeypatch.setattr(parallel, "split", lambda items, enough=None: dealt.append(
+        [len(part) for part in split(items, enough)]) or split(items, enough))
+    assert findings(story) == alone
+    assert theirs == [] and len(dealt[-1]) == 2  # the scenes were dealt in two …
+    assert len(here) == sum(dealt[-1])  # … and all of them were settled here in the end
+
+
+@row("Checking", "no second process to be had for `hailsham check` (fork fails: EAGAIN)",
+     "all of the work is done in one process: the same findings")
+def test_check_without_a_second_process(tmp_path, monkeypatch):
+    story = load_story(str(generated_story(tmp_path, 600)), use_cache=False)[0]
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    alone = findings(story)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    forks = []
+
+    def no_fork() -> int:
+        forks.append(1)
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert findings(story) == alone
+    assert forks  # it did try
 
 
 # --- the README's table ------------------------------------------------------------------------
