@@ -74,7 +74,7 @@ class Settlement:
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
-        self.player = witness.Player(story, summaries.reach) if (
+        self.player = witness.Player(story) if (
             self.settles and games) else None
         if self.player is not None:
             self.player.wander(self.wanted)

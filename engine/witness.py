@@ -119,12 +119,10 @@ class Aim:
 
 
 class Player:
-    """The sample games of one story (`reach`: where play can go from each scene, for
-    aiming), each taking out of `wanted` what it shows."""
+    """The sample games of one story, each taking out of `wanted` what it shows."""
 
-    def __init__(self, story: Story, reach: Followers, seed: int = 1) -> None:
+    def __init__(self, story: Story, seed: int = 1) -> None:
         self.story = story
-        self.reach = reach
         self.rng = random.Random(seed)
         self.used: dict[object, int] = {}  # how often each answer was given
         self.games = self.answers = 0
