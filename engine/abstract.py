@@ -141,10 +141,10 @@ def _on_ranges(op: str, a: Range, b: Range) -> Summary:
         a, b, op = b, a, "<" if op == ">" else "<="
     if op == "<":
         can_true = _below(a.lo, b.hi, strict=True)
-        can_false = not _below(a.hi, b.lo, strict=True)  # unless a.hi < b.lo
+        can_false = _below(b.lo, a.hi, strict=False)  # b <= a
     elif op == "<=":
         can_true = _below(a.lo, b.hi, strict=False)
-        can_false = not _below(a.hi, b.lo, strict=False)
+        can_false = _below(b.lo, a.hi, strict=True)  # b < a
     else:
         overlap = _below(a.lo, b.hi, strict=False) and _below(b.lo, a.hi, strict=False)
         single = a.lo is not None and a.lo == a.hi == b.lo == b.hi
@@ -155,7 +155,8 @@ def _on_ranges(op: str, a: Range, b: Range) -> Summary:
 
 
 def _below(x: int | None, y: int | None, strict: bool) -> bool:
-    """Whether x < y (or <=) can hold, None being the far end of each side."""
+    """Whether x < y (or <=) can hold for a low end x and a high end y of two ranges,
+    None being unbounded (so it always can)."""
     if x is None or y is None:
         return True
     return x < y if strict else x <= y

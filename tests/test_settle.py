@@ -11,7 +11,7 @@ from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
 from engine import checker, expr, parallel
-from engine.abstract import TRUE, Range, Reader, Summaries, refine
+from engine.abstract import TRUE, Range, Reader, Summaries, _on_ranges, refine
 from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
 from engine.loader import load_story
@@ -47,6 +47,24 @@ def test_truth_on_ranges_and_constants():
     assert truth(condition("n > 4", slots), up, slots, no_visits) == TRUE
     assert truth(condition("n < 5", slots), up, slots, no_visits) == {False}
     assert truth(condition("n - n == 0", slots), up, slots, no_visits) == {True, False}
+
+
+def test_comparisons_of_ranges_agree_with_every_value_in_them():
+    # Ranges open on either side included: `n + 1 > 2` with n at most 5 can be false.
+    ends = [None, -2, 0, 2]
+    ranges = [Range(lo, hi) for lo in ends for hi in ends
+              if lo is None or hi is None or lo <= hi]
+
+    def values(r: Range) -> range:  # far enough past every end to stand for infinity
+        return range(-9 if r.lo is None else r.lo, (9 if r.hi is None else r.hi) + 1)
+    for op in ("<", "<=", ">", ">=", "==", "!="):
+        for a in ranges:
+            for b in ranges:
+                every = {expr.OPERATORS[op](x, y) for x in values(a) for y in values(b)}
+                assert _on_ranges(op, a, b) == every, (op, a, b)
+    slots = {"n": 0}
+    assert truth(condition("n + 1 > 2", slots), (Range(None, 5),), slots,
+                 no_visits) == {True, False}
 
 
 def test_refine_narrows_to_where_a_condition_holds():
