@@ -4,9 +4,13 @@ each other, and twice as many cores finish them in about half the time."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
+import sys
+import time
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,7 +39,8 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
     """work(part) for each part (one or two): the first here, the second in a forked
     child, at the same time. Their results, in order; the child's comes back pickled
     (from our own copy, through a pipe of our own, so it is trusted). A child that
-    fails or is killed leaves its part to be done here, where a real error shows."""
+    fails or is killed leaves its part to be done here, where a real error shows (with
+    HAILSHAM_DEBUG set, a child's error is raised here at once, after its traceback)."""
     if len(parts) == 1:
         return [work(parts[0])]
     first, second = parts
@@ -49,27 +54,60 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
         os.close(read)
         os.close(write)
         return [work(first), work(second)]
-    if pid == 0:  # the child: never returns, never runs the parent's clean-up
-        status = 1
-        try:
-            os.close(read)
-            data = pickle.dumps(work(second), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-            status = 0
-        finally:
-            os._exit(status)
+    if pid == 0:
+        _child(read, write, lambda: work(second))
     os.close(write)
-    reaped = False
     with os.fdopen(read, "rb") as source:
         try:
             mine = work(first)
             data = source.read()
-            _, status = os.waitpid(pid, 0)
-            reaped = True
-        finally:
-            if not reaped:  # interrupted, or our own part failed: the child's is moot
+        except BaseException:  # interrupted, or our own part failed: theirs is moot
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+            raise
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped already (SIGCHLD ignored): cannot tell how it ended
+        status = -1
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == FAILED and _debugging():
+        raise RuntimeError("the forked copy failed: its traceback is above")
     theirs = pickle.loads(data) if status == 0 and data else work(second)
     return [mine, theirs]
+
+
+FAILED = 3  # a forked copy's exit status when its work raised
+
+
+def _child(read: int, write: int, work: Callable[[], Any]) -> None:
+    """In the forked copy: do the work, send its result, leave (never returning, never
+    running the parent's clean-up). It stops by itself if the parent is gone."""
+    status = FAILED
+    try:
+        os.close(read)
+        _stop_when_orphaned(os.getppid())
+        data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+        status = 0
+    except Exception:
+        if _debugging():
+            traceback.print_exc()
+            sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """Nobody waits for the copy's result once its parent is killed: stop then."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(FAILED)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _debugging() -> bool:
+    return bool(os.environ.get("HAILSHAM_DEBUG"))

@@ -22,10 +22,13 @@ from . import parallel, witness
 from .abstract import Summaries
 from .model import Story
 
+SPLIT_BUDGETS_FROM = 100_000  # states: a smaller budget is spent in one process
+
 
 @attrs.define
 class Settled:
     """What one part of the settling did (handed back by a forked copy)."""
+    by: int  # the process that did it
     wanted: witness.Wanted  # what is still wanted after it
     never: witness.Wanted  # what is proven never to happen
     states: int  # searched
@@ -93,24 +96,26 @@ class Settlement:
         searched in all. With a second core, half the scenes are hunted and settled
         in a forked copy of this process (parallel.py), each half with half the
         budget; what a half leaves for want of budget is taken up again here."""
+        # A small budget is not worth halving: each half would run out of it sooner.
+        worth_splitting = budget - self.states >= SPLIT_BUDGETS_FROM
         if self.suspects and self.states < budget:
-            self._hunt(parallel.split(self.suspects), budget)
+            self._hunt(parallel.split(self.suspects) if worth_splitting
+                       else [self.suspects], budget)
         if self.suspects and self.states < budget:  # left by a half for want of budget
             self._hunt([self.suspects], budget)
-        if not len(self.wanted) or self.states >= budget:
+        if not len(self.wanted):
             return
         scenes = self._wanted_by_scene()
-        parts = parallel.split(scenes)
+        parts = parallel.split(scenes) if worth_splitting else [scenes]
         share = (budget - self.states) // len(parts)
         if self.player is not None:
-            self.player.share = len(parts)
+            self.player.share(len(parts))
         reported = None if progress is None else _Reporter(progress, len(scenes), len(parts))
-        done = parallel.run(parts, functools.partial(
-            self._settle, until=self.states + share, progress=reported))
-        for theirs in done[1:]:
-            self._take_in(theirs)
+        for done in parallel.run(parts, functools.partial(
+                self._settle, until=self.states + share, progress=reported)):
+            self._take_in(done)
         if self.player is not None:
-            self.player.share = 1
+            self.player.share(1)
         if len(parts) > 1 and len(self.wanted) and self.states < budget:
             scenes = self._wanted_by_scene()
             self._settle(scenes, budget, None if progress is None else _Reporter(
@@ -135,12 +140,11 @@ class Settlement:
         if self.player is not None:
             answers = self.player.answers
         for done, (sid, there) in enumerate(scenes, start=1):
-            if self.states >= until:
-                break
             self._settle_at(sid, there, until)
             if progress is not None:
                 progress(done)
-        return Settled(self.wanted, self.never, self.states - states, self.games - games,
+        return Settled(os.getpid(), self.wanted, self.never, self.states - states,
+                       self.games - games,
                        0 if self.player is None else self.player.answers - answers,
                        self.tried)
 
@@ -154,13 +158,18 @@ class Settlement:
             if self.player is not None:
                 self.player.aim(aim, there, wanted)
             self._rule_out(sid, wanted.within(there))
-        if wanted.overlaps(there):
-            found = self.searcher.search(aim, there, wanted, until - self.states)
+        # Games and the tighter summaries cost no states: only the search waits for them.
+        if wanted.overlaps(there) and self.states < until:
+            found = self.searcher.search(aim, wanted.within(there), wanted,
+                                         until - self.states)
             self.states += found.states
             self.never.add(found.impossible)
 
     def _take_in(self, theirs: Settled) -> None:
-        """What a forked copy settled: what is still wanted is what neither showed."""
+        """What a forked copy settled: what is still wanted is what neither showed.
+        (Settled here, by this process or for a copy that failed, it is in already.)"""
+        if theirs.by == os.getpid():
+            return
         self.wanted.keep(theirs.wanted)
         self.never.add(theirs.never)
         self.states += theirs.states

@@ -126,7 +126,7 @@ class Player:
         self.rng = random.Random(seed)
         self.used: dict[object, int] = {}  # how often each answer was given
         self.games = self.answers = 0
-        self.share = 1  # of MAX_GAMES and MAX_ANSWERS, when several players split them
+        self.most_games, self.most_answers = MAX_GAMES, MAX_ANSWERS
 
     def wander(self, wanted: Wanted) -> None:
         """Wander until games stop finding anything new."""
@@ -146,8 +146,13 @@ class Player:
             self.games += 1
 
     def tired(self) -> bool:
-        return (self.games * self.share >= MAX_GAMES
-                or self.answers * self.share >= MAX_ANSWERS)
+        return self.games >= self.most_games or self.answers >= self.most_answers
+
+    def share(self, parts: int) -> None:
+        """Leave this player its part of the games and answers still to be had, the
+        rest to forked copies of it (parts=1: all of them again)."""
+        self.most_games = self.games + (MAX_GAMES - self.games) // parts
+        self.most_answers = self.answers + (MAX_ANSWERS - self.answers) // parts
 
 
 def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
@@ -336,7 +341,7 @@ class _Kept:
         # closed), not what is read after it.
         moves, known = reads.moves, mask.get
         changed = True
-        while changed:  # latest first: one round, and one to see it settled if there are loops
+        while changed:  # latest first: one round, or with loops until nothing changes
             changed = False
             for sid in order:
                 mine = old = mask[sid]

@@ -67,3 +67,22 @@ def run_hailsham(args: list[str], input: str = "", cwd: Path | None = None,
     return subprocess.run(
         [sys.executable, "-m", "engine", *args], input=input, capture_output=True,
         text=True, cwd=cwd, env=env, timeout=timeout, encoding="utf-8")
+
+
+@pytest.fixture
+def from_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for each result a forked copy sends back (engine/
+    parallel.py): proof that the work really was shared, not done here after all."""
+    import pickle
+    import types
+
+    from engine import parallel
+
+    heard: list[int] = []
+
+    def loads(data: bytes) -> object:
+        heard.append(len(data))
+        return pickle.loads(data)
+    monkeypatch.setattr(parallel, "pickle", types.SimpleNamespace(
+        dumps=pickle.dumps, loads=loads, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    return heard

@@ -867,7 +867,7 @@ def findings(story: Story) -> list[str]:
      "searches to, killed (SIGKILL) while it works",
      "its half is done again in the first process: the same findings as checking in one "
      "process (and as the real command, in two)")
-def test_check_outlives_its_forked_copy(tmp_path, monkeypatch):
+def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
     folder = generated_story(tmp_path, 600)
     story = load_story(str(folder), use_cache=False)[0]
     monkeypatch.setattr(parallel, "cores", lambda: 1)
@@ -882,25 +882,25 @@ def test_check_outlives_its_forked_copy(tmp_path, monkeypatch):
                   if line.startswith(str(folder))) == alone
     # Now the copy dies after settling ten of its scenes; this process takes over.
     monkeypatch.setattr(parallel, "cores", lambda: 2)
-    me, here, theirs, dealt = os.getpid(), [], [], []
+    me, here, dealt = os.getpid(), [], []
     settle_at, split = Settlement._settle_at, parallel.split
 
     def settle_at_or_die(self: Settlement, *args: Any) -> None:
-        (here if os.getpid() == me else theirs).append(args[0])
-        if len(theirs) > 10:  # (in the copy, which has a list of its own)
+        here.append(args[0])  # (the copy, to a list of its own, empty when it starts)
+        if os.getpid() != me and len(here) > 10:
             os.kill(os.getpid(), signal.SIGKILL)
         settle_at(self, *args)
     monkeypatch.setattr(Settlement, "_settle_at", settle_at_or_die)
     monkeypatch.setattr(parallel, "split", lambda items, enough=None: dealt.append(
-        [len(part) for part in split(items, enough)]) or split(items, enough))
+        split(items, enough)) or dealt[-1])
     assert findings(story) == alone
-    assert theirs == [] and len(dealt[-1]) == 2  # the scenes were dealt in two …
-    assert len(here) == sum(dealt[-1])  # … and all of them were settled here in the end
+    assert from_copies == [] and len(dealt[-1]) == 2  # dealt in two, nothing came back …
+    assert sorted(here) == sorted(sid for part in dealt[-1] for sid, _ in part)  # … all here
 
 
 @row("Checking", "no second process to be had for `hailsham check` (fork fails: EAGAIN)",
      "all of the work is done in one process: the same findings")
-def test_check_without_a_second_process(tmp_path, monkeypatch):
+def test_check_without_a_second_process(tmp_path, monkeypatch, from_copies):
     story = load_story(str(generated_story(tmp_path, 600)), use_cache=False)[0]
     monkeypatch.setattr(parallel, "cores", lambda: 1)
     alone = findings(story)
@@ -912,7 +912,7 @@ def test_check_without_a_second_process(tmp_path, monkeypatch):
         raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
     monkeypatch.setattr(os, "fork", no_fork)
     assert findings(story) == alone
-    assert forks  # it did try
+    assert forks and from_copies == []  # it did try, and did it all here
 
 
 # --- the README's table ------------------------------------------------------------------------

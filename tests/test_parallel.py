@@ -1,7 +1,12 @@
 """The checker's work split between this process and a forked copy (engine/parallel.py)."""
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -32,15 +37,71 @@ def test_one_core_or_little_work_stays_in_this_process(monkeypatch, cores, count
     assert parallel.run([items], where_and_sum) == [(os.getpid(), sum(items))]
 
 
-def test_a_failing_child_leaves_its_part_to_this_process(capfd):
-    me = os.getpid()
-
+def fails_in_the_child(me: int) -> Callable[[list[int]], int]:
     def work(part: list[int]) -> int:
         if os.getpid() != me:
             raise RuntimeError("only in the child")
         return sum(part)
-    assert parallel.run([[1, 2], [3, 4]], work) == [3, 7]
+    return work
+
+
+def test_a_failing_child_leaves_its_part_to_this_process(capfd, monkeypatch):
+    monkeypatch.delenv("HAILSHAM_DEBUG", raising=False)
+    assert parallel.run([[1, 2], [3, 4]], fails_in_the_child(os.getpid())) == [3, 7]
     assert "only in the child" not in capfd.readouterr().err  # the child left quietly
+
+
+def test_a_failing_child_is_an_error_here_when_debugging(capfd, monkeypatch):
+    monkeypatch.setenv("HAILSHAM_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="the forked copy failed"):
+        parallel.run([[1, 2], [3, 4]], fails_in_the_child(os.getpid()))
+    assert "RuntimeError: only in the child" in capfd.readouterr().err  # its traceback
+
+
+def test_a_killed_child_leaves_its_part_to_this_process(monkeypatch):
+    monkeypatch.setenv("HAILSHAM_DEBUG", "1")  # killed is not failed: no error
+    me = os.getpid()
+
+    def work(part: list[int]) -> int:
+        if os.getpid() != me:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return sum(part)
+    assert parallel.run([[1, 2], [3, 4]], work) == [3, 7]
+
+
+def test_the_child_stops_when_this_process_is_gone(tmp_path):
+    # A parent killed outright cannot stop its child: the child notices and stops.
+    script = tmp_path / "orphan.py"
+    script.write_text(f"""
+import os, sys, time
+sys.path.insert(0, {str(Path(parallel.__file__).parent.parent)!r})
+from engine import parallel
+me = os.getpid()
+def work(part):
+    if os.getpid() != me:
+        print(os.getpid(), flush=True)  # the child says who it is
+        time.sleep(60)
+    else:
+        time.sleep(0.5)
+        os.kill(me, 9)
+parallel.run([[1], [2]], work)
+""")
+    child = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           timeout=30)
+    pid = int(child.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "zombie" in status.read_text())
 
 
 def test_a_failure_here_stops_the_child_and_propagates(monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine import checker, expr, parallel
+from engine import checker, expr, parallel, settle
 from engine.abstract import TRUE, Range, Reader, Summaries, _on_ranges, refine
 from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
@@ -124,14 +124,10 @@ scenes:
 @pytest.mark.parametrize("games, forked", [(True, False), (False, False), (False, True)],
                          ids=["games then search", "search alone", "searches in two processes"])
 def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, monkeypatch,
-                                                                  games, forked):
-    split = parallel.split
-    splits = []
+                                                                  from_copies, games, forked):
     if forked:  # every story with more than one scene to settle splits the work
         monkeypatch.setattr(parallel, "ENOUGH", 2)
         monkeypatch.setattr(parallel, "cores", lambda: 2)
-        monkeypatch.setattr(parallel, "split", lambda items: splits.append(
-            len(split(items))) or split(items))
     compared = settled_by_search = with_warnings = with_dead_ends = 0
     for seed in range(300):
         story, scenes, _, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
@@ -156,7 +152,7 @@ def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, monke
     assert compared >= 60, compared
     assert with_warnings >= 30 and with_dead_ends >= 10, (with_warnings, with_dead_ends)
     assert settled_by_search >= (3 if games else compared), settled_by_search
-    assert splits.count(2) >= (20 if forked else 0), splits
+    assert len(from_copies) >= 20 if forked else from_copies == []
 
 
 def _without_answers(diagnostic: Diagnostic) -> str:
@@ -215,7 +211,7 @@ def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeyp
 
 
 def test_searches_split_between_two_processes_report_progress_from_this_one(
-        story_dir, monkeypatch, tmp_path):
+        story_dir, monkeypatch, tmp_path, from_copies):
     # Each step shows a paragraph only when 'Next' was taken exactly 3 times before
     # it: with no games, each scene is one to search, dealt between two processes.
     story = counting_story(story_dir, 8, three_at_steps=True)
@@ -227,8 +223,8 @@ def test_searches_split_between_two_processes_report_progress_from_this_one(
         with heard.open("a") as out:
             out.write(f"{os.getpid()} {done} {total}\n")
     quick = Settlement(story, games=False)
-    quick.search(10_000, progress)
-    assert quick.open_questions == 0
+    quick.search(settle.SPLIT_BUDGETS_FROM, progress)
+    assert quick.open_questions == 0 and from_copies
     shown = sorted(sid for (sid, _), (ever, _) in quick.paragraph_outcomes().items() if ever)
     assert shown == ["s3", "s4", "s5", "s6", "s7"]  # before s3, too soon for 3
     lines = [line.split() for line in heard.read_text().splitlines()]
