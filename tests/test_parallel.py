@@ -129,3 +129,13 @@ def test_no_second_process_to_be_had_does_it_all_here(monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     assert parallel.run([[1, 2], [3, 4]], where_and_sum) == [
         (os.getpid(), 3), (os.getpid(), 7)]
+
+
+def test_a_child_reaped_behind_our_back_leaves_its_part_to_this_process():
+    # With SIGCHLD ignored the system reaps the child itself: how it ended is unknown.
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert parallel.run([[1, 2], [3, 4]], where_and_sum) == [
+            (os.getpid(), 3), (os.getpid(), 7)]
+    finally:
+        signal.signal(signal.SIGCHLD, before)
