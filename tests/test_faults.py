@@ -879,7 +879,7 @@ def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
                             env=isolated_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(line for line in result.stdout.splitlines()
-                  if line.startswith(str(folder))) == alone
+                  if DIAGNOSTIC.fullmatch(line)) == alone
     # Now the copy dies after settling ten of its scenes; this process takes over.
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     me, here, dealt = os.getpid(), [], []
