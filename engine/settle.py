@@ -93,10 +93,11 @@ class Settlement:
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
         """Hunt for dead ends, then settle what is still open scene by scene: games
         aimed at the scene, tighter summaries, a search. At most `budget` states are
-        searched in all. With a second core, half the scenes are hunted and settled
-        in a forked copy of this process (parallel.py), each half with half the
-        budget; what a half leaves for want of budget is taken up again here."""
-        # A small budget is not worth halving: each half would run out of it sooner.
+        searched in all. With a second core and a budget worth halving, half the
+        scenes are hunted and settled in a forked copy of this process (parallel.py),
+        each half with half the budget; what a half leaves for want of budget is taken
+        up again here."""
+        # A small budget is not worth halving: a half that runs out drops its search.
         worth_splitting = budget - self.states >= SPLIT_BUDGETS_FROM
         if self.suspects and self.states < budget:
             self._hunt(parallel.split(self.suspects) if worth_splitting
