@@ -237,12 +237,19 @@ class Searcher:
 
     def __init__(self, story: Story, edges: dict[str, set[str]], reach: Followers) -> None:
         self.story = story
-        self.edges = edges
         self.reach = reach
         self.reads = _Reads(story)
         self.rank = rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
         self.loops = any(rank[goto] <= rank[sid] for sid, gotos in edges.items()
                          for goto in gotos)
+        # Per scene, its moves as (the scene they go to, what their condition reads):
+        # those that can be made, and those the summaries prove never can.
+        self.possible: dict[str, list[tuple[str, int]]] = {}
+        self.closed: dict[str, list[tuple[str, int]]] = {}
+        for sid, moves in self.reads.moves.items():
+            can = edges.get(sid, set())
+            self.possible[sid] = [(goto, read) for goto, read in moves if goto in can]
+            self.closed[sid] = [(goto, read) for goto, read in moves if goto not in can]
         self.closeness = _Closeness(story.slots)
         self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
         # Per scene, the conditions of the ways into it (None: one that is always open).
@@ -327,7 +334,7 @@ class _Kept:
 
     def __init__(self, searcher: Searcher, aim: Aim | None) -> None:
         """aim None: on the way anywhere, so every condition counts."""
-        story, reads, rank, edges = searcher.story, searcher.reads, searcher.rank, searcher.edges
+        story, reads, rank = searcher.story, searcher.reads, searcher.rank
         self.bit = reads.bit
         target = None if aim is None else aim.target
         # The scenes on the way (those that can lead to the target), latest first.
@@ -339,17 +346,19 @@ class _Kept:
                 mask[sid] |= reads(condition)
         # A move that can never be made keeps what its condition reads (to be found
         # closed), not what is read after it.
-        moves, known = reads.moves, mask.get
+        possible, closed, known = searcher.possible, searcher.closed, mask.get
         changed = True
         while changed:  # latest first: one round, or with loops until nothing changes
             changed = False
             for sid in order:
                 mine = old = mask[sid]
-                possible = edges.get(sid, ())
-                for goto, read in moves[sid]:
+                for goto, read in possible[sid]:
                     ahead = known(goto)
                     if ahead is not None:
-                        mine |= read | ahead if goto in possible else read
+                        mine |= read | ahead
+                for goto, read in closed[sid]:
+                    if goto in mask:
+                        mine |= read
                 if mine != old:
                     mask[sid] = mine
                     changed = searcher.loops
