@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 ENOUGH = 16  # fewer items than this are not worth a process of their own
+FAILED = 3  # a forked copy's exit status when its work raised
 
 
 def cores() -> int:
@@ -74,9 +75,6 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
         raise RuntimeError("the forked copy failed: its traceback is above")
     theirs = pickle.loads(data) if status == 0 and data else work(second)
     return [mine, theirs]
-
-
-FAILED = 3  # a forked copy's exit status when its work raised
 
 
 def _child(read: int, write: int, work: Callable[[], Any]) -> None:
