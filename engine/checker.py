@@ -11,7 +11,6 @@ merged by it open the same answers and show the same text now and forever after.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import os
 from array import array
@@ -31,6 +30,7 @@ from .settle import Settlement
 DEFAULT_MAX_STATES = 1_000_000
 EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
 SPLIT_REPLAYS_FROM = 10_000  # explored states: fewer, and paragraphs replay in a moment
+REPORT_EVERY = 20_000  # explored states between two words of progress
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
 Key = tuple[str, str, Vars, tuple[int, ...], frozenset[str]]
@@ -314,9 +314,10 @@ def _all_effects(story: Story) -> Iterator[Any]:
 
 
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
-            watched: Watched = frozenset()) -> Exploration:
+            watched: Watched = frozenset(), progress: witness.Progress | None = None
+            ) -> Exploration:
     """Breadth-first search of the reachable abstract states, recording coverage (of
-    the watched paragraphs too)."""
+    the watched paragraphs too); `progress` hears how many are explored, now and then."""
     ab = _Abstraction(story, watched)
     scenes = story.scenes
     tracked = ab.tracked
@@ -404,6 +405,8 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
             if number == 0:
                 dead.append(current)
         current += 1
+        if progress is not None and not current % REPORT_EVERY:
+            progress(f"explored {current:,} states")
 
     def answers_to(state: int) -> list[str]:
         out: list[str] = []
@@ -636,7 +639,8 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
     loops — is explored first, keeping only what choices read. Then each group of
     conditional paragraphs that read the same values is explored again with those
     values kept too: far fewer states than keeping every value at once, and just as
-    exact. `progress` hears how a big story's searches are getting on."""
+    exact. `progress` hears, in words, how the searches or the exploring are getting
+    on."""
     with without_cycle_collection():
         return _check(story, max_states, progress)
 
@@ -655,19 +659,21 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
                            for i, p in enumerate(s.text) if p.condition is not None)
     # Most stories are small enough to explore with every value kept at once: try that
     # first, within part of the budget, before splitting the work.
-    found = explore(story, max(1, max_states // 50), everything)
+    found = explore(story, max(1, max_states // 50), everything, progress)
     if found.complete:
         return _findings(story, found)
-    found = explore(story, max_states)
+    found = explore(story, max_states, progress=progress)
     if found.complete:
-        return _findings(story, attrs.evolve(found, paragraphs=replayed(story, found)))
+        return _findings(story, attrs.evolve(found, paragraphs=replayed(story, found,
+                                                                         progress)))
     if quick.settles:
         quick.search(max_states)  # what it leaves open is less than all
         return _findings(story, _settled(quick))
     return _findings(story, found)
 
 
-def replayed(story: Story, found: Exploration) -> dict[tuple[str, int], tuple[bool, bool]]:
+def replayed(story: Story, found: Exploration, progress: witness.Progress | None = None
+             ) -> dict[tuple[str, int], tuple[bool, bool]]:
     """Every conditional paragraph's outcomes, after a complete exploration of the
     flow: those it keeps exact, and the rest replayed group by group along its graph
     (on a big graph, half of the groups in a forked copy of the process)."""
@@ -675,17 +681,19 @@ def replayed(story: Story, found: Exploration) -> dict[tuple[str, int], tuple[bo
     groups = paragraph_groups(story, sorted(found.entered), paragraphs)
     parts = parallel.split(groups, enough=2) if found.states >= SPLIT_REPLAYS_FROM \
         else [groups]
-    for part in parallel.run(parts, functools.partial(_replay_groups, story, found)):
+    told = None if progress is None else parallel.here_only(progress)
+
+    def replay(part: list[Watched]) -> dict[tuple[str, int], tuple[bool, bool]]:
+        out: dict[tuple[str, int], tuple[bool, bool]] = {}
+        for done, group in enumerate(part, start=1):
+            out.update(replay_paragraphs(story, found, group))
+            if told is not None:
+                told(f"replayed {min(len(groups), done * len(parts)):,} of "
+                     f"{len(groups):,} groups of conditional paragraphs")
+        return out
+    for part in parallel.run(parts, replay):
         paragraphs.update(part)
     return paragraphs
-
-
-def _replay_groups(story: Story, found: Exploration, groups: list[Watched]
-                   ) -> dict[tuple[str, int], tuple[bool, bool]]:
-    out: dict[tuple[str, int], tuple[bool, bool]] = {}
-    for group in groups:
-        out.update(replay_paragraphs(story, found, group))
-    return out
 
 
 def _settled(quick: Settlement) -> Exploration:

@@ -36,6 +36,16 @@ def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
     return [items[0::2], items[1::2]]
 
 
+def here_only(tell: Callable[[str], None]) -> Callable[[str], None]:
+    """`tell`, for this process only: a forked copy stays quiet (the terminal is ours)."""
+    here = os.getpid()
+
+    def told(message: str) -> None:
+        if os.getpid() == here:
+            tell(message)
+    return told
+
+
 def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]:
     """work(part) for each part (one or two): the first here, the second in a forked
     child, at the same time. Their results, in order; the child's comes back pickled

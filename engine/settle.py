@@ -38,16 +38,15 @@ class Settled:
 
 
 class _Reporter:
-    """Progress of one of `parts` like parts, told as (scenes settled, scenes to
-    settle) of all; only by this process, not by a forked copy."""
+    """Progress of one of `parts` like parts, told as scenes settled of all; only by
+    this process, not by a forked copy."""
 
     def __init__(self, progress: witness.Progress, total: int, parts: int) -> None:
-        self.progress, self.total, self.parts = progress, total, parts
-        self.here = os.getpid()
+        self.progress, self.total, self.parts = parallel.here_only(progress), total, parts
 
     def __call__(self, done: int) -> None:
-        if os.getpid() == self.here:
-            self.progress(min(self.total, done * self.parts), self.total)
+        done = min(self.total, done * self.parts)
+        self.progress(f"searched {done:,} of {self.total:,} scenes with open questions")
 
 
 class Settlement:

@@ -30,7 +30,7 @@ OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
 GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
-Progress = Callable[[int, int], None]
+Progress = Callable[[str], None]  # told how the checker is getting on, in words
 
 
 

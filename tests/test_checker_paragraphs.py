@@ -59,3 +59,23 @@ def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path, monkeypa
         compared += 1
     assert compared > 60
     assert len(from_copies) >= 20 if forked else from_copies == []
+
+
+def test_exploring_and_replaying_say_how_they_are_getting_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(checker, "REPORT_EVERY", 10)
+    for seed in range(120):
+        story = explored_with_paragraphs(tmp_path / f"s{seed}", seed)[0]
+        heard: list[str] = []
+        flow = explore(story, 50_000, progress=heard.append)
+        groups = checker.paragraph_groups(story, sorted(flow.entered), flow.paragraphs)
+        if not flow.complete or flow.states < 30 or len(groups) < 2:
+            continue
+        assert heard[:2] == ["explored 10 states", "explored 20 states"]
+        assert len(heard) == flow.states // 10
+        heard.clear()
+        checker.replayed(story, flow, heard.append)
+        total = len(groups)
+        assert heard == [f"replayed {n} of {total} groups of conditional paragraphs"
+                         for n in range(1, total + 1)]
+        return
+    raise AssertionError("no random story was big enough")

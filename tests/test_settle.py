@@ -204,10 +204,10 @@ def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeyp
     assert "paragraph of scene 's80'" in problems[0].message
     assert found.open_questions == 1
     # Given room, the search finds it, and all is well; it says how it is getting on.
-    heard: list[tuple[int, int]] = []
-    problems, found = checker.check(story, progress=lambda *p: heard.append(p))
+    heard: list[str] = []
+    problems, found = checker.check(story, progress=heard.append)
     assert problems == [] and found.open_questions == 0
-    assert heard and heard[-1][0] == heard[-1][1] == 1
+    assert heard and heard[-1] == "searched 1 of 1 scenes with open questions"
 
 
 def test_searches_split_between_two_processes_report_progress_from_this_one(
@@ -219,17 +219,18 @@ def test_searches_split_between_two_processes_report_progress_from_this_one(
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     heard = tmp_path / "heard"
 
-    def progress(done: int, total: int) -> None:
+    def progress(message: str) -> None:
         with heard.open("a") as out:
-            out.write(f"{os.getpid()} {done} {total}\n")
+            out.write(f"{os.getpid()} {message}\n")
     quick = Settlement(story, games=False)
     quick.search(settle.SPLIT_BUDGETS_FROM, progress)
     assert quick.open_questions == 0 and from_copies
     shown = sorted(sid for (sid, _), (ever, _) in quick.paragraph_outcomes().items() if ever)
     assert shown == ["s3", "s4", "s5", "s6", "s7"]  # before s3, too soon for 3
-    lines = [line.split() for line in heard.read_text().splitlines()]
+    lines = [line.partition(" ") for line in heard.read_text().splitlines()]
     assert {pid for pid, _, _ in lines} == {str(os.getpid())}
-    assert lines[-1][1] == lines[-1][2] == str(len(story.scenes))
+    scenes = len(story.scenes)
+    assert lines[-1][2] == f"searched {scenes} of {scenes} scenes with open questions"
 
 
 def test_choices_that_split_every_case_leave_no_dead_end(story_dir):

@@ -71,10 +71,10 @@ def check_once(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM if any(d.is_error for d in diagnostics) else EXIT_OK
 
 
-def _show_progress(done: int, total: int) -> None:
-    """A status line on a terminal while a big story's searches run."""
-    print(f"\rchecking: searched {done:,} of {total:,} scenes with open questions",
-          end="", file=sys.stderr, flush=True)
+def _show_progress(message: str) -> None:
+    """A status line on a terminal while the checker works (our own words, never a
+    story's text: nothing to filter)."""
+    print(f"\r\033[Kchecking: {message}", end="", file=sys.stderr, flush=True)
 
 
 def random_check(args: argparse.Namespace) -> int:
