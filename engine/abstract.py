@@ -10,6 +10,7 @@ in play; what it allows may or may not, and is left to concrete games (witness.p
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -230,22 +231,17 @@ class Order:
     def __init__(self, story: Story, edges: dict[str, set[str]], asked: set[str]) -> None:
         self.reach = Followers(story, edges)
         self.bit = {sid: 1 << n for n, sid in enumerate(sorted(asked))}
-        preds: dict[str, set[str]] = {sid: set() for sid in story.scenes}
-        for sid, targets in edges.items():
-            for t in targets:
-                preds[t].add(sid)
         everything = (1 << len(self.bit)) - 1
         must = dict.fromkeys(story.scenes, everything)
         must[story.start] = 0
-        order = forward_order(story, edges)
         changed = True
         while changed:  # what every way in passes through, narrowed until it settles
             changed = False
-            for sid in order:
+            for sid in self.reach.order:
                 if sid == story.start:
                     continue
                 mine = everything
-                for p in preds[sid]:
+                for p in self.reach.into.get(sid, ()):
                     if p in edges:  # (a scene not in `edges` is never reached)
                         mine &= must[p] | self.bit.get(p, 0)
                 if mine != must[sid]:
@@ -279,11 +275,11 @@ class Followers:
             for t in targets:
                 self.into.setdefault(t, set()).add(sid)
         ahead = dict.fromkeys(story.scenes, 0)
-        order = list(reversed(forward_order(story, edges)))
+        self.order = forward_order(story, edges)  # the scenes play can reach
         changed = True
         while changed:  # one round for a story without loops
             changed = False
-            for sid in order:
+            for sid in reversed(self.order):
                 mask = ahead[sid]
                 for t in edges.get(sid, ()):
                     mask |= self.bits[t] | ahead[t]
@@ -523,7 +519,7 @@ class Summaries:
         arrives in: an ending; or every reflection option leads on to such a scene or
         to choices one of which is surely open and leads to one."""
         story, good = self.story, set[str]()
-        order = list(reversed(forward_order(story, self.edges)))
+        order = list(reversed(self.flow_rank))
         changed = True
         while changed:
             changed = False
@@ -547,9 +543,15 @@ class Summaries:
     def loop_free(self) -> bool:
         """Whether no move play can make leads back to a scene already played (so every
         game ends, at an ending or at a dead end)."""
-        rank = {sid: n for n, sid in enumerate(forward_order(self.story, self.edges))}
+        rank = self.flow_rank
         return all(rank[t] > rank[sid] for sid, targets in self.edges.items()
                    for t in targets)
+
+    @functools.cached_property
+    def flow_rank(self) -> dict[str, int]:
+        """Each reachable scene's place in the forward order of the moves play can
+        make (`edges`), in that order."""
+        return {sid: n for n, sid in enumerate(self.reach.order)}
 
     def _leads_on(self, scene: Scene, good: set[str]) -> bool:
         asks_choices = scene.reflection is None

@@ -681,15 +681,16 @@ def replayed(story: Story, found: Exploration, progress: witness.Progress | None
     groups = paragraph_groups(story, sorted(found.entered), paragraphs)
     parts = parallel.split(groups, enough=2) if found.states >= SPLIT_REPLAYS_FROM \
         else [groups]
-    told = None if progress is None else parallel.here_only(progress)
+    told = None if progress is None else parallel.counted(
+        progress, "replayed {done} of {total} groups of conditional paragraphs",
+        len(groups), len(parts))
 
     def replay(part: list[Watched]) -> dict[tuple[str, int], tuple[bool, bool]]:
         out: dict[tuple[str, int], tuple[bool, bool]] = {}
         for done, group in enumerate(part, start=1):
             out.update(replay_paragraphs(story, found, group))
             if told is not None:
-                told(f"replayed {min(len(groups), done * len(parts)):,} of "
-                     f"{len(groups):,} groups of conditional paragraphs")
+                told(done)
         return out
     for part in parallel.run(parts, replay):
         paragraphs.update(part)

@@ -36,14 +36,17 @@ def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
     return [items[0::2], items[1::2]]
 
 
-def here_only(tell: Callable[[str], None]) -> Callable[[str], None]:
-    """`tell`, for this process only: a forked copy stays quiet (the terminal is ours)."""
+def counted(tell: Callable[[str], None], words: str, total: int, parts: int
+            ) -> Callable[[int], None]:
+    """What to call after each item of one of `parts` like parts done here: it tells
+    how many of `total` are done, in `words` (with {done} and {total}), taking the
+    other parts to keep pace. A forked copy stays quiet: the terminal is ours."""
     here = os.getpid()
 
-    def told(message: str) -> None:
+    def done_with(done: int) -> None:
         if os.getpid() == here:
-            tell(message)
-    return told
+            tell(words.format(done=f"{min(total, done * parts):,}", total=f"{total:,}"))
+    return done_with
 
 
 def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 
 import attrs
 
@@ -23,6 +24,7 @@ from .abstract import Summaries
 from .model import Story
 
 SPLIT_BUDGETS_FROM = 100_000  # states: a smaller budget is spent in one process
+SEARCHED = "searched {done} of {total} scenes with open questions"
 
 
 @attrs.define
@@ -35,18 +37,6 @@ class Settled:
     games: int
     answers: int
     tried: set[str]
-
-
-class _Reporter:
-    """Progress of one of `parts` like parts, told as scenes settled of all; only by
-    this process, not by a forked copy."""
-
-    def __init__(self, progress: witness.Progress, total: int, parts: int) -> None:
-        self.progress, self.total, self.parts = parallel.here_only(progress), total, parts
-
-    def __call__(self, done: int) -> None:
-        done = min(self.total, done * self.parts)
-        self.progress(f"searched {done:,} of {self.total:,} scenes with open questions")
 
 
 class Settlement:
@@ -81,7 +71,7 @@ class Settlement:
         if self.player is not None:
             self.player.wander(self.wanted)
         self.summaries = summaries
-        self.never = witness.Wanted(set(), set(), set(), set())
+        self.never = witness.Wanted()
         self.states = 0
         self.tried: set[str] = set()  # scenes aimed at by games and the tighter summaries
 
@@ -110,7 +100,8 @@ class Settlement:
         share = (budget - self.states) // len(parts)
         if self.player is not None:
             self.player.share(len(parts))
-        reported = None if progress is None else _Reporter(progress, len(scenes), len(parts))
+        reported = None if progress is None else parallel.counted(
+            progress, SEARCHED, len(scenes), len(parts))
         for done in parallel.run(parts, functools.partial(
                 self._settle, until=self.states + share, progress=reported)):
             self._take_in(done)
@@ -118,8 +109,8 @@ class Settlement:
             self.player.share(1)
         if len(parts) > 1 and len(self.wanted) and self.states < budget:
             scenes = self._wanted_by_scene()
-            self._settle(scenes, budget, None if progress is None else _Reporter(
-                progress, len(scenes), 1))
+            self._settle(scenes, budget, None if progress is None else parallel.counted(
+                progress, SEARCHED, len(scenes), 1))
 
     def _hunt(self, parts: list[list[str]], budget: int) -> None:
         share = (budget - self.states) // len(parts)
@@ -133,7 +124,7 @@ class Settlement:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
 
     def _settle(self, scenes: list[tuple[str, witness.Wanted]], until: int,
-                progress: _Reporter | None) -> Settled:
+                progress: Callable[[int], None] | None) -> Settled:
         """Settle what is wanted at each of `scenes` while fewer than `until` states
         have been searched; what was done, for a forked copy to hand back."""
         states, games, answers = self.states, self.games, 0
@@ -182,7 +173,7 @@ class Settlement:
         """Prove impossible, with tighter summaries, what is still wanted at a scene and
         needs a scene visited first (cheaper than a search running out of states)."""
         summaries = self.summaries
-        ruled_out = witness.Wanted(set(), set(), set(), set())
+        ruled_out = witness.Wanted()
         scene = self.story.scenes[sid]
         for choice in scene.choices:
             if choice.key in open_.offered and choice.condition is not None and (
@@ -199,7 +190,7 @@ class Settlement:
     @functools.cached_property
     def searcher(self) -> witness.Searcher:
         """Made when first needed: most stories are settled without a search."""
-        return witness.Searcher(self.story, self.summaries.edges, self.summaries.reach)
+        return witness.Searcher(self.story, self.summaries)
 
     @property
     def open_questions(self) -> int:

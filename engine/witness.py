@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from . import expr
-from .abstract import Followers, forward_order
+from .abstract import Followers, Summaries
 from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story, Vars
 from .runtime import is_open
 
@@ -33,14 +33,13 @@ Paragraph = tuple[str, int]
 Progress = Callable[[str], None]  # told how the checker is getting on, in words
 
 
-
 @attrs.define
 class Wanted:
-    """What is still to be shown to happen."""
-    entered: set[str]
-    offered: set[str]  # choice keys
-    shown: set[Paragraph]
-    hidden: set[Paragraph]
+    """What is still to be shown to happen (nothing, unless said)."""
+    entered: set[str] = attrs.Factory(set)
+    offered: set[str] = attrs.Factory(set)  # choice keys
+    shown: set[Paragraph] = attrs.Factory(set)
+    hidden: set[Paragraph] = attrs.Factory(set)
 
     def __len__(self) -> int:
         return len(self.entered) + len(self.offered) + len(self.shown) + len(self.hidden)
@@ -50,7 +49,7 @@ class Wanted:
         out: dict[str, Wanted] = {}
 
         def at(sid: str) -> Wanted:
-            return out.setdefault(sid, Wanted(set(), set(), set(), set()))
+            return out.setdefault(sid, Wanted())
         for sid in self.entered:
             at(sid).entered.add(sid)
         for key in self.offered:
@@ -223,25 +222,24 @@ def _note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
                 wanted.hidden.discard((scene.id, i))
 
 
-
 @attrs.define
 class Searched:
     states: int = 0
-    impossible: Wanted = attrs.Factory(lambda: Wanted(set(), set(), set(), set()))
+    impossible: Wanted = attrs.Factory(Wanted)
 
 
 class Searcher:
     """The searches of one story, and what they share: what its conditions read, the
-    order of its scenes, the ways into each (`edges`, `reach`: the moves play can make,
-    and where they can lead)."""
+    order of its scenes, the ways into each (from the summaries: the moves play can
+    make, and where they can lead)."""
 
-    def __init__(self, story: Story, edges: dict[str, set[str]], reach: Followers) -> None:
+    def __init__(self, story: Story, summaries: Summaries) -> None:
         self.story = story
-        self.reach = reach
+        edges = summaries.edges
+        self.reach = summaries.reach
         self.reads = _Reads(story)
-        self.rank = rank = {sid: n for n, sid in enumerate(forward_order(story, edges))}
-        self.loops = any(rank[goto] <= rank[sid] for sid, gotos in edges.items()
-                         for goto in gotos)
+        self.rank = summaries.flow_rank
+        self.loops = not summaries.loop_free()
         # Per scene, its moves as (the scene they go to, what their condition reads):
         # those that can be made, and those the summaries prove never can.
         self.possible: dict[str, list[tuple[str, int]]] = {}
@@ -525,8 +523,7 @@ class _Closeness:
         def gap(goto: str, after: Vars, visits: dict[str, int]) -> int:
             ahead = ahead_of.get(goto)
             if ahead is None:
-                ahead = ahead_of[goto] = tuple(
-                    scene == goto or aim.reach.can_follow(goto, scene) for scene in counted)
+                ahead = ahead_of[goto] = tuple(_ahead(aim, goto, scene) for scene in counted)
             key = (goto == aim.target, ahead,
                    *[after[s] for s in slots], *[visits.get(s, 0) for s in counted])
             found = known.get(key)
@@ -538,7 +535,7 @@ class _Closeness:
     def _gap(self, aim: Aim, goto: str, after: Vars, visits: dict[str, int],
              goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
         def reachable(scene: str) -> bool:
-            return scene == goto or aim.reach.can_follow(goto, scene)
+            return _ahead(aim, goto, scene)
         arrived = aim.arrive(after)
         gap = min((self.distance(tree, want, arrived, visits, reachable)
                    for tree, want in goals), default=0)
@@ -580,6 +577,11 @@ class _Closeness:
         if evaluate is None:
             evaluate = self.evaluators[id(node)] = expr.compile_node(node, self.slots)
         return evaluate(values, visits)
+
+
+def _ahead(aim: Aim, goto: str, scene: str) -> bool:
+    """Whether play, moving to `goto`, can still be at `scene` (there, or later)."""
+    return scene == goto or aim.reach.can_follow(goto, scene)
 
 
 def _numeric_gap(op: str, a: int, b: int) -> int:
