@@ -47,7 +47,9 @@ class Exploration:
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
     endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
     graph: _Graph | None = None  # the states and edges themselves
-    games: int = 0  # when settled without exploring: the sample games played
+    settled: bool = False  # settled without exploring (settle.py), not explored
+    swept: int = 0  # when settled: the states the sweep played
+    games: int = 0  # when settled: the sample games played
     open_questions: int = 0  # when settled: questions the search's bound left open
     open_example: str = ""  # one of them, in words
 
@@ -700,7 +702,8 @@ def replayed(story: Story, found: Exploration, progress: witness.Progress | None
 def _settled(quick: Settlement) -> Exploration:
     return Exploration(quick.states, True, quick.entered(), quick.dead_ends,
                        quick.offered_ever(),
-                       quick.paragraph_outcomes(), games=quick.games,
+                       quick.paragraph_outcomes(), settled=True, swept=quick.swept,
+                       games=quick.games,
                        open_questions=quick.open_questions,
                        open_example=quick.example() if quick.open_questions else "")
 

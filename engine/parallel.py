@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
+Mine = TypeVar("Mine")
+Theirs = TypeVar("Theirs")
 ENOUGH = 16  # fewer items than this are not worth a process of their own
 FAILED = 3  # a forked copy's exit status when its work raised
 
@@ -30,10 +32,23 @@ def cores() -> int:
 def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
     """`items` in one part, or dealt into two when a forked copy can take the second
     (and there are `enough` of them to be worth it; ENOUGH unless said)."""
-    if len(items) < max(2, ENOUGH if enough is None else enough) or (
-            not hasattr(os, "fork") or cores() < 2):
+    if len(items) < max(2, ENOUGH if enough is None else enough) or not _second_core():
         return [items]
     return [items[0::2], items[1::2]]
+
+
+def beside(here: Callable[[], Mine], there: Callable[[], Theirs]) -> tuple[Mine, Theirs]:
+    """here() and there(), at the same time when a forked copy can do there() on a
+    second core (as run() does it); else one after the other."""
+    if not _second_core():
+        return here(), there()
+    jobs: list[list[Callable[[], Any]]] = [[here], [there]]
+    mine, theirs = run(jobs, lambda part: part[0]())
+    return mine, theirs
+
+
+def _second_core() -> bool:
+    return hasattr(os, "fork") and cores() >= 2
 
 
 def counted(tell: Callable[[str], None], words: str, total: int, parts: int

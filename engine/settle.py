@@ -22,6 +22,7 @@ import attrs
 from . import parallel, witness
 from .abstract import Summaries
 from .model import Story
+from .sweep import shown_by_sweep
 
 SPLIT_BUDGETS_FROM = 100_000  # states: a smaller budget is spent in one process
 SEARCHED = "searched {done} of {total} scenes with open questions"
@@ -46,7 +47,11 @@ class Settlement:
     def __init__(self, story: Story, games: bool = True) -> None:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story
-        summaries = Summaries(story)
+        # The sweep needs nothing from the summaries: with a second core, it runs
+        # beside them in a forked copy.
+        summaries, (swept, self.swept) = parallel.beside(
+            lambda: Summaries(story),
+            (lambda: shown_by_sweep(story)) if games else (lambda: (witness.Wanted(), 0)))
         reachable = set(summaries.entry)
         # Dead ends and endless loops: none when the summaries prove that play always
         # has a way on. Otherwise, when no move leads back, there is no loop, and each
@@ -66,6 +71,7 @@ class Settlement:
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
+        self.wanted.remove(swept)
         self.player = witness.Player(story) if (
             self.settles and games) else None
         if self.player is not None:

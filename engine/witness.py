@@ -177,7 +177,7 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
         scene = scenes[sid]
         visits[sid] = visits.get(sid, 0) + 1
         values = scene.effects.apply(values)
-        _note(wanted, scene, values, visits)
+        note(wanted, scene, values, visits)
         # Aimed games end at their scene, once its choices have been looked at.
         arrived = aim is not None and sid == aim.target
         sid = None
@@ -211,8 +211,9 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
     return steps
 
 
-def _note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
+def note(wanted: Wanted, scene: Scene, values: tuple[object, ...],
           visits: dict[str, int]) -> None:
+    """Take out of `wanted` what entering a scene shows (values after its effects)."""
     wanted.entered.discard(scene.id)
     for i, paragraph in enumerate(scene.text):
         if paragraph.condition is not None:
@@ -237,7 +238,7 @@ class Searcher:
         self.story = story
         edges = summaries.edges
         self.reach = summaries.reach
-        self.reads = _Reads(story)
+        self.reads = Reads(story)
         self.rank = summaries.flow_rank
         self.loops = not summaries.loop_free()
         # Per scene, its moves as (the scene they go to, what their condition reads):
@@ -292,13 +293,13 @@ class Searcher:
         return out
 
 
-class _Reads:
+class Reads:
     """What conditions read, as bit masks: a bit per variable slot, then one per scene
     that some `visited()` names."""
 
     def __init__(self, story: Story) -> None:
         self.slots = story.slots
-        counted = sorted({n.scene for s in story.scenes.values() for c in _conditions(s)
+        counted = sorted({n.scene for s in story.scenes.values() for c in conditions(s)
                           for n in expr.walk(c.tree) if isinstance(n, expr.Visited)})
         self.bit = {sid: 1 << (len(self.slots) + k) for k, sid in enumerate(counted)}
         self.cache: dict[int, int] = {}
@@ -340,7 +341,7 @@ class _Kept:
                        reverse=True)
         mask = dict.fromkeys(order, 0)
         for sid in order if target is None else [target]:
-            for condition in _conditions(story.scenes[sid]):
+            for condition in conditions(story.scenes[sid]):
                 mask[sid] |= reads(condition)
         # A move that can never be made keeps what its condition reads (to be found
         # closed), not what is read after it.
@@ -431,7 +432,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
         # Only at the target are all the values its conditions read kept.
         arrived = sid == aim.target
         if arrived:
-            _note(wanted, scene, values, visits)
+            note(wanted, scene, values, visits)
         else:
             wanted.entered.discard(sid)
         asks, moves = _reflect(scene, values, once, aim)
@@ -598,7 +599,8 @@ def _numeric_gap(op: str, a: int, b: int) -> int:
     return 1 if a == b else 0
 
 
-def _conditions(scene: Scene) -> list[Condition]:
+def conditions(scene: Scene) -> list[Condition]:
+    """The conditions of a scene's choices and paragraphs."""
     found = [c.condition for c in scene.choices if c.condition is not None]
     return found + [p.condition for p in scene.text if p.condition is not None]
 

@@ -37,6 +37,16 @@ def test_one_core_or_little_work_stays_in_this_process(monkeypatch, cores, count
     assert parallel.run([items], where_and_sum) == [(os.getpid(), sum(items))]
 
 
+@pytest.mark.parametrize("cores", [1, 2])
+def test_beside_does_the_other_job_in_another_process_when_it_can(monkeypatch, from_copies,
+                                                                  cores):
+    monkeypatch.setattr(parallel, "cores", lambda: cores)
+    here, there = parallel.beside(lambda: where_and_sum([1, 2]), lambda: where_and_sum([3]))
+    assert here == (os.getpid(), 3)
+    assert there[1] == 3 and (there[0] != os.getpid()) == (cores == 2)
+    assert len(from_copies) == (cores == 2)
+
+
 def fails_in_the_child(me: int) -> Callable[[list[int]], int]:
     def work(part: list[int]) -> int:
         if os.getpid() != me:

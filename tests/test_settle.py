@@ -10,7 +10,7 @@ import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine import checker, expr, parallel, settle
+from engine import checker, expr, parallel, settle, sweep
 from engine.abstract import TRUE, Range, Reader, Summaries, _on_ranges, refine
 from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
@@ -121,13 +121,16 @@ scenes:
     assert found.states == 0  # the summaries through 'left' prove it: no search needed
 
 
-@pytest.mark.parametrize("games, forked", [(True, False), (False, False), (False, True)],
-                         ids=["games then search", "search alone", "searches in two processes"])
+@pytest.mark.parametrize("games, forked", [
+    (True, False), (True, True), (False, False), (False, True)], ids=[
+    "sweep, games, search", "the same in two processes", "search alone",
+    "searches in two processes"])
 def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, monkeypatch,
                                                                   from_copies, games, forked):
-    if forked:  # every story with more than one scene to settle splits the work
-        monkeypatch.setattr(parallel, "ENOUGH", 2)
-        monkeypatch.setattr(parallel, "cores", lambda: 2)
+    # Forked, the sweep runs beside the summaries, and every story with more than one
+    # scene to settle splits the searches.
+    monkeypatch.setattr(parallel, "ENOUGH", 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 2 if forked else 1)
     compared = settled_by_search = with_warnings = with_dead_ends = 0
     for seed in range(300):
         story, scenes, _, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
@@ -195,9 +198,11 @@ scenes:
 
 def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeypatch):
     # Paragraph `n == 3` is shown only when 'Next' was taken exactly 3 times in 80
-    # steps: wandering games miss it, and a search of 5 states cannot find it.
+    # steps: wandering games miss it, so does a sweep keeping only the lowest and the
+    # highest n, and a search of 5 states cannot find it.
     story = counting_story(story_dir, 80, three_at_steps=False)
     monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
+    monkeypatch.setattr(sweep, "WIDTH", 2)
     problems, found = checker.check(story, max_states=5)
     assert [d.code for d in problems] == ["W302"]
     assert "1 question left open" in problems[0].message
@@ -264,6 +269,6 @@ scenes:
 """)), use_cache=False)[0]
     assert Summaries(story).surely_ending() == {"a", "b", "z"}
     problems, found = checker.check(story)
-    assert found.games > 0  # settled, not explored
+    assert found.settled
     assert [d.code for d in problems] == ["W304"]
     assert "choice 1 of scene 'b'" in problems[0].message  # flag is never set

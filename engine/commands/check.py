@@ -55,8 +55,9 @@ def check_once(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the status
         diagnostics = diagnostics + found
-        if exploration.games:
-            explored = (f"settled with {plural(exploration.games, 'sample game')} and a "
+        if exploration.settled:
+            explored = (f"settled with a sweep of {plural(exploration.swept, 'state')}, "
+                        f"{plural(exploration.games, 'sample game')} and a "
                         f"search of {plural(exploration.states, 'state')}")
         else:
             explored = (f"explored {plural(exploration.states, 'state')}"

@@ -360,8 +360,8 @@ def measure_size(n: int, args: argparse.Namespace) -> SizeResult:
             res.timed_out = True
             return False  # once is enough to know it takes too long
         # Either way of checking (README, "Checking a story") says how many states.
-        found = re.search(r"explored ([\d,]+) states?|settled with [\d,]+ sample games? "
-                          r"and a search of ([\d,]+) states?", child.out)
+        found = re.search(r"explored ([\d,]+) states?|settled with .* and a search of "
+                          r"([\d,]+) states?", child.out)
         if found is None:
             raise SystemExit(f"hailsham check printed no exploration:\n{child.out[-2000:]}")
         res.states = int((found[1] or found[2]).replace(",", ""))

@@ -1,0 +1,199 @@
+"""A sweep: every scene played once, in the forward order of the story, with a handful
+of the game states that reach it. Like a sample game, it only ever shows what can
+happen — each state it plays is one a real game reaches — but one pass shows far more
+than many games: each scene is played with states chosen to differ where the
+conditions still ahead look (the lowest and highest of each number, each flag and
+text both ways, each counted scene visited and not). A move back to a scene already
+swept is not followed, so what only a loop reaches is left to the games and searches.
+"""
+
+from __future__ import annotations
+
+import operator
+import random
+from collections.abc import Callable, Sequence
+
+from .abstract import forward_order
+from .model import Scene, Story, Vars
+from .runtime import is_open
+from .witness import Reads, Wanted, conditions, note
+
+WIDTH = 16  # states a scene is played with (more when more are kept for their extremes)
+
+# A state on its way into a scene: values, visit counts, once-only choices taken, and
+# the counted scenes visited as bits (to compare states by).
+State = tuple[Vars, dict[str, int], frozenset[str], int]
+
+
+def shown_by_sweep(story: Story) -> tuple[Wanted, int]:
+    """Everything a sweep of the whole story shows — scenes entered, choices offered,
+    conditional paragraphs shown and hidden — and the number of states it played.
+    It needs nothing worked out about the story before, so it can run beside the
+    summaries, in a forked copy of the process."""
+    unshown = _everything(story)
+    reads = Reads(story)
+    edges = {sid: {goto for goto, _ in moves} for sid, moves in reads.moves.items()}
+    order = forward_order(story, edges)
+    played = sweep(story, order, _read_ahead(story, order, reads), reads.bit, unshown)
+    shown = _everything(story)
+    shown.remove(unshown)
+    return shown, played
+
+
+def _everything(story: Story) -> Wanted:
+    """Every scene, choice and conditional paragraph (shown and hidden)."""
+    paragraphs = {(scene.id, i) for scene in story.scenes.values()
+                  for i, paragraph in enumerate(scene.text) if paragraph.condition is not None}
+    return Wanted(set(story.scenes), {c.key for s in story.scenes.values() for c in s.choices},
+                  paragraphs, set(paragraphs))
+
+
+def _read_ahead(story: Story, order: list[str], reads: Reads) -> dict[str, int]:
+    """Per scene, what the conditions there and at every scene after it read."""
+    ahead = {sid: 0 for sid in order}
+    for sid in order:
+        for condition in conditions(story.scenes[sid]):
+            ahead[sid] |= reads(condition)
+    changed = True
+    while changed:  # latest first: one round, or with loops until nothing changes
+        changed = False
+        for sid in reversed(order):
+            mine = ahead[sid]
+            for goto, read in reads.moves[sid]:
+                mine |= read | ahead.get(goto, 0)
+            if mine != ahead[sid]:
+                ahead[sid] = mine
+                changed = True
+    return ahead
+
+
+def sweep(story: Story, order: Sequence[str], reads: dict[str, int], bit: dict[str, int],
+          wanted: Wanted) -> int:
+    """Play every scene in `order` (a forward order of the scenes play can reach) with
+    the states arriving there, taking out of `wanted` what they show. `reads` has, per
+    scene, what conditions from there on read: a bit per variable slot, then the bits
+    of the counted scenes (`bit`). Returns the number of states played."""
+    scenes = story.scenes
+    arriving: dict[str, list[State]] = {sid: [] for sid in order}
+    if story.start in arriving:
+        arriving[story.start].append((story.initial_values(), {}, frozenset(), 0))
+    chooser = _Chooser(story.initial_values(), WIDTH)
+    played = 0
+    for sid in order:
+        states = arriving.pop(sid)
+        if not states:
+            continue
+        scene = scenes[sid]
+        counted = bit.get(sid, 0)
+        for values, visits, once, seen in chooser.choose(states, reads[sid]):
+            played += 1
+            if counted:
+                visits = {**visits, sid: visits.get(sid, 0) + 1}
+                seen |= counted
+            values = scene.effects.apply(values)
+            note(wanted, scene, values, visits)
+            for goto, after, taken in _moves(scene, values, visits, once, wanted):
+                waiting = arriving.get(goto)
+                if waiting is not None:  # not a scene already swept
+                    waiting.append((after, visits, taken, seen))
+    return played
+
+
+def _moves(scene: Scene, values: Vars, visits: dict[str, int], once: frozenset[str],
+           wanted: Wanted) -> list[tuple[str, Vars, frozenset[str]]]:
+    """Every move play can make from a scene entered with these values, taking the
+    choices offered out of `wanted`."""
+    moves = []
+    asked = []
+    if scene.reflection is None:
+        if scene.ending is None:
+            asked.append(values)
+    else:
+        for option in scene.reflection.options:
+            after = option.effects.apply(values)
+            if option.goto is not None:
+                moves.append((option.goto, after, once))
+            elif scene.ending is None:
+                asked.append(after)
+    for values in asked:
+        for choice in scene.choices:
+            if is_open(choice, values, visits, once):
+                wanted.offered.discard(choice.key)
+                moves.append((choice.goto, choice.effects.apply(values),
+                              once | {choice.key} if choice.once else once))
+    return moves
+
+
+class _Chooser:
+    """Which of the states arriving at a scene to play it with."""
+
+    def __init__(self, initial: Vars, width: int) -> None:
+        self.width = width
+        self.numbers = {slot for slot, value in enumerate(initial)
+                        if isinstance(value, int) and not isinstance(value, bool)}
+        self.slot_bits = (1 << len(initial)) - 1
+        self.slots: dict[int, list[int]] = {}  # per mask: the slots it keeps
+        self.project: dict[int, Callable[[Vars], object]] = {}
+        self.rng = random.Random(1)  # the same states every time
+
+    def choose(self, states: list[State], reads: int) -> list[State]:
+        """The states that differ in what is read from here on (one of each), and of
+        those, when there are too many: for each value read, the states with its
+        lowest and highest number, or one with each flag or text, or one that visited
+        each counted scene and one that did not; then others, up to `width` in all."""
+        project = self._projection(reads)
+        distinct: dict[object, State] = {}
+        for state in states:
+            distinct.setdefault((project(state[0]), state[3] & reads, state[2]), state)
+        if len(distinct) <= self.width:
+            return list(distinct.values())
+        found = list(distinct.values())
+        picked: dict[int, State] = {}
+        for slot in self.slots[reads & self.slot_bits]:
+            if slot in self.numbers:
+                for extreme in (min, max):
+                    state = extreme(found, key=lambda s: s[0][slot])
+                    picked[id(state)] = state
+            else:
+                _first_of_each(found, picked, lambda s: s[0][slot])  # noqa: B023
+        counted = reads & ~self.slot_bits
+        always = counted
+        for state in found:
+            always &= state[3]
+        _both_ways(found, picked, counted & ~always)
+        rest = [s for s in found if id(s) not in picked]
+        self.rng.shuffle(rest)
+        return [*picked.values(), *rest[:max(0, self.width - len(picked))]]
+
+    def _projection(self, reads: int) -> Callable[[Vars], object]:
+        mask = reads & self.slot_bits
+        project = self.project.get(mask)
+        if project is None:
+            slots = self.slots[mask] = [s for s in range(mask.bit_length()) if mask >> s & 1]
+            project = self.project[mask] = (
+                operator.itemgetter(*slots) if slots else lambda values: ())
+        return project
+
+
+def _both_ways(found: list[State], picked: dict[int, State], counted: int) -> None:
+    """Add states until, for each counted scene of `counted`, one picked state visited
+    it and one did not."""
+    visited = unvisited = 0  # by some state picked
+    for state in picked.values():
+        visited |= state[3]
+        unvisited |= ~state[3]
+    for state in found:
+        if counted & ((state[3] & ~visited) | (~state[3] & ~unvisited)):
+            picked[id(state)] = state
+            visited |= state[3]
+            unvisited |= ~state[3]
+
+
+def _first_of_each(found: list[State], picked: dict[int, State],
+                   value: Callable[[State], object]) -> None:
+    """Add the first state with each value not picked already."""
+    seen = {value(s) for s in picked.values()}
+    for state in found:
+        if value(state) not in seen:
+            seen.add(value(state))
+            picked[id(state)] = state
