@@ -12,7 +12,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 Item = TypeVar("Item")
 Mine = TypeVar("Mine")
@@ -39,12 +39,11 @@ def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
 
 def beside(here: Callable[[], Mine], there: Callable[[], Theirs]) -> tuple[Mine, Theirs]:
     """here() and there(), at the same time when a forked copy can do there() on a
-    second core (as run() does it); else one after the other."""
+    second core; else one after the other."""
     if not _second_core():
         return here(), there()
-    jobs: list[list[Callable[[], Any]]] = [[here], [there]]
-    mine, theirs = run(jobs, lambda part: part[0]())
-    return mine, theirs
+    mine, theirs = _with_copy(here, there)
+    return mine, there() if theirs is _MISSING else cast(Theirs, theirs)
 
 
 def _second_core() -> bool:
@@ -66,29 +65,41 @@ def counted(tell: Callable[[str], None], words: str, total: int, parts: int
 
 def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]:
     """work(part) for each part (one or two): the first here, the second in a forked
-    child, at the same time. Their results, in order; the child's comes back pickled
-    (from our own copy, through a pipe of our own, so it is trusted). A child that
-    fails or is killed leaves its part to be done here, where a real error shows (with
-    HAILSHAM_DEBUG set, a child's error is raised here at once, after its traceback)."""
+    copy, at the same time. Their results, in order."""
     if len(parts) == 1:
         return [work(parts[0])]
     first, second = parts
+    mine, theirs = _with_copy(lambda: work(first), lambda: work(second))
+    return [mine, work(second) if theirs is _MISSING else theirs]
+
+
+_MISSING = object()  # the result of a copy that could not be had, or failed
+
+
+def _with_copy(here: Callable[[], Mine], there: Callable[[], Theirs]
+               ) -> tuple[Mine, Theirs | object]:
+    """here() in this process and there() in a forked copy, at the same time: here's
+    result, and there's (_MISSING when no copy could be had, or it failed or was
+    killed: the caller does its work again, here, where a real error shows; with
+    HAILSHAM_DEBUG set, a copy's error is raised here at once, after its traceback).
+    The copy's result comes back pickled (from our own copy, through a pipe of our
+    own, so it is trusted)."""
     try:
         read, write = os.pipe()
     except OSError:  # out of file descriptors: do it all here
-        return [work(first), work(second)]
+        return here(), _MISSING
     try:
         pid = os.fork()
     except OSError:  # out of processes or memory: do it all here
         os.close(read)
         os.close(write)
-        return [work(first), work(second)]
+        return here(), _MISSING
     if pid == 0:
-        _child(read, write, lambda: work(second))
+        _child(read, write, there)
     os.close(write)
     with os.fdopen(read, "rb") as source:
         try:
-            mine = work(first)
+            mine = here()
             data = source.read()
         except BaseException:  # interrupted, or our own part failed: theirs is moot
             with contextlib.suppress(ProcessLookupError, ChildProcessError):
@@ -101,8 +112,7 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
         status = -1
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == FAILED and _debugging():
         raise RuntimeError("the forked copy failed: its traceback is above")
-    theirs = pickle.loads(data) if status == 0 and data else work(second)
-    return [mine, theirs]
+    return mine, (pickle.loads(data) if status == 0 and data else _MISSING)
 
 
 def _child(read: int, write: int, work: Callable[[], Any]) -> None:

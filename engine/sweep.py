@@ -148,22 +148,22 @@ class _Chooser:
         if len(distinct) <= self.width:
             return list(distinct.values())
         found = list(distinct.values())
-        picked: dict[int, State] = {}
+        picked: dict[int, None] = {}  # their places in `found`, in the order picked
+        columns = list(zip(*(state[0] for state in found)))  # per slot, every state's value
         for slot in self.slots[reads & self.slot_bits]:
+            column = columns[slot]
             if slot in self.numbers:
-                for extreme in (min, max):
-                    state = extreme(found, key=lambda s: s[0][slot])
-                    picked[id(state)] = state
+                picked[column.index(min(column))] = None
+                picked[column.index(max(column))] = None
             else:
-                _first_of_each(found, picked, lambda s: s[0][slot])  # noqa: B023
-        counted = reads & ~self.slot_bits
-        always = counted
-        for state in found:
-            always &= state[3]
-        _both_ways(found, picked, counted & ~always)
-        rest = [s for s in found if id(s) not in picked]
+                had = {column[i] for i in picked}
+                for value in dict.fromkeys(column):
+                    if value not in had:
+                        picked[column.index(value)] = None
+        _both_ways(found, picked, reads & ~self.slot_bits)
+        rest = [i for i in range(len(found)) if i not in picked]
         self.rng.shuffle(rest)
-        return [*picked.values(), *rest[:max(0, self.width - len(picked))]]
+        return [found[i] for i in [*picked, *rest[:max(0, self.width - len(picked))]]]
 
     def _projection(self, reads: int) -> Callable[[Vars], object]:
         mask = reads & self.slot_bits
@@ -175,25 +175,15 @@ class _Chooser:
         return project
 
 
-def _both_ways(found: list[State], picked: dict[int, State], counted: int) -> None:
-    """Add states until, for each counted scene of `counted`, one picked state visited
-    it and one did not."""
+def _both_ways(found: list[State], picked: dict[int, None], counted: int) -> None:
+    """Pick more states until, for each counted scene of `counted` where the states
+    differ, one picked state visited it and one did not."""
     visited = unvisited = 0  # by some state picked
-    for state in picked.values():
-        visited |= state[3]
-        unvisited |= ~state[3]
-    for state in found:
+    for i in picked:
+        visited |= found[i][3]
+        unvisited |= ~found[i][3]
+    for i, state in enumerate(found):
         if counted & ((state[3] & ~visited) | (~state[3] & ~unvisited)):
-            picked[id(state)] = state
+            picked[i] = None
             visited |= state[3]
             unvisited |= ~state[3]
-
-
-def _first_of_each(found: list[State], picked: dict[int, State],
-                   value: Callable[[State], object]) -> None:
-    """Add the first state with each value not picked already."""
-    seen = {value(s) for s in picked.values()}
-    for state in found:
-        if value(state) not in seen:
-            seen.add(value(state))
-            picked[id(state)] = state

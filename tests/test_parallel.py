@@ -61,6 +61,14 @@ def test_a_failing_child_leaves_its_part_to_this_process(capfd, monkeypatch):
     assert "only in the child" not in capfd.readouterr().err  # the child left quietly
 
 
+def test_a_failing_child_leaves_the_job_beside_to_this_process(capfd, monkeypatch):
+    monkeypatch.delenv("HAILSHAM_DEBUG", raising=False)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    work = fails_in_the_child(os.getpid())
+    assert parallel.beside(lambda: work([1, 2]), lambda: work([3, 4])) == (3, 7)
+    assert "only in the child" not in capfd.readouterr().err
+
+
 def test_a_failing_child_is_an_error_here_when_debugging(capfd, monkeypatch):
     monkeypatch.setenv("HAILSHAM_DEBUG", "1")
     with pytest.raises(RuntimeError, match="the forked copy failed"):
