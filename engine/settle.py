@@ -3,11 +3,12 @@
 The scene summaries (abstract.py) prove what can never happen, and that play always
 has a way on to an ending (so no dead end, no endless loop). Everything they allow —
 each scene entered, choice offered, paragraph shown or hidden — is then shown to
-happen by a concrete game (witness.py): cheap wandering games first; then, scene by
-scene, games aimed at what is left there, tighter summaries, and a search that also
-proves it impossible when it runs out of states. The scenes are independent of each
-other, so with a second core half of them are settled in a forked copy of the process
-(parallel.py). Every answer is exact; a question the budget runs out on is left open
+happen by a concrete game: a sweep of the whole story (sweep.py), which with a second
+core runs beside the summaries in a forked copy of the process (parallel.py), and a
+few wandering games (witness.py); then, scene by scene, tighter summaries and a
+search that also proves it impossible when it runs out of states. The scenes are
+independent of each other, so with a second core half of them are settled in a
+forked copy. Every answer is exact; a question the budget runs out on is left open
 and counted.
 """
 
@@ -35,8 +36,6 @@ class Settled:
     wanted: witness.Wanted  # what is still wanted after it
     never: witness.Wanted  # what is proven never to happen
     states: int  # searched
-    games: int
-    answers: int
     tried: set[str]
 
 
@@ -79,15 +78,15 @@ class Settlement:
         self.summaries = summaries
         self.never = witness.Wanted()
         self.states = 0
-        self.tried: set[str] = set()  # scenes aimed at by games and the tighter summaries
+        self.tried: set[str] = set()  # scenes the tighter summaries have looked at
 
     @property
     def games(self) -> int:
         return 0 if self.player is None else self.player.games
 
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
-        """Hunt for dead ends, then settle what is still open scene by scene: games
-        aimed at the scene, tighter summaries, a search. At most `budget` states are
+        """Hunt for dead ends, then settle what is still open scene by scene: tighter
+        summaries, then a search. At most `budget` states are
         searched in all. With a second core and a budget worth halving, half the
         scenes are hunted and settled in a forked copy of this process (parallel.py),
         each half with half the budget; what a half leaves for want of budget is taken
@@ -104,15 +103,11 @@ class Settlement:
         scenes = self._wanted_by_scene()
         parts = parallel.split(scenes) if worth_splitting else [scenes]
         share = (budget - self.states) // len(parts)
-        if self.player is not None:
-            self.player.share(len(parts))
         reported = None if progress is None else parallel.counted(
             progress, SEARCHED, len(scenes), len(parts))
         for done in parallel.run(parts, functools.partial(
                 self._settle, until=self.states + share, progress=reported)):
             self._take_in(done)
-        if self.player is not None:
-            self.player.share(1)
         if len(parts) > 1 and len(self.wanted) and self.states < budget:
             scenes = self._wanted_by_scene()
             self._settle(scenes, budget, None if progress is None else parallel.counted(
@@ -133,16 +128,12 @@ class Settlement:
                 progress: Callable[[int], None] | None) -> Settled:
         """Settle what is wanted at each of `scenes` while fewer than `until` states
         have been searched; what was done, for a forked copy to hand back."""
-        states, games, answers = self.states, self.games, 0
-        if self.player is not None:
-            answers = self.player.answers
+        states = self.states
         for done, (sid, there) in enumerate(scenes, start=1):
             self._settle_at(sid, there, until)
             if progress is not None:
                 progress(done)
         return Settled(os.getpid(), self.wanted, self.never, self.states - states,
-                       self.games - games,
-                       0 if self.player is None else self.player.answers - answers,
                        self.tried)
 
     def _settle_at(self, sid: str, there: witness.Wanted, until: int) -> None:
@@ -152,10 +143,8 @@ class Settlement:
         aim = witness.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
         if sid not in self.tried:
             self.tried.add(sid)
-            if self.player is not None:
-                self.player.aim(aim, there, wanted)
             self._rule_out(sid, wanted.within(there))
-        # Games and the tighter summaries cost no states: only the search waits for them.
+        # The tighter summaries cost no states: only the search waits for them.
         if wanted.overlaps(there) and self.states < until:
             found = self.searcher.search(aim, wanted.within(there), wanted,
                                          until - self.states)
@@ -170,9 +159,6 @@ class Settlement:
         self.wanted.keep(theirs.wanted)
         self.never.add(theirs.never)
         self.states += theirs.states
-        if self.player is not None:
-            self.player.games += theirs.games
-            self.player.answers += theirs.answers
         self.tried |= theirs.tried
 
     def _rule_out(self, sid: str, open_: witness.Wanted) -> None:

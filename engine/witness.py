@@ -1,9 +1,8 @@
 """Concrete games that show what can happen: each scene they enter, choice they are
 offered and conditional paragraph they see shown or hidden is a fact, with the game
-as its proof. First the games wander, each picking the answer used least so far, so
-that together they spread over the story; when they stop finding anything new, games
-are aimed at each scene where something is still wanted, taking only moves that can
-lead there. What they miss is left to searches (search()), which go through the game
+as its proof. The games wander, each picking the answer used least so far, so that
+together they spread over the story (and round its loops, which the sweep does not
+follow). What they miss is left to searches (search()), which go through the game
 states on the way to a scene until they find it, or run out of states and so prove
 that it can never happen."""
 
@@ -21,8 +20,7 @@ from .abstract import Followers, Summaries
 from .model import NO_EFFECTS, Choice, Condition, Effects, Scene, Story, Vars
 from .runtime import is_open
 
-PATIENCE = 16  # wandering games in a row that find nothing new before aiming
-AIMED_GAMES = 12  # games aimed at one scene before leaving it to a search (cheaper by then)
+PATIENCE = 16  # wandering games in a row that find nothing new before stopping
 MAX_GAMES = 50_000
 MAX_ANSWERS = 2_000_000  # in all games together (a few seconds), however long they are
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
@@ -101,8 +99,7 @@ class Aim:
 
     @property
     def on_way(self) -> frozenset[str]:
-        """The scenes that can lead there (and it): worked out when a search needs them;
-        a few aimed games do with asking `reach`."""
+        """The scenes that can lead there (and it)."""
         if self._on_way is None:
             self._on_way = self.reach.leading_to(self.target)
         return self._on_way
@@ -112,9 +109,7 @@ class Aim:
         return self.effects.apply(values)
 
     def leads_there(self, sid: str) -> bool:
-        if self._on_way is not None:
-            return sid in self._on_way
-        return sid == self.target or self.reach.can_follow(sid, self.target)
+        return sid in self.on_way
 
 
 class Player:
@@ -125,33 +120,18 @@ class Player:
         self.rng = random.Random(seed)
         self.used: dict[object, int] = {}  # how often each answer was given
         self.games = self.answers = 0
-        self.most_games, self.most_answers = MAX_GAMES, MAX_ANSWERS
 
     def wander(self, wanted: Wanted) -> None:
         """Wander until games stop finding anything new."""
         idle = 0
         while len(wanted) and idle < PATIENCE and not self.tired():
             before = len(wanted)
-            self.answers += _one_game(self.story, wanted, self.used, self.rng, None)
+            self.answers += _one_game(self.story, wanted, self.used, self.rng)
             self.games += 1
             idle = idle + 1 if len(wanted) == before else 0
 
-    def aim(self, aim: Aim, there: Wanted, wanted: Wanted) -> None:
-        """Games aimed at one scene, until what is wanted there is shown or they give up."""
-        for _ in range(AIMED_GAMES):
-            if not wanted.overlaps(there) or self.tired():
-                break
-            self.answers += _one_game(self.story, wanted, self.used, self.rng, aim)
-            self.games += 1
-
     def tired(self) -> bool:
-        return self.games >= self.most_games or self.answers >= self.most_answers
-
-    def share(self, parts: int) -> None:
-        """Leave this player its part of the games and answers still to be had, the
-        rest to forked copies of it (parts=1: all of them again)."""
-        self.most_games = self.games + (MAX_GAMES - self.games) // parts
-        self.most_answers = self.answers + (MAX_ANSWERS - self.answers) // parts
+        return self.games >= MAX_GAMES or self.answers >= MAX_ANSWERS
 
 
 def _least_used(items: list[object], used: dict[object, int], rng: random.Random) -> int:
@@ -164,7 +144,7 @@ def _least_used(items: list[object], used: dict[object, int], rng: random.Random
 
 
 def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
-              rng: random.Random, aim: Aim | None) -> int:
+              rng: random.Random) -> int:
     """One game, taking out of `wanted` what it shows; returns its number of answers."""
     scenes = story.scenes
     values = story.initial_values()
@@ -178,33 +158,22 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
         visits[sid] = visits.get(sid, 0) + 1
         values = scene.effects.apply(values)
         note(wanted, scene, values, visits)
-        # Aimed games end at their scene, once its choices have been looked at.
-        arrived = aim is not None and sid == aim.target
         sid = None
         asks_choices = scene.ending is None
         if scene.reflection is not None:
-            options = [(k, o) for k, o in enumerate(scene.reflection.options)
-                       if aim is None or arrived or o.goto is None or aim.leads_there(o.goto)]
-            if not options:
-                break
-            _, option = options[_least_used(
-                [(scene.id, "option", k) for k, _ in options], used, rng)]
+            options = scene.reflection.options
+            option = options[_least_used(
+                [(scene.id, "option", k) for k in range(len(options))], used, rng)]
             steps += 1
             values = option.effects.apply(values)
             if option.goto is not None:
                 sid, asks_choices = option.goto, False
         if not asks_choices:
-            if arrived:
-                break
             continue
         open_now = [c for c in scene.choices if is_open(c, values, visits, once)]
         wanted.offered.difference_update(c.key for c in open_now)
-        if not open_now or arrived:
+        if not open_now:
             break
-        if aim is not None:
-            open_now = [c for c in open_now if aim.leads_there(c.goto)]
-            if not open_now:
-                break
         choice = open_now[_least_used([c.key for c in open_now], used, rng)]
         steps += 1
         sid, values, once = _take(choice, values, once)
