@@ -332,6 +332,7 @@ class _Kept:
                     changed = searcher.loops
         self.reads = mask  # per scene on the way: a bit per slot, then per counted scene
         self.pinned = reads.pinned
+        self.pinned_at: dict[str, tuple[tuple[int, object], ...]] = {}
         self.initial = story.initial_values()
         self.slot_bits = (1 << len(self.initial)) - 1
 
@@ -354,18 +355,27 @@ class _Kept:
 
     def values(self, values: tuple[object, ...], sid: str) -> tuple[object, ...]:
         """Values with those that nothing on the way reads set back to their start."""
-        kept = self.reads[sid] & self.slot_bits
-        pinned = self.pinned.get(kept)
-        if pinned is None:
-            pinned = self.pinned[kept] = tuple(
-                (slot, self.initial[slot]) for slot in range(len(self.initial))
-                if not kept >> slot & 1)
+        pinned = self._pinned(sid)
         if not pinned:
             return values
         out = list(values)
         for slot, value in pinned:
             out[slot] = value
         return tuple(out)
+
+    def _pinned(self, sid: str) -> tuple[tuple[int, object], ...]:
+        """The (slot, starting value) pairs of the values nothing on the way from a
+        scene reads."""
+        found = self.pinned_at.get(sid)
+        if found is None:
+            kept = self.reads[sid] & self.slot_bits
+            found = self.pinned.get(kept)
+            if found is None:
+                found = self.pinned[kept] = tuple(
+                    (slot, self.initial[slot]) for slot in range(len(self.initial))
+                    if not kept >> slot & 1)
+            self.pinned_at[sid] = found
+        return found
 
     def visits(self, counts: tuple[tuple[str, int], ...], sid: str
                ) -> tuple[tuple[str, int], ...]:
@@ -383,45 +393,57 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
     likely impossible, and the rest of the search, which has to run out of states to
     prove that, goes depth first without the cost of measuring closeness. True when it
     ran out of states (so what is still wanted there can never happen)."""
-    scenes = story.scenes
-    on_way = aim.on_way
-    gap = closeness.towards(aim, _goals(story.scenes[aim.target], there), ways_in)
-    guided_until = out.states + GUIDED_STATES
+    scenes, on_way, target = story.scenes, aim.on_way, aim.target
+    gap = closeness.towards(aim, _goals(scenes[target], there), ways_in)
+    states = out.states  # kept in a local: this loop is where checking spends its time
+    guided_until = states + GUIDED_STATES
     start = keep.start(story)
     seen = {start}
     waiting = [(0, 0, 0, start)]
     tick = 0
-    while waiting:
-        if out.states >= budget:
-            return False
-        _, depth, _, (sid, values, counts, once) = heapq.heappop(waiting)
-        out.states += 1
-        scene = scenes[sid]
-        values, visits, counts = keep.enter(scene, values, counts)
-        # Only at the target are all the values its conditions read kept.
-        arrived = sid == aim.target
-        if arrived:
-            note(wanted, scene, values, visits)
-        else:
-            wanted.entered.discard(sid)
-        asks, moves = _reflect(scene, values, once, aim)
-        choices = [c for c in scene.choices if arrived or c.goto in on_way]
-        for asked, _ in asks:
-            open_now = [c for c in choices if is_open(c, asked, visits, once)]
+    # Per scene: the choices worth looking at (at the target, all; else those on the way).
+    onward: dict[str, list[Choice]] = {}
+    try:
+        while waiting:
+            if states >= budget:
+                return False
+            _, depth, _, (sid, values, counts, once) = heapq.heappop(waiting)
+            states += 1
+            scene = scenes[sid]
+            values, visits, counts = keep.enter(scene, values, counts)
+            # Only at the target are all the values its conditions read kept.
+            arrived = sid == target
             if arrived:
-                wanted.offered.difference_update(c.key for c in open_now)
-            moves.extend((*_take(c, asked, once), ()) for c in open_now if c.goto in on_way)
-        if arrived and not wanted.overlaps(there):
-            return False
-        for goto, after, taken, _ in moves:
-            state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
-            if state not in seen:
-                seen.add(state)
-                tick += 1
-                heapq.heappush(waiting, (
-                    gap(goto, after, visits) if out.states < guided_until else 0,
-                    depth - 1, tick, state))
-    return True
+                note(wanted, scene, values, visits)
+            else:
+                wanted.entered.discard(sid)
+            asks, moves = _reflect(scene, values, once, aim)
+            choices = onward.get(sid)
+            if choices is None:
+                choices = onward[sid] = [c for c in scene.choices
+                                         if arrived or c.goto in on_way]
+            for asked, _ in asks:
+                for c in choices:
+                    if (c.once and c.key in once) or (
+                            c.condition is not None and not c.condition.test(asked, visits)):
+                        continue  # not open
+                    if arrived:
+                        wanted.offered.discard(c.key)
+                    if c.goto in on_way:
+                        moves.append((*_take(c, asked, once), ()))
+            if arrived and not wanted.overlaps(there):
+                return False
+            for goto, after, taken, _ in moves:
+                state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
+                if state not in seen:
+                    seen.add(state)
+                    tick += 1
+                    heapq.heappush(waiting, (
+                        gap(goto, after, visits) if states < guided_until else 0,
+                        depth - 1, tick, state))
+        return True
+    finally:
+        out.states = states
 
 
 # A move: (the scene it goes to, values on the way there, once-only choices taken,
