@@ -25,7 +25,7 @@ MAX_GAMES = 50_000
 MAX_ANSWERS = 2_000_000  # in all games together (a few seconds), however long they are
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
 OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
-GUIDED_STATES = 2_000  # states a search takes closest first, before going depth first
+GUIDED_STATES = 300  # states a search takes closest first, before going depth first
 
 Paragraph = tuple[str, int]
 Progress = Callable[[str], None]  # told how the checker is getting on, in words
