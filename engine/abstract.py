@@ -371,21 +371,20 @@ class Summaries:
         """Carry summaries forward from the start until nothing changes; returns the
         moves found possible."""
         story = self.story
-        self.entry = self._propagate({story.start: tuple(
-            frozenset({v}) for v in story.initial_values())}, None)
-        # Read the results once more, now that every summary is final.
         self.asked: dict[str, Env | None] = {}
         self.choice_truth: dict[str, frozenset[bool]] = {}
         self.paragraph_truth: dict[tuple[str, int], frozenset[bool]] = {}
         found: dict[str, set[str]] = {}
-        for sid, env in self.entry.items():
-            found[sid] = {target for target, _ in self._moves(story.scenes[sid], env, True)}
+        self.entry = self._propagate({story.start: tuple(
+            frozenset({v}) for v in story.initial_values())}, None, found)
         return found
 
-    def _propagate(self, entry: dict[str, Env], among: Callable[[str], bool] | None
-                   ) -> dict[str, Env]:
+    def _propagate(self, entry: dict[str, Env], among: Callable[[str], bool] | None,
+                   found: dict[str, set[str]] | None = None) -> dict[str, Env]:
         """Summaries carried forward from those in `entry` (to the scenes `among`
-        allows, or everywhere) until nothing changes."""
+        allows, or everywhere) until nothing changes. With `found`, the truth of every
+        condition is noted, and the moves found possible: each scene is taken up
+        again after any change to its summary, so what its last turn notes is final."""
         rank = self.rank
         # A scene is taken up only after every scene before it in the order: in a
         # story without loops, once each. Ranges widen only where loops bring play back.
@@ -397,7 +396,10 @@ class Summaries:
             _, sid = heapq.heappop(waiting)
             queued.discard(sid)
             turns[sid] = turns.get(sid, 0) + 1
-            for target, env in self._moves(self.story.scenes[sid], entry[sid]):
+            moves = list(self._moves(self.story.scenes[sid], entry[sid], found is not None))
+            if found is not None:
+                found[sid] = {target for target, _ in moves}
+            for target, env in moves:
                 if among is not None and not among(target):
                     continue
                 old = entry.get(target)
