@@ -596,7 +596,8 @@ class Reader:
     def read(self, conditions: list[Condition]) -> tuple[tuple[int, ...], tuple[str, ...], Tests]:
         """The variable slots and the scenes' visits that the conditions read, and
         the constants each is compared with."""
-        key = id(conditions[0]) if len(conditions) == 1 else None
+        # Keyed by the tree: conditions written alike share one (the loader's cache).
+        key = id(conditions[0].tree) if len(conditions) == 1 else None
         found = self.reads.get(key) if key is not None else None
         if found is None:
             names = [n for c in conditions for n in expr.walk(c.tree)]
@@ -614,7 +615,7 @@ class Reader:
         not x` is surely true); otherwise each operator works on the summaries of its
         operands."""
         read = self.read([condition])
-        key = (id(condition), *(env[slot] for slot in read[0]),
+        key = (id(condition.tree), *(env[slot] for slot in read[0]),
                *(visits(scene) for scene in read[1]))
         found = self.memo.get(key)
         if found is not None:
