@@ -162,8 +162,8 @@ class _Chooser:
                         picked[column.index(value)] = None
         _both_ways(found, picked, reads & ~self.slot_bits)
         rest = [i for i in range(len(found)) if i not in picked]
-        self.rng.shuffle(rest)
-        return [found[i] for i in [*picked, *rest[:max(0, self.width - len(picked))]]]
+        more = self.rng.sample(rest, min(len(rest), max(0, self.width - len(picked))))
+        return [found[i] for i in [*picked, *more]]
 
     def _projection(self, reads: int) -> Callable[[Vars], object]:
         mask = reads & self.slot_bits

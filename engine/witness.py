@@ -268,8 +268,10 @@ class Reads:
 
     def __init__(self, story: Story) -> None:
         self.slots = story.slots
-        counted = sorted({n.scene for s in story.scenes.values() for c in conditions(s)
-                          for n in expr.walk(c.tree) if isinstance(n, expr.Visited)})
+        # Conditions written alike share one tree (the loader's cache): each is read once.
+        trees = {id(c.tree): c.tree for s in story.scenes.values() for c in conditions(s)}
+        counted = sorted({n.scene for tree in trees.values() for n in expr.walk(tree)
+                          if isinstance(n, expr.Visited)})
         self.bit = {sid: 1 << (len(self.slots) + k) for k, sid in enumerate(counted)}
         self.cache: dict[int, int] = {}
         # Per scene, its moves: (the scene they go to, what their condition reads).
@@ -282,7 +284,7 @@ class Reads:
     def __call__(self, condition: Condition | None) -> int:
         if condition is None:
             return 0
-        found = self.cache.get(id(condition))
+        found = self.cache.get(id(condition.tree))
         if found is None:
             found = 0
             for n in expr.walk(condition.tree):
@@ -290,7 +292,7 @@ class Reads:
                     found |= 1 << self.slots[n.name]
                 elif isinstance(n, expr.Visited):
                     found |= self.bit[n.scene]
-            self.cache[id(condition)] = found
+            self.cache[id(condition.tree)] = found
         return found
 
 
