@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -87,10 +87,10 @@ class Settlement:
     def search(self, budget: int, progress: witness.Progress | None = None) -> None:
         """Hunt for dead ends, then settle what is still open scene by scene: tighter
         summaries, then a search. At most `budget` states are
-        searched in all. With a second core and a budget worth halving, half the
-        scenes are hunted and settled in a forked copy of this process (parallel.py),
-        each half with half the budget; what a half leaves for want of budget is taken
-        up again here."""
+        searched in all. With a second core and a budget worth halving, the scenes
+        are hunted and settled by this process and a forked copy of it (parallel.py),
+        each with half the budget; what one leaves for want of budget is taken up
+        again here."""
         # A small budget is not worth halving: a half that runs out drops its search.
         worth_splitting = budget - self.states >= SPLIT_BUDGETS_FROM
         if self.suspects and self.states < budget:
@@ -101,14 +101,14 @@ class Settlement:
         if not len(self.wanted):
             return
         scenes = self._wanted_by_scene()
-        parts = parallel.split(scenes) if worth_splitting else [scenes]
-        share = (budget - self.states) // len(parts)
-        reported = None if progress is None else parallel.counted(
-            progress, SEARCHED, len(scenes), len(parts))
-        for done in parallel.run(parts, functools.partial(
-                self._settle, until=self.states + share, progress=reported)):
+        parts = len(parallel.split(scenes)) if worth_splitting else 1
+        settle = functools.partial(
+            self._settle, until=self.states + (budget - self.states) // parts,
+            progress=None if progress is None else parallel.counted(
+                progress, SEARCHED, len(scenes), parts))
+        for done in parallel.deal(scenes, settle) if parts > 1 else [settle(scenes)]:
             self._take_in(done)
-        if len(parts) > 1 and len(self.wanted) and self.states < budget:
+        if parts > 1 and len(self.wanted) and self.states < budget:
             scenes = self._wanted_by_scene()
             self._settle(scenes, budget, None if progress is None else parallel.counted(
                 progress, SEARCHED, len(scenes), 1))
@@ -124,7 +124,7 @@ class Settlement:
     def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
 
-    def _settle(self, scenes: list[tuple[str, witness.Wanted]], until: int,
+    def _settle(self, scenes: Iterable[tuple[str, witness.Wanted]], until: int,
                 progress: Callable[[int], None] | None) -> Settled:
         """Settle what is wanted at each of `scenes` while fewer than `until` states
         have been searched; what was done, for a forked copy to hand back."""

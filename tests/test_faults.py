@@ -863,10 +863,10 @@ def findings(story: Story) -> list[str]:
     return sorted(map(str, problems))
 
 
-@row("Checking", "the forked copy that `hailsham check` deals half of a big story's "
-     "searches to, killed (SIGKILL) while it works",
-     "its half is done again in the first process: the same findings as checking in one "
-     "process (and as the real command, in two)")
+@row("Checking", "the forked copy that `hailsham check` shares a big story's searches "
+     "with, killed (SIGKILL) while it works",
+     "what it took is done again in the first process: the same findings as checking in "
+     "one process (and as the real command, in two)")
 def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
     folder = generated_story(tmp_path, 600)
     story = load_story(str(folder), use_cache=False)[0]
@@ -880,14 +880,14 @@ def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
     assert result.returncode == 0, result.stderr
     assert sorted(line for line in result.stdout.splitlines()
                   if DIAGNOSTIC.fullmatch(line)) == alone
-    # Now the copy dies after settling one of its scenes; this process takes over.
+    # Now the copy dies as it starts on its first scene; this process takes over.
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     me, here, dealt = os.getpid(), [], []
     settle_at, split = Settlement._settle_at, parallel.split
 
     def settle_at_or_die(self: Settlement, *args: Any) -> None:
-        here.append(args[0])  # (the copy, to a list of its own, empty when it starts)
-        if os.getpid() != me and len(here) > 1:
+        here.append(args[0])
+        if os.getpid() != me:
             os.kill(os.getpid(), signal.SIGKILL)
         settle_at(self, *args)
     monkeypatch.setattr(Settlement, "_settle_at", settle_at_or_die)
