@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import plural, summary
-from . import EXIT_OK, EXIT_PROBLEM, positive, print_diagnostics, story_dir, story_options
+from . import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    LEFT_FOR_EXIT,
+    positive,
+    print_diagnostics,
+    story_dir,
+    story_options,
+)
 
 RARE = 0.01  # scenes and endings reached in fewer runs than this are flagged
 WATCH_INTERVAL = 0.5
@@ -39,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
         return watch(args)
     if args.random:
         return random_check(args)
-    return check_once(args)
+    return check_once(args, leave_for_exit=True)
 
 
-def check_once(args: argparse.Namespace) -> int:
+def check_once(args: argparse.Namespace, leave_for_exit: bool = False) -> int:
     from ..checker import DEFAULT_MAX_STATES, check
     from ..loader import load
 
@@ -55,6 +63,8 @@ def check_once(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the status
         diagnostics = diagnostics + found
+        if leave_for_exit:  # (not when watching: every check would be kept)
+            LEFT_FOR_EXIT.append((story, exploration))
         if exploration.settled:
             explored = (f"settled with a sweep of {plural(exploration.swept, 'state')}, "
                         f"{plural(exploration.games, 'sample game')} and a "
