@@ -48,9 +48,9 @@ class Settlement:
         self.story = story
         # The sweep needs nothing from the summaries: with a second core, it runs
         # beside them in a forked copy.
-        summaries, (swept, self.swept) = parallel.beside(
-            lambda: Summaries(story),
-            (lambda: shown_by_sweep(story)) if games else (lambda: (witness.Wanted(), 0)))
+        summaries, (swept, self.swept, self.reads) = parallel.beside(
+            lambda: Summaries(story), (lambda: shown_by_sweep(story)) if games else (
+                lambda: (witness.Wanted(), 0, witness.Reads(story))))
         reachable = set(summaries.entry)
         # Dead ends and endless loops: none when the summaries prove that play always
         # has a way on. Otherwise, when no move leads back, there is no loop, and each
@@ -182,7 +182,7 @@ class Settlement:
     @functools.cached_property
     def searcher(self) -> witness.Searcher:
         """Made when first needed: most stories are settled without a search."""
-        return witness.Searcher(self.story, self.summaries)
+        return witness.Searcher(self.story, self.summaries, self.reads)
 
     @property
     def open_questions(self) -> int:

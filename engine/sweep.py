@@ -25,11 +25,12 @@ WIDTH = 16  # states a scene is played with (more when more are kept for their e
 State = tuple[Vars, dict[str, int], frozenset[str], int]
 
 
-def shown_by_sweep(story: Story) -> tuple[Wanted, int]:
+def shown_by_sweep(story: Story) -> tuple[Wanted, int, Reads]:
     """Everything a sweep of the whole story shows — scenes entered, choices offered,
-    conditional paragraphs shown and hidden — and the number of states it played.
-    It needs nothing worked out about the story before, so it can run beside the
-    summaries, in a forked copy of the process."""
+    conditional paragraphs shown and hidden — the number of states it played, and
+    what the story's conditions read (which the searches need too). It needs nothing
+    worked out about the story before, so it can run beside the summaries, in a
+    forked copy of the process."""
     unshown = _everything(story)
     reads = Reads(story)
     edges = {sid: {goto for goto, _ in moves} for sid, moves in reads.moves.items()}
@@ -37,7 +38,7 @@ def shown_by_sweep(story: Story) -> tuple[Wanted, int]:
     played = sweep(story, order, _read_ahead(story, order, reads), reads.bit, unshown)
     shown = _everything(story)
     shown.remove(unshown)
-    return shown, played
+    return shown, played, reads
 
 
 def _everything(story: Story) -> Wanted:

@@ -203,11 +203,11 @@ class Searcher:
     order of its scenes, the ways into each (from the summaries: the moves play can
     make, and where they can lead)."""
 
-    def __init__(self, story: Story, summaries: Summaries) -> None:
+    def __init__(self, story: Story, summaries: Summaries, reads: Reads) -> None:
         self.story = story
         edges = summaries.edges
         self.reach = summaries.reach
-        self.reads = Reads(story)
+        self.reads = reads
         self.rank = summaries.flow_rank
         self.loops = not summaries.loop_free()
         # Per scene, its moves as (the scene they go to, what their condition reads):

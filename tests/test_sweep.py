@@ -52,7 +52,7 @@ scenes:
 
 def test_the_sweep_shows_every_combination_of_earlier_choices(story_dir):
     story = load_story(str(story_dir(TWO_FLAGS)), use_cache=False)[0]
-    shown, played = shown_by_sweep(story)
+    shown, played, _ = shown_by_sweep(story)
     assert shown.entered == {"a", "b", "c", "z"}
     assert shown.offered == {"a#1", "a#2", "b#1", "b#2", "c#1", "c#2"}
     # Each paragraph shown (with both, with neither) and hidden (with one of the two).
@@ -68,12 +68,12 @@ def test_with_too_many_states_a_scene_keeps_the_lowest_and_highest(story_dir, mo
     # with n = 0 and n = i only, so it sees n == 3 at step 3 and nowhere later.
     story = counting_story(story_dir, 8, three_at_steps=True)
     monkeypatch.setattr(sweep, "WIDTH", 2)
-    shown, played = shown_by_sweep(story)
+    shown, played, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3"]
     assert played == 1 + 1 + 2 * 7 + 1  # a, s0 (n = 0), two a step, the end (reads none)
     # Wide enough, it sees it at every step from 3 on.
     monkeypatch.setattr(sweep, "WIDTH", 16)
-    shown, _ = shown_by_sweep(story)
+    shown, _, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3", "s4", "s5", "s6", "s7"]
 
 
@@ -99,7 +99,7 @@ scenes:
     text: Done.
     ending: End
 """)), use_cache=False)[0]
-    shown, _ = shown_by_sweep(story)
+    shown, _, _ = shown_by_sweep(story)
     assert ("a", 1) not in shown.shown and ("a", 1) in shown.hidden
     problems, _ = checker.check(story)
     assert problems == []
@@ -111,7 +111,7 @@ def test_what_the_sweep_shows_can_happen_on_random_stories(tmp_path):
         story, scenes, _, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
         if not full.complete:
             continue
-        shown, _ = shown_by_sweep(story)
+        shown, _, _ = shown_by_sweep(story)
         assert shown.entered <= full.entered, f"seed {seed}:\n{scenes}"
         assert shown.offered <= full.offered, f"seed {seed}:\n{scenes}"
         assert all(full.paragraphs[p][0] for p in shown.shown), f"seed {seed}:\n{scenes}"
