@@ -1,6 +1,8 @@
-"""Work split between this process and a forked copy of it, where the machine has a
-second core to run it on: the checker's searches of a big story are independent of
-each other, and twice as many cores finish them in about half the time."""
+"""Work shared between this process and a forked copy of it, where the machine has a
+second core to run it on: the checker's sweep runs beside its summaries (beside()),
+and its searches of a big story, independent of each other, are dealt between the
+two as they go (deal()) or split ahead (split(), run()) — twice as many cores finish
+them in about half the time."""
 
 from __future__ import annotations
 
