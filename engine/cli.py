@@ -59,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"hailsham: internal error ({type(e).__name__}: {e}); please "
                          "report it. Set HAILSHAM_DEBUG=1 to see the details.\n")
         return 70
+    finally:
+        LEFT_FOR_EXIT.clear()  # kept for this command's exit only, if at all
 
 
 def _leave(status: int) -> NoReturn:

@@ -281,6 +281,11 @@ class Reads:
         # Per mask of kept variables: the (slot, starting value) pairs of the others.
         self.pinned: dict[int, tuple[tuple[int, object], ...]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to another process without `cache`: it is keyed by the ids of condition
+        trees, which mean nothing there (scenes compiled lazily are compiled again)."""
+        return {**self.__dict__, "cache": {}}
+
     def __call__(self, condition: Condition | None) -> int:
         if condition is None:
             return 0

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import MANIFEST, run_hailsham, write_files
 
-from engine import checker, runtime
+from engine import checker, cli, commands, runtime
 from engine.checker import DEFAULT_MAX_STATES, check, explore
 from engine.loader import load as load_folder
 from engine.runtime import (
@@ -170,6 +170,16 @@ scenes:
 
 
 # --- the command ------------------------------------------------------------------------
+
+def test_check_called_in_process_frees_what_it_kept_and_returns(story_dir, capsys):
+    # `hailsham check` leaves its story for the operating system to free as the process
+    # ends (cli._leave); called as a function, main() returns and keeps nothing.
+    folder = story_dir(CLEAN)
+    for _ in range(2):
+        assert cli.main(["check", str(folder)]) == 0
+        assert commands.LEFT_FOR_EXIT == []
+    assert "0 errors, 0 warnings" in capsys.readouterr().out
+
 
 def test_clean_story_exits_0_and_says_how_it_was_checked(tmp_path, story_dir):
     story_dir(CLEAN)
