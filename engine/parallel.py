@@ -1,21 +1,19 @@
 """Work shared between this process and a forked copy of it, where the machine has a
 second core to run it on: the checker's sweep runs beside its summaries (beside()),
-and its searches of a big story, independent of each other, are dealt between the
-two as they go (deal()) or split ahead (split(), run()) — twice as many cores finish
-them in about half the time."""
+and its searches of a big story, independent of each other, are split between the
+two (split(), split_by(), run()) — twice as many cores finish them in about half the
+time."""
 
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import pickle
 import signal
-import struct
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 Item = TypeVar("Item")
@@ -39,6 +37,21 @@ def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
     if len(items) < max(2, ENOUGH if enough is None else enough) or not _second_core():
         return [items]
     return [items[0::2], items[1::2]]
+
+
+def split_by(items: list[Item], weight: Callable[[Item], float]) -> list[list[Item]]:
+    """Like split(), but into two parts of about the same total weight (an estimate of
+    each item's cost): the heaviest first, each to the part that weighs less so far.
+    The same items always go the same way, so the work done is the same every run."""
+    if len(split(items)) == 1:
+        return [items]
+    parts: list[list[Item]] = [[], []]
+    totals = [0.0, 0.0]
+    for item in sorted(items, key=weight, reverse=True):
+        lighter = 0 if totals[0] <= totals[1] else 1
+        parts[lighter].append(item)
+        totals[lighter] += weight(item)
+    return parts
 
 
 def beside(here: Callable[[], Mine], there: Callable[[], Theirs]) -> tuple[Mine, Theirs]:
@@ -75,48 +88,6 @@ def run(parts: list[list[Item]], work: Callable[[list[Item]], Any]) -> list[Any]
     first, second = parts
     mine, theirs = _with_copy(lambda: work(first), lambda: work(second))
     return [mine, work(second) if theirs is _MISSING else theirs]
-
-
-def deal(items: list[Item], work: Callable[[Iterable[Item]], Any]) -> list[Any]:
-    """work(some of the items) here and, when split() would deal them in two, in a
-    forked copy at the same time: each takes the next item when it is ready for one,
-    this process from the front and the copy from the back, so neither waits long for
-    the other when items take unequal time. Their results, this process's first. Where
-    the two meet, an item may be worked by both; none is left out."""
-    if len(split(items)) == 1:
-        return [work(items)]
-    ends = mmap.mmap(-1, 16)  # shared with the copy: the next item of each end
-    _put(ends, FRONT, 0)
-    _put(ends, BACK, len(items))
-
-    def from_front() -> Iterator[Item]:
-        at = 0
-        while at < _get(ends, BACK):
-            _put(ends, FRONT, at + 1)  # taken before it is worked: the back stops short
-            yield items[at]
-            at += 1
-
-    def from_back() -> Iterator[Item]:
-        at = len(items)
-        while at > _get(ends, FRONT):
-            at -= 1
-            _put(ends, BACK, at)
-            yield items[at]
-    mine, theirs = _with_copy(lambda: work(from_front()), lambda: work(from_back()))
-    # A copy that failed leaves everything not taken here to be done here.
-    return [mine, work(items[_get(ends, FRONT):]) if theirs is _MISSING else theirs]
-
-
-FRONT, BACK = 0, 8  # where deal() keeps its two ends
-
-
-def _get(ends: mmap.mmap, at: int) -> int:
-    value: int = struct.unpack_from("q", ends, at)[0]
-    return value
-
-
-def _put(ends: mmap.mmap, at: int, value: int) -> None:
-    struct.pack_into("q", ends, at, value)
 
 
 _MISSING = object()  # the result of a copy that could not be had, or failed

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import attrs
 
@@ -101,14 +101,17 @@ class Settlement:
         if not len(self.wanted):
             return
         scenes = self._wanted_by_scene()
-        parts = len(parallel.split(scenes)) if worth_splitting else 1
-        settle = functools.partial(
-            self._settle, until=self.states + (budget - self.states) // parts,
-            progress=None if progress is None else parallel.counted(
-                progress, SEARCHED, len(scenes), parts))
-        for done in parallel.deal(scenes, settle) if parts > 1 else [settle(scenes)]:
+        # A search costs more the more scenes lead to its scene: the later in the story.
+        rank = self.summaries.flow_rank
+        parts = parallel.split_by(scenes, lambda s: rank[s[0]] + 1) if worth_splitting \
+            else [scenes]
+        share = (budget - self.states) // len(parts)
+        reported = None if progress is None else parallel.counted(
+            progress, SEARCHED, len(scenes), len(parts))
+        for done in parallel.run(parts, functools.partial(
+                self._settle, until=self.states + share, progress=reported)):
             self._take_in(done)
-        if parts > 1 and len(self.wanted) and self.states < budget:
+        if len(parts) > 1 and len(self.wanted) and self.states < budget:
             scenes = self._wanted_by_scene()
             self._settle(scenes, budget, None if progress is None else parallel.counted(
                 progress, SEARCHED, len(scenes), 1))
@@ -124,7 +127,7 @@ class Settlement:
     def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
 
-    def _settle(self, scenes: Iterable[tuple[str, witness.Wanted]], until: int,
+    def _settle(self, scenes: list[tuple[str, witness.Wanted]], until: int,
                 progress: Callable[[int], None] | None) -> Settled:
         """Settle what is wanted at each of `scenes` while fewer than `until` states
         have been searched; what was done, for a forked copy to hand back."""

@@ -863,10 +863,10 @@ def findings(story: Story) -> list[str]:
     return sorted(map(str, problems))
 
 
-@row("Checking", "the forked copy that `hailsham check` shares a big story's searches "
-     "with, killed (SIGKILL) while it works",
-     "what it took is done again in the first process: the same findings as checking in "
-     "one process (and as the real command, in two)")
+@row("Checking", "the forked copy that `hailsham check` gives part of a big story's "
+     "searches to, killed (SIGKILL) while it works",
+     "its part is done again in the first process: the same findings as checking in one "
+     "process (and as the real command, in two)")
 def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
     folder = generated_story(tmp_path, 600)
     story = load_story(str(folder), use_cache=False)[0]
@@ -883,7 +883,7 @@ def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
     # Now the copy dies as it starts on its first scene; this process takes over.
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     me, here, dealt = os.getpid(), [], []
-    settle_at, split = Settlement._settle_at, parallel.split
+    settle_at, split_by = Settlement._settle_at, parallel.split_by
 
     def settle_at_or_die(self: Settlement, *args: Any) -> None:
         here.append(args[0])
@@ -891,10 +891,10 @@ def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
             os.kill(os.getpid(), signal.SIGKILL)
         settle_at(self, *args)
     monkeypatch.setattr(Settlement, "_settle_at", settle_at_or_die)
-    monkeypatch.setattr(parallel, "split", lambda items, enough=None: dealt.append(
-        split(items, enough)) or dealt[-1])
+    monkeypatch.setattr(parallel, "split_by", lambda items, weight: dealt.append(
+        split_by(items, weight)) or dealt[-1])
     assert findings(story) == alone
-    # The sweep came back from its copy; the searches were dealt in two, but nothing came
+    # The sweep came back from its copy; the searches were split in two, but nothing came
     # back from theirs …
     assert len(from_copies) == 1 and len(dealt[-1]) == 2
     assert sorted(here) == sorted(sid for part in dealt[-1] for sid, _ in part)  # … all here

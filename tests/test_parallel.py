@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,52 +47,23 @@ def test_beside_does_the_other_job_in_another_process_when_it_can(monkeypatch, f
     assert len(from_copies) == (cores == 2)
 
 
-def where_and_which(items: Iterable[int]) -> tuple[int, list[int]]:
-    return os.getpid(), list(items)
-
-
-def test_dealt_items_are_taken_by_whichever_process_is_ready(monkeypatch, from_copies):
+def test_split_by_weight_balances_the_parts_the_same_way_every_time(monkeypatch):
     monkeypatch.setattr(parallel, "cores", lambda: 2)
-    items = list(range(60))
-    me = os.getpid()
-
-    def work(taken: Iterable[int]) -> tuple[int, list[int]]:
-        done = []
-        for item in taken:  # here, each item is slow: the copy takes most of them
-            if os.getpid() == me:
-                time.sleep(0.01)
-            done.append(item)
-        return os.getpid(), done
-    (here, mine), (there, theirs) = parallel.deal(items, work)
-    assert here == me != there and len(from_copies) == 1
-    assert mine == items[:len(mine)] and theirs == items[::-1][:len(theirs)]
-    assert set(mine) | set(theirs) == set(items) and len(mine) + len(theirs) <= 61
-    assert len(theirs) > 2 * len(mine)
+    items = list(range(40))
+    weight = lambda n: 100 if n == 39 else n  # noqa: E731 — one very heavy item
+    parts = parallel.split_by(items, weight)
+    assert sorted(parts[0] + parts[1]) == items
+    totals = [sum(map(weight, part)) for part in parts]
+    assert abs(totals[0] - totals[1]) <= 39  # at most the lightest item it moved last
+    assert parallel.split_by(items, weight) == parts
+    assert parts[0][0] == 39 and 38 in parts[1]  # heaviest first, each to the lighter
 
 
 @pytest.mark.parametrize("cores, count", [(1, 40), (2, parallel.ENOUGH - 1)])
-def test_dealing_with_one_core_or_little_work_stays_here(monkeypatch, cores, count):
+def test_split_by_weight_with_one_core_or_little_work_stays_whole(monkeypatch, cores, count):
     monkeypatch.setattr(parallel, "cores", lambda: cores)
     items = list(range(count))
-    assert parallel.deal(items, where_and_which) == [(os.getpid(), items)]
-
-
-def test_what_a_failing_child_took_is_dealt_here_again(monkeypatch, capfd):
-    monkeypatch.delenv("HAILSHAM_DEBUG", raising=False)
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    items = list(range(40))
-    me = os.getpid()
-
-    def work(taken: Iterable[int]) -> list[int]:
-        done = []
-        for item in taken:
-            if os.getpid() != me and len(done) == 5:
-                raise RuntimeError("only in the child")
-            done.append(item)
-        return done
-    mine, again = parallel.deal(items, work)
-    assert sorted(mine + again) == items and mine == items[:len(mine)]
-    assert "only in the child" not in capfd.readouterr().err
+    assert parallel.split_by(items, float) == [items]
 
 
 def fails_in_the_child(me: int) -> Callable[[list[int]], int]:
