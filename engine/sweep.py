@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from .abstract import forward_order
 from .model import Scene, Story, Vars
 from .runtime import is_open
-from .witness import Reads, Wanted, conditions, note
+from .witness import Move, Reads, Wanted, note, read_ahead, reflect, take
 
 WIDTH = 16  # states a scene is played with (more when more are kept for their extremes)
 
@@ -35,7 +35,11 @@ def shown_by_sweep(story: Story) -> tuple[Wanted, int, Reads]:
     reads = Reads(story)
     edges = {sid: {goto for goto, _ in moves} for sid, moves in reads.moves.items()}
     order = forward_order(story, edges)
-    played = sweep(story, order, _read_ahead(story, order, reads), reads.bit, unshown)
+    # Per scene, what conditions read there and at every scene after it (loops or
+    # not: it goes round until nothing changes).
+    ahead = read_ahead(order[::-1], {sid: reads.at(story.scenes[sid]) for sid in order},
+                       reads.moves, {}, loops=True)
+    played = sweep(story, order, ahead, reads.bit, unshown)
     shown = _everything(story)
     shown.remove(unshown)
     return shown, played, reads
@@ -47,25 +51,6 @@ def _everything(story: Story) -> Wanted:
                   for i, paragraph in enumerate(scene.text) if paragraph.condition is not None}
     return Wanted(set(story.scenes), {c.key for s in story.scenes.values() for c in s.choices},
                   paragraphs, set(paragraphs))
-
-
-def _read_ahead(story: Story, order: list[str], reads: Reads) -> dict[str, int]:
-    """Per scene, what the conditions there and at every scene after it read."""
-    ahead = {sid: 0 for sid in order}
-    for sid in order:
-        for condition in conditions(story.scenes[sid]):
-            ahead[sid] |= reads(condition)
-    changed = True
-    while changed:  # latest first: one round, or with loops until nothing changes
-        changed = False
-        for sid in reversed(order):
-            mine = ahead[sid]
-            for goto, read in reads.moves[sid]:
-                mine |= read | ahead.get(goto, 0)
-            if mine != ahead[sid]:
-                ahead[sid] = mine
-                changed = True
-    return ahead
 
 
 def sweep(story: Story, order: Sequence[str], reads: dict[str, int], bit: dict[str, int],
@@ -93,7 +78,7 @@ def sweep(story: Story, order: Sequence[str], reads: dict[str, int], bit: dict[s
                 seen |= counted
             values = scene.effects.apply(values)
             note(wanted, scene, values, visits)
-            for goto, after, taken in _moves(scene, values, visits, once, wanted):
+            for goto, after, taken, _ in _moves(scene, values, visits, once, wanted):
                 waiting = arriving.get(goto)
                 if waiting is not None:  # not a scene already swept
                     waiting.append((after, visits, taken, seen))
@@ -101,27 +86,15 @@ def sweep(story: Story, order: Sequence[str], reads: dict[str, int], bit: dict[s
 
 
 def _moves(scene: Scene, values: Vars, visits: dict[str, int], once: frozenset[str],
-           wanted: Wanted) -> list[tuple[str, Vars, frozenset[str]]]:
+           wanted: Wanted) -> list[Move]:
     """Every move play can make from a scene entered with these values, taking the
     choices offered out of `wanted`."""
-    moves = []
-    asked = []
-    if scene.reflection is None:
-        if scene.ending is None:
-            asked.append(values)
-    else:
-        for option in scene.reflection.options:
-            after = option.effects.apply(values)
-            if option.goto is not None:
-                moves.append((option.goto, after, once))
-            elif scene.ending is None:
-                asked.append(after)
-    for values in asked:
+    asks, moves = reflect(scene, values, once, None)
+    for asked, before in asks:
         for choice in scene.choices:
-            if is_open(choice, values, visits, once):
+            if is_open(choice, asked, visits, once):
                 wanted.offered.discard(choice.key)
-                moves.append((choice.goto, choice.effects.apply(values),
-                              once | {choice.key} if choice.once else once))
+                moves.append((*take(choice, asked, once), before))
     return moves
 
 

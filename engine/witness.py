@@ -176,7 +176,7 @@ def _one_game(story: Story, wanted: Wanted, used: dict[object, int],
             break
         choice = open_now[_least_used([c.key for c in open_now], used, rng)]
         steps += 1
-        sid, values, once = _take(choice, values, once)
+        sid, values, once = take(choice, values, once)
     return steps
 
 
@@ -286,6 +286,13 @@ class Reads:
         trees, which mean nothing there (scenes compiled lazily are compiled again)."""
         return {**self.__dict__, "cache": {}}
 
+    def at(self, scene: Scene) -> int:
+        """What the conditions of a scene's choices and paragraphs read."""
+        found = 0
+        for condition in conditions(scene):
+            found |= self(condition)
+        return found
+
     def __call__(self, condition: Condition | None) -> int:
         if condition is None:
             return 0
@@ -317,27 +324,9 @@ class _Kept:
                        reverse=True)
         mask = dict.fromkeys(order, 0)
         for sid in order if target is None else [target]:
-            for condition in conditions(story.scenes[sid]):
-                mask[sid] |= reads(condition)
-        # A move that can never be made keeps what its condition reads (to be found
-        # closed), not what is read after it.
-        possible, closed, known = searcher.possible, searcher.closed, mask.get
-        changed = True
-        while changed:  # latest first: one round, or with loops until nothing changes
-            changed = False
-            for sid in order:
-                mine = old = mask[sid]
-                for goto, read in possible[sid]:
-                    ahead = known(goto)
-                    if ahead is not None:
-                        mine |= read | ahead
-                for goto, read in closed[sid]:
-                    if goto in mask:
-                        mine |= read
-                if mine != old:
-                    mask[sid] = mine
-                    changed = searcher.loops
-        self.reads = mask  # per scene on the way: a bit per slot, then per counted scene
+            mask[sid] = reads.at(story.scenes[sid])
+        self.reads = read_ahead(order, mask, searcher.possible, searcher.closed,
+                                searcher.loops)
         self.pinned = reads.pinned
         self.pinned_at: dict[str, tuple[tuple[int, object], ...]] = {}
         self.initial = story.initial_values()
@@ -392,6 +381,34 @@ class _Kept:
         return tuple(p for p in counts if reads & self.bit[p[0]])
 
 
+Moves = dict[str, list[tuple[str, int]]]  # per scene: (where a move goes, what it reads)
+
+
+def read_ahead(order: list[str], mask: dict[str, int], possible: Moves, closed: Moves,
+               loops: bool) -> dict[str, int]:
+    """Per scene of `order` (latest first), what is read there (`mask`, as bits: it is
+    updated) and at every scene of `order` play can go on to over the `possible`
+    moves. A move in `closed`, which can never be made, adds what its condition reads
+    (to be found closed), not what is read after it. Without `loops`, in one round."""
+    known = mask.get
+    changed = True
+    while changed:  # latest first: one round, or with loops until nothing changes
+        changed = False
+        for sid in order:
+            mine = old = mask[sid]
+            for goto, read in possible[sid]:
+                ahead = known(goto)
+                if ahead is not None:
+                    mine |= read | ahead
+            for goto, read in closed.get(sid, ()):
+                if goto in mask:
+                    mine |= read
+            if mine != old:
+                mask[sid] = mine
+                changed = loops
+    return mask
+
+
 def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Kept,
                 ways_in: list[expr.Node | None], closeness: _Closeness, out: Searched,
                 budget: int) -> bool:
@@ -424,7 +441,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
                 note(wanted, scene, values, visits)
             else:
                 wanted.entered.discard(sid)
-            asks, moves = _reflect(scene, values, once, aim)
+            asks, moves = reflect(scene, values, once, aim)
             choices = onward.get(sid)
             if choices is None:
                 choices = onward[sid] = [c for c in scene.choices
@@ -437,7 +454,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
                     if arrived:
                         wanted.offered.discard(c.key)
                     if c.goto in on_way:
-                        moves.append((*_take(c, asked, once), ()))
+                        moves.append((*take(c, asked, once), ()))
             if arrived and not wanted.overlaps(there):
                 return False
             for goto, after, taken, _ in moves:
@@ -458,11 +475,12 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
 Move = tuple[str, tuple[object, ...], frozenset[str], tuple[int, ...]]
 
 
-def _reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str], aim: Aim
-             ) -> tuple[list[tuple[tuple[object, ...], tuple[int, ...]]], list[Move]]:
+def reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str],
+            aim: Aim | None) -> tuple[list[tuple[tuple[object, ...], tuple[int, ...]]],
+                                      list[Move]]:
     """After a scene's text: where its choices are asked (with the values then, and
     the reflection option picked first, if any), and the moves its reflection options
-    make towards the aimed-at scene."""
+    make (towards the aimed-at scene, if any)."""
     if scene.reflection is None:
         return ([(values, ())] if scene.ending is None else []), []
     asks: list[tuple[tuple[object, ...], tuple[int, ...]]] = []
@@ -472,12 +490,12 @@ def _reflect(scene: Scene, values: tuple[object, ...], once: frozenset[str], aim
         if option.goto is None:
             if scene.ending is None:
                 asks.append((after, (n,)))
-        elif aim.leads_there(option.goto):
+        elif aim is None or aim.leads_there(option.goto):
             moves.append((option.goto, after, once, (n,)))
     return asks, moves
 
 
-def _take(choice: Choice, values: tuple[object, ...], once: frozenset[str]
+def take(choice: Choice, values: tuple[object, ...], once: frozenset[str]
           ) -> tuple[str, tuple[object, ...], frozenset[str]]:
     """Where a choice goes, with the values and once-only choices taken after it."""
     return (choice.goto, choice.effects.apply(values),
@@ -627,12 +645,12 @@ def _hunt_one(story: Story, aim: Aim, keep: _Kept, out: Hunted, budget: int
         sid, values, counts, once = state
         scene = scenes[sid]
         values, visits, counts = keep.enter(scene, values, counts)
-        asks, moves = _reflect(scene, values, once, aim)
+        asks, moves = reflect(scene, values, once, aim)
         for asked, before in asks:
             open_now = [c for c in scene.choices if is_open(c, asked, visits, once)]
             if not open_now and sid == aim.target:
                 return _answers(came_from, state) + [str(n) for n in before]
-            moves.extend((*_take(c, asked, once), (*before, number))
+            moves.extend((*take(c, asked, once), (*before, number))
                          for number, c in enumerate(open_now, start=1)
                          if c.goto in on_way)
         for goto, after, taken, answers in moves:
