@@ -34,7 +34,7 @@ def cores() -> int:
 def split(items: list[Item], enough: int | None = None) -> list[list[Item]]:
     """`items` in one part, or dealt into two when a forked copy can take the second
     (and there are `enough` of them to be worth it; ENOUGH unless said)."""
-    if len(items) < max(2, ENOUGH if enough is None else enough) or not _second_core():
+    if not _worth_splitting(items, enough):
         return [items]
     return [items[0::2], items[1::2]]
 
@@ -43,7 +43,7 @@ def split_by(items: list[Item], weight: Callable[[Item], float]) -> list[list[It
     """Like split(), but into two parts of about the same total weight (an estimate of
     each item's cost): the heaviest first, each to the part that weighs less so far.
     The same items always go the same way, so the work done is the same every run."""
-    if len(split(items)) == 1:
+    if not _worth_splitting(items):
         return [items]
     parts: list[list[Item]] = [[], []]
     totals = [0.0, 0.0]
@@ -61,6 +61,12 @@ def beside(here: Callable[[], Mine], there: Callable[[], Theirs]) -> tuple[Mine,
         return here(), there()
     mine, theirs = _with_copy(here, there)
     return mine, there() if theirs is _MISSING else cast(Theirs, theirs)
+
+
+def _worth_splitting(items: list[Any], enough: int | None = None) -> bool:
+    """Whether a forked copy can take part of `items`, and there are `enough` of them
+    (ENOUGH unless said) to be worth it."""
+    return len(items) >= max(2, ENOUGH if enough is None else enough) and _second_core()
 
 
 def _second_core() -> bool:
