@@ -103,7 +103,7 @@ def _load_story(root: str, use_cache: bool) -> tuple[Story, list[Diagnostic]]:
         payload = cache.read(digest)
         if payload is not None:
             return loader.from_cache(payload, digest, files), []
-        story, diagnostics = loader.run(files)
+        loader, (story, diagnostics) = _compiled(loader, files)
         if story is not None:
             cache.write(digest, loader.cache_payload())
     else:
@@ -128,7 +128,26 @@ def cache_payload(root: str) -> tuple[str, dict[str, Any]]:
 def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
     """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
     with without_cycle_collection():
-        return _Loader(root).run()
+        loader = _Loader(root)
+        return _compiled(loader, loader.read_all())[1]
+
+
+def _compiled(loader: _Loader, files: dict[str, bytes] | None
+              ) -> tuple[_Loader, tuple[Story | None, list[Diagnostic]]]:
+    """Compile a story, read ahead into `files` when it could be: in two halves at once
+    when that is worth it (halves.py), else, or when they do not fit together, the
+    ordinary way. The loader that did it goes with the result (what it learnt is what
+    the cache keeps)."""
+    if files is not None:
+        from . import halves
+
+        if halves.worth_halving(files):
+            try:
+                return loader, loader.run(dict(files), halve=True)
+            except halves.Unfitting:
+                digest, loader = loader.digest, _Loader(loader.root)
+                loader.digest = digest  # of the files read ahead
+    return loader, loader.run(files)
 
 
 class _LazyScenes(Mapping[str, Scene]):
@@ -177,6 +196,30 @@ class _LazyScenes(Mapping[str, Scene]):
         return sid in self.raw
 
 
+class _NamedElsewhere(Mapping[str, Any]):
+    """The scene ids one half of a story's files may name: those it defines, and any
+    other, taken to be defined in the other half (noted in `elsewhere`, to be found
+    there when the halves are put together)."""
+
+    def __init__(self, ids: dict[str, Any]) -> None:
+        self.ids = ids
+        self.elsewhere: set[str] = set()
+
+    def __contains__(self, sid: object) -> bool:
+        if sid not in self.ids and isinstance(sid, str):
+            self.elsewhere.add(sid)
+        return True
+
+    def __getitem__(self, sid: str) -> Any:
+        return self.ids[sid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 class _Loader:
     def __init__(self, root: str) -> None:
         self.root = root
@@ -187,6 +230,9 @@ class _Loader:
         self.places: Mapping[str, str] = {}
         self.themes: Mapping[str, Theme] = {}
         self.scene_ids: dict[str, tuple[str, int]] = {}
+        # The scene ids gotos and conditions may name: those defined (in one half of
+        # the files, any, noted as elsewhere: see scenes_in_halves).
+        self.named: Mapping[str, Any] = self.scene_ids
         self.reflection_ids: dict[str, tuple[str, int]] = {}
         self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
@@ -373,7 +419,7 @@ class _Loader:
         line = node.value_lines["if"]
         try:
             tree = expr.parse(source)
-            kind = expr.check(tree, self.types, self.scene_ids)
+            kind = expr.check(tree, self.types, self.named)
             if kind is not bool:
                 raise expr.ExprError("E202", f"a condition must be true or false, but "
                                      f"'{source}' is {expr.TYPE_NAMES[kind]}")
@@ -432,7 +478,11 @@ class _Loader:
 
     # --- the manifest ------------------------------------------------------
 
-    def run(self, files: dict[str, bytes] | None = None) -> tuple[Story | None, list[Diagnostic]]:
+    def run(self, files: dict[str, bytes] | None = None, halve: bool = False
+            ) -> tuple[Story | None, list[Diagnostic]]:
+        """Compile the story: (story or None when it has errors, diagnostics). With
+        `halve`, in two halves at once (halves.py); raises Unfitting when they do not
+        fit together, and the story is to be loaded the ordinary way."""
         self.files = files
         manifest_path = os.path.join(self.root, MANIFEST)
         self.path = shown(manifest_path)
@@ -458,17 +508,10 @@ class _Loader:
         self.manifest_tree = manifest
         names = [f for f in files if f != MANIFEST] if files is not None else story_files(
             self.root)
-        trees = [(f, self.read(f)) for f in names]
-        raw_scenes = self.collect_scenes(trees)
-        del trees
-        scenes: dict[str, Scene] = {}
-        for sid in list(raw_scenes):
-            tree, path = raw_scenes.pop(sid)
-            scene = self.scene(sid, tree, path)
-            if scene is not None:
-                scenes[sid] = scene
-            if self.keep_trees:  # kept as plain bytes: trees are big
-                self.blobs[sid] = _blob(tree)
+        if halve and files is not None:
+            scenes = self.scenes_in_halves(names, files)
+        else:
+            scenes = self.scenes(names)
         self.path = shown(manifest_path)
         start = header["start"]
         if start is not None and start not in self.scene_ids:
@@ -481,6 +524,69 @@ class _Loader:
             places=self.places, themes=self.themes, scenes=scenes, id=header["id"],
             version=header["version"], digest=self.digest.hexdigest(), root=self.root)
         return story, self.diagnostics
+
+    def scenes(self, names: list[str]) -> dict[str, Scene]:
+        """The scenes of these files, compiled."""
+        trees = [(f, self.read(f)) for f in names]
+        raw_scenes = self.collect_scenes(trees)
+        del trees
+        scenes: dict[str, Scene] = {}
+        for sid in list(raw_scenes):
+            tree, path = raw_scenes.pop(sid)
+            scene = self.scene(sid, tree, path)
+            if scene is not None:
+                scenes[sid] = scene
+            if self.keep_trees:  # kept as plain bytes: trees are big
+                self.blobs[sid] = _blob(tree)
+        return scenes
+
+    def scenes_in_halves(self, names: list[str], files: dict[str, bytes]
+                         ) -> dict[str, Scene]:
+        """The scenes of these files, the first half compiled here and the second by a
+        forked copy; raises Unfitting when the halves do not fit together (halves.py)."""
+        import marshal
+
+        from . import halves, parallel
+
+        if self.diagnostics:  # the manifest's
+            raise halves.Unfitting
+        first, second = halves.halve(names, files)
+        self.named = named = _NamedElsewhere(self.scene_ids)
+
+        def second_half() -> tuple[Any, ...] | None:  # in the copy
+            scenes = self.scenes(second)
+            if self.diagnostics:
+                return None
+            return (self.scene_ids, self.reflection_ids, named.elsewhere,
+                    marshal.dumps([halves.plain(scene) for scene in scenes.values()]))
+        scenes, theirs = parallel.apart(lambda: self.scenes(first), second_half)
+        if theirs is None or self.diagnostics:
+            raise halves.Unfitting
+        ids, reflection_ids, elsewhere, data = theirs
+        if not (ids.keys().isdisjoint(self.scene_ids)
+                and reflection_ids.keys().isdisjoint(self.reflection_ids)):
+            raise halves.Unfitting
+        self.scene_ids.update(ids)
+        self.reflection_ids.update(reflection_ids)
+        if not (named.elsewhere | elsewhere) <= self.scene_ids.keys():
+            raise halves.Unfitting
+        self.named = self.scene_ids
+        plains = marshal.loads(data)
+        del theirs, data  # not kept: memory
+        for name in second:
+            del files[name]
+        for plain in plains:
+            scenes[plain[0]] = halves.rebuilt(plain, self.compiled_condition)
+        return scenes
+
+    def compiled_condition(self, source: str) -> Condition:
+        """A condition already checked (by the other half of the story's files)."""
+        known = self.conditions.get(source)
+        if known is None:
+            tree = expr.parse(source)
+            known = self.conditions[source] = Condition(
+                source, tree, expr.compile_node(tree, self.slots))
+        return known
 
     def manifest(self, m: YMap) -> dict[str, Any]:
         self.keys(m, MANIFEST_KEYS, "the manifest", required=("format", "start", "places"))
@@ -732,7 +838,7 @@ class _Loader:
 
     def goto(self, node: YMap, what: str) -> str | None:
         target = self.text(node, "goto", what)
-        if target is not None and target not in self.scene_ids:
+        if target is not None and target not in self.named:
             self.error(node.value_lines["goto"], "E104", f"unknown scene '{target}' in goto"
                        + did_you_mean(target, self.scene_ids))
             return None

@@ -1,7 +1,8 @@
 """Work shared between this process and a forked copy of it, where the machine has a
-second core to run it on: the checker's sweep runs beside its summaries (beside()),
-and its searches of a big story, independent of each other, are split between the
-two (split(), split_by(), run()) — twice as many cores finish them in about half the
+second core to run it on: a big story's files are compiled in two halves (apart(),
+for halves.py), the checker's sweep runs beside its summaries (beside()), and its
+searches of a big story, independent of each other, are split between the two
+(split(), split_by(), run()) — twice as many cores finish them in about half the
 time."""
 
 from __future__ import annotations
@@ -57,19 +58,29 @@ def split_by(items: list[Item], weight: Callable[[Item], float]) -> list[list[It
 def beside(here: Callable[[], Mine], there: Callable[[], Theirs]) -> tuple[Mine, Theirs]:
     """here() and there(), at the same time when a forked copy can do there() on a
     second core; else one after the other."""
-    if not _second_core():
+    if not second_core():
         return here(), there()
     mine, theirs = _with_copy(here, there)
     return mine, there() if theirs is _MISSING else cast(Theirs, theirs)
 
 
+def apart(here: Callable[[], Mine], there: Callable[[], Theirs]
+          ) -> tuple[Mine, Theirs | None]:
+    """here() in this process and there() in a forked copy, at the same time (for a
+    caller that has made sure of second_core()): here's result, and there's — None
+    when no copy could do it, and the caller is to do that its own way."""
+    mine, theirs = _with_copy(here, there)
+    return mine, None if theirs is _MISSING else cast(Theirs, theirs)
+
+
 def _worth_splitting(items: list[Any], enough: int | None = None) -> bool:
     """Whether a forked copy can take part of `items`, and there are `enough` of them
     (ENOUGH unless said) to be worth it."""
-    return len(items) >= max(2, ENOUGH if enough is None else enough) and _second_core()
+    return len(items) >= max(2, ENOUGH if enough is None else enough) and second_core()
 
 
-def _second_core() -> bool:
+def second_core() -> bool:
+    """Whether a forked copy can work beside this process."""
     return hasattr(os, "fork") and cores() >= 2
 
 
