@@ -237,7 +237,7 @@ class Searcher:
         runs out of states first proves that what is left there can never happen:
         that is moved from `wanted` to the result's `impossible`."""
         out = Searched()
-        if _search_one(self.story, wanted, there, aim, _Kept(self, aim),
+        if _search_one(self.story, wanted, there, aim, _Kept(self, aim, there),
                        self.ways_in.get(aim.target, []), self.closeness, out, budget):
             out.impossible = wanted.within(there)
             wanted.remove(out.impossible)
@@ -293,6 +293,17 @@ class Reads:
             found |= self(condition)
         return found
 
+    def wanted(self, scene: Scene, wanted: Wanted) -> int:
+        """What the conditions of what is `wanted` at a scene read."""
+        found = 0
+        for choice in scene.choices:
+            if choice.key in wanted.offered:
+                found |= self(choice.condition)
+        for i, paragraph in enumerate(scene.text):
+            if (scene.id, i) in wanted.shown or (scene.id, i) in wanted.hidden:
+                found |= self(paragraph.condition)
+        return found
+
     def __call__(self, condition: Condition | None) -> int:
         if condition is None:
             return 0
@@ -314,17 +325,21 @@ class _Kept:
     the choices that lead on towards the scene, and all of the scene's own. The rest
     can never make a difference to it, so states differing only in them are one."""
 
-    def __init__(self, searcher: Searcher, aim: Aim | None) -> None:
-        """aim None: on the way anywhere, so every condition counts."""
+    def __init__(self, searcher: Searcher, aim: Aim | None, there: Wanted | None = None
+                 ) -> None:
+        """aim None: on the way anywhere, so every condition counts. At the aimed-at
+        scene, only what is wanted `there` is looked at."""
         story, reads, rank = searcher.story, searcher.reads, searcher.rank
         self.bit = reads.bit
-        target = None if aim is None else aim.target
         # The scenes on the way (those that can lead to the target), latest first.
         order = sorted(rank if aim is None else aim.on_way, key=rank.__getitem__,
                        reverse=True)
         mask = dict.fromkeys(order, 0)
-        for sid in order if target is None else [target]:
-            mask[sid] = reads.at(story.scenes[sid])
+        if aim is None:
+            for sid in order:
+                mask[sid] = reads.at(story.scenes[sid])
+        else:
+            mask[aim.target] = reads.wanted(story.scenes[aim.target], there or Wanted())
         self.reads = read_ahead(order, mask, searcher.possible, searcher.closed,
                                 searcher.loops)
         self.pinned = reads.pinned

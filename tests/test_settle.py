@@ -10,7 +10,7 @@ import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine import checker, expr, parallel, settle, sweep
+from engine import checker, expr, parallel, settle, sweep, witness
 from engine.abstract import TRUE, Range, Reader, Summaries, _on_ranges, refine
 from engine.checker import _findings, _settled
 from engine.diagnostics import Diagnostic
@@ -272,3 +272,56 @@ scenes:
     assert found.settled
     assert [d.code for d in problems] == ["W304"]
     assert "choice 1 of scene 'b'" in problems[0].message  # flag is never set
+
+
+def test_a_search_keeps_only_what_the_wanted_conditions_at_its_scene_read(story_dir):
+    # Every step sets the flag one way or the other, and may add to n. At 'z', choice 1
+    # reads the flag and choice 2 reads n; a search for choice 2 alone keeps n only.
+    steps = "".join(f"""\
+  s{i}:
+    place: here
+    text: Step {i}.
+    choices:
+      - text: Next
+        add: {{n: 1}}
+        set: {{flag: true}}
+        goto: s{i + 1}
+      - text: Wait
+        set: {{flag: false}}
+        goto: s{i + 1}
+""" for i in range(6))
+    story = load_story(str(story_dir(f"""\
+scenes:
+  a:
+    place: here
+    text: Go.
+    choices:
+      - text: Start
+        goto: s0
+{steps}  s6:
+    place: here
+    text: At the end.
+    choices:
+      - text: Flagged
+        if: flag
+        goto: fin
+      - text: Too many
+        if: n > 99
+        goto: fin
+      - text: On
+        goto: fin
+  fin:
+    place: here
+    text: Done.
+    ending: Done
+""")), use_cache=False)[0]
+    settlement = Settlement(story, games=False)
+    aim = witness.Aim("s6", settlement.summaries.reach)
+    searched = {}
+    for keys in (["s6#2"], ["s6#1", "s6#2"]):
+        wanted = witness.Wanted(offered=set(keys))
+        found = settlement.searcher.search(aim, wanted.within(wanted), wanted, 10_000)
+        assert found.impossible.offered == {"s6#2"}  # ran out of states: proven
+        searched[len(keys)] = found.states
+    # n takes 1, 2 … 7 values at 'a', s0 … s6: 29 states; with the flag, more.
+    assert searched == {1: 29, 2: 44}
