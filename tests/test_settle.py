@@ -323,5 +323,6 @@ scenes:
         found = settlement.searcher.search(aim, wanted.within(wanted), wanted, 10_000)
         assert found.impossible.offered == {"s6#2"}  # ran out of states: proven
         searched[len(keys)] = found.states
-    # n takes 1, 2 … 7 values at 'a', s0 … s6: 29 states; with the flag, more.
+    # n takes 1, 1, 2 … 7 values at 'a', s0 … s6: 29 states; with the flag kept too,
+    # 1, 1, 2, 4, 6 … 12 pairs of values: 44.
     assert searched == {1: 29, 2: 44}
