@@ -39,6 +39,20 @@ class Settled:
     tried: set[str]
 
 
+def _summarised(story: Story) -> tuple[Summaries, tuple[bool, bool, list[str]]]:
+    """The scene summaries, and what they tell about dead ends and endless loops: none
+    when they prove that play always has a way on. Otherwise, when no move leads back,
+    there is no loop, and each scene that may have no choice open is to be hunted for
+    a dead end. When neither, settling cannot answer them, and the states have to be
+    explored after all. (Whether the flow is proven, whether settling answers, the
+    scenes to hunt.)"""
+    summaries = Summaries(story)
+    reachable = set(summaries.entry)
+    proven = reachable <= summaries.surely_ending()
+    suspects = [] if proven else sorted(sid for sid in reachable if summaries.may_stop(sid))
+    return summaries, (proven, proven or summaries.loop_free(), suspects)
+
+
 class Settlement:
     """The questions about one story: those the summaries and games settle at once,
     then, with search(), as many of the rest as a budget of states allows."""
@@ -47,19 +61,13 @@ class Settlement:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story
         # The sweep needs nothing from the summaries: with a second core, it runs
-        # beside them in a forked copy.
-        summaries, (swept, self.swept, self.reads) = parallel.beside(
-            lambda: Summaries(story), (lambda: shown_by_sweep(story)) if games else (
+        # beside them in a forked copy (which often takes longer: what the summaries
+        # tell about the flow of play is worked out here meanwhile).
+        (summaries, flow), (swept, self.swept, self.reads) = parallel.beside(
+            lambda: _summarised(story), (lambda: shown_by_sweep(story)) if games else (
                 lambda: (witness.Wanted(), 0, witness.Reads(story))))
         reachable = set(summaries.entry)
-        # Dead ends and endless loops: none when the summaries prove that play always
-        # has a way on. Otherwise, when no move leads back, there is no loop, and each
-        # scene that may have no choice open is hunted for a dead end. When neither,
-        # settling cannot answer them, and the states have to be explored after all.
-        self.flow_proven = reachable <= summaries.surely_ending()
-        self.settles = self.flow_proven or summaries.loop_free()
-        self.suspects = [] if self.flow_proven else sorted(
-            sid for sid in reachable if summaries.may_stop(sid))
+        self.flow_proven, self.settles, self.suspects = flow
         self.dead_ends: dict[str, list[str]] = {}
         self.offered = {key for key, possible in summaries.choice_truth.items()
                         if True in possible}

@@ -36,7 +36,7 @@ import yaml
 from conftest import MANIFEST, write_files
 from robustness import add_row, row
 
-from engine import checker, parallel, runtime, saves, session
+from engine import checker, halves, loader, parallel, runtime, saves, session
 from engine.frontends.plain import LinePlayer
 from engine.loader import load_story
 from engine.model import Story
@@ -915,6 +915,39 @@ def test_check_without_a_second_process(tmp_path, monkeypatch, from_copies):
     monkeypatch.setattr(os, "fork", no_fork)
     assert findings(story) == alone
     assert forks and from_copies == []  # it did try, and did it all here
+
+
+@row("Checking", "the forked copy that compiles the second half of a big story's files "
+     "as `hailsham check` (or a first game) loads it, killed (SIGKILL) while it works; or "
+     "no second process to be had (fork fails: EAGAIN)",
+     "the story is compiled again the ordinary way, in one process: the same story, and "
+     "the same findings")
+@pytest.mark.parametrize("how", ["killed", "no fork"])
+def test_load_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies, how):
+    folder = generated_story(tmp_path, 600)
+    assert halves.worth_halving(loader._Loader(str(folder)).read_all() or {})
+    ordinary = load_story(str(folder), use_cache=False)[0]  # files not read ahead: whole
+    me, compiled, parts = os.getpid(), loader._Loader.scenes, []
+
+    def scenes_or_die(self: Any, names: list[str]) -> Any:
+        if os.getpid() != me:
+            os.kill(os.getpid(), signal.SIGKILL)
+        parts.append(len(names))
+        return compiled(self, names)
+
+    def no_fork() -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    monkeypatch.setattr(loader._Loader, "scenes", scenes_or_die)
+    if how == "no fork":
+        monkeypatch.setattr(os, "fork", no_fork)
+    story, diagnostics = loader.load(str(folder))
+    assert story is not None and diagnostics == [] and from_copies == []
+    files = len(ordinary.scenes) // 50  # (50 scenes to a file)
+    assert len(parts) == 2 and parts[0] < parts[1] == files  # its half, then all again
+    assert [halves.plain(s) for s in story.scenes.values()] == [
+        halves.plain(s) for s in ordinary.scenes.values()]
+    assert findings(story) == findings(ordinary)
 
 
 # --- the README's table ------------------------------------------------------------------------

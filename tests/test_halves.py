@@ -4,7 +4,6 @@ story, and the same words about it, as the ordinary load."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -146,20 +145,6 @@ def test_what_is_wrong_in_either_half_is_said_as_the_ordinary_load_says_it(
     assert code in {d.code for d in diagnostics}
     assert diagnostics == expected
     assert described(story) == described(expected_story)
-
-
-def test_a_copy_that_dies_leaves_the_story_to_the_ordinary_load(tmp_path, halving,
-                                                               monkeypatch):
-    me, compiled = os.getpid(), loader._Loader.scenes
-
-    def scenes_or_die(self: Any, names: list[str]) -> Any:
-        if os.getpid() != me:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return compiled(self, names)
-    monkeypatch.setattr(loader._Loader, "scenes", scenes_or_die)
-    folder = three_files(tmp_path)
-    story, diagnostics = loader.load(str(folder))
-    assert diagnostics == [] and described(story) == described(ordinary(folder)[0])
 
 
 @pytest.mark.parametrize("cores, worth", [(1, 0), (2, 10**9)])
