@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,6 +26,11 @@ from .model import (
     Variable,
 )
 from .yamltree import Folded, Plain, YList, YMap, parse_yaml_bytes, read_file
+
+try:  # CPython's own SHA-256: hashlib would load OpenSSL, 3 ms of every start
+    from _sha256 import sha256  # type: ignore[import-not-found]
+except ImportError:  # another Python
+    from hashlib import sha256
 
 MANIFEST = "story.yaml"
 FORMAT = 1
@@ -235,7 +239,7 @@ class _Loader:
         self.named: Mapping[str, Any] = self.scene_ids
         self.reflection_ids: dict[str, tuple[str, int]] = {}
         self.conditions: dict[str, Condition] = {}
-        self.digest = hashlib.sha256()
+        self.digest = sha256()
         self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
         self.keep_trees = False  # keep each scene's tree for the cache (shipped ones)
         self.blobs: dict[str, bytes] = {}
