@@ -375,6 +375,20 @@ def test_raw_control_byte_in_the_file_is_E009(loader: str, raw: bytes,
         assert all(chr(code_point) not in s for s in all_strings(tree))
 
 
+def test_escapes_are_looked_at_in_a_file_with_no_control_byte(loader: str) -> None:
+    # Its bytes tell at once that the text holds no control character: double-quoted
+    # scalars, which escapes can put one in, are still looked at one by one.
+    tree, diagnostics = parse_yaml_bytes(b'a: ok\nb: "red \\x1b[31m"\n', PATH)
+    assert (only(diagnostics).code, only(diagnostics).line) == ("E009", 2)
+    assert all("\x1b" not in s for s in all_strings(tree))
+
+
+def test_signs_that_share_a_first_byte_with_c1_controls_are_text(loader: str) -> None:
+    # ©, « » and the no-break space start with byte 0xC2, as C1 controls do.
+    tree, diagnostics = parse_yaml_bytes("a: © «x» 2026\u00a0ok\n".encode(), PATH)
+    assert diagnostics == [] and tree["a"] == "© «x» 2026\u00a0ok"
+
+
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d\\ude00"])
 def test_lone_surrogate_escape_is_a_positioned_error(loader: str, escape: str) -> None:
     tree, diagnostics = parse_yaml_text(f'a: 1\nb: "x{escape}y"\n', PATH)
