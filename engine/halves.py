@@ -3,11 +3,11 @@ process, the second by a forked copy of it (parallel.py) on a second core.
 
 The copy hands its scenes back as plain data (marshal: strings, numbers and tuples),
 which this process turns back into scenes in a fraction of the time compiling them
-takes. Each half takes the scene ids it names but does not define to be defined in the
-other half. The halves fit together only when they do that, define no scene or
-reflection id twice between them, and neither found anything to say about its files;
-otherwise the story is loaded the ordinary way, which reports what is wrong exactly as
-it always does (loader.py).
+takes, with what it found to say about its files, put in the order one load gives.
+Each half takes the scene ids it names but does not define to be defined in the other
+half. The halves fit together only when they do that and define no scene or
+reflection id twice between them; otherwise the story is loaded the ordinary way,
+which reports what is wrong exactly as it always does (loader.py).
 """
 
 from __future__ import annotations
@@ -57,6 +57,18 @@ def halve(names: list[str], files: dict[str, bytes]) -> tuple[list[str], list[st
         if abs(so_far - aim) < off_by:
             best, off_by = n, abs(so_far - aim)
     return names[:best], names[best:]
+
+
+def in_order(first: list[Any], first_steps: tuple[int, int], second: list[Any],
+             second_steps: tuple[int, int]) -> list[Any]:
+    """The two halves' diagnostics in the order one load gives them: those from reading
+    the files (the first half's, then the second's), then from collecting their
+    scenes, then from compiling them. The steps say where each half's reading and
+    collecting ended."""
+    (read, collected), (their_read, their_collected) = first_steps, second_steps
+    return (first[:read] + second[:their_read] + first[read:collected]
+            + second[their_read:their_collected] + first[collected:]
+            + second[their_collected:])
 
 
 # A compiled scene as plain data, and back: conditions by their source, which the

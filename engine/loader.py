@@ -530,8 +530,16 @@ class _Loader:
 
     def scenes(self, names: list[str]) -> dict[str, Scene]:
         """The scenes of these files, compiled."""
+        return self.scenes_in_steps(names)[0]
+
+    def scenes_in_steps(self, names: list[str]) -> tuple[dict[str, Scene], tuple[int, int]]:
+        """The scenes of these files, compiled; and how many diagnostics there were once
+        the files were read, then once their scenes were collected (the rest came from
+        compiling them), so that two halves' can be put in the order one load gives."""
         trees = [(f, self.read(f)) for f in names]
+        read = len(self.diagnostics)
         raw_scenes = self.collect_scenes(trees)
+        collected = len(self.diagnostics)
         del trees
         scenes: dict[str, Scene] = {}
         for sid in list(raw_scenes):
@@ -541,7 +549,7 @@ class _Loader:
                 scenes[sid] = scene
             if self.keep_trees:  # kept as plain bytes: trees are big
                 self.blobs[sid] = _blob(tree)
-        return scenes
+        return scenes, (read, collected)
 
     def scenes_in_halves(self, names: list[str], files: dict[str, bytes]
                          ) -> dict[str, Scene]:
@@ -556,16 +564,15 @@ class _Loader:
         first, second = halves.halve(names, files)
         self.named = named = _NamedElsewhere(self.scene_ids)
 
-        def second_half() -> tuple[Any, ...] | None:  # in the copy
-            scenes = self.scenes(second)
-            if self.diagnostics:
-                return None
-            return (self.scene_ids, self.reflection_ids, named.elsewhere,
-                    marshal.dumps([halves.plain(scene) for scene in scenes.values()]))
-        scenes, theirs = parallel.apart(lambda: self.scenes(first), second_half)
-        if theirs is None or self.diagnostics:
+        def second_half() -> tuple[Any, ...]:  # in the copy
+            scenes, steps = self.scenes_in_steps(second)
+            return (self.scene_ids, self.reflection_ids, named.elsewhere, self.diagnostics,
+                    steps, marshal.dumps([halves.plain(scene) for scene in scenes.values()]))
+        (scenes, steps), theirs = parallel.apart(lambda: self.scenes_in_steps(first),
+                                                 second_half)
+        if theirs is None:
             raise halves.Unfitting
-        ids, reflection_ids, elsewhere, data = theirs
+        ids, reflection_ids, elsewhere, diagnostics, their_steps, data = theirs
         if not (ids.keys().isdisjoint(self.scene_ids)
                 and reflection_ids.keys().isdisjoint(self.reflection_ids)):
             raise halves.Unfitting
@@ -574,6 +581,7 @@ class _Loader:
         if not (named.elsewhere | elsewhere) <= self.scene_ids.keys():
             raise halves.Unfitting
         self.named = self.scene_ids
+        self.diagnostics = halves.in_order(self.diagnostics, steps, diagnostics, their_steps)
         plains = marshal.loads(data)
         del theirs, data  # not kept: memory
         for name in second:
@@ -928,8 +936,11 @@ def _sha256(size: int) -> Any:
     if size < BIG_DIGEST:
         try:
             from _sha256 import sha256  # type: ignore[import-not-found]
-        except ImportError:  # another Python
-            from hashlib import sha256
+        except ImportError:  # Python 3.12 on: the same, in _sha2
+            try:
+                from _sha2 import sha256  # type: ignore[import-not-found]
+            except ImportError:  # another Python
+                from hashlib import sha256
     else:
         from hashlib import sha256
     return sha256()

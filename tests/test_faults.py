@@ -927,7 +927,7 @@ def test_load_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies, how):
     folder = generated_story(tmp_path, 600)
     assert halves.worth_halving(loader._Loader(str(folder)).read_all() or {})
     ordinary = load_story(str(folder), use_cache=False)[0]  # files not read ahead: whole
-    me, compiled, parts = os.getpid(), loader._Loader.scenes, []
+    me, compiled, parts = os.getpid(), loader._Loader.scenes_in_steps, []
 
     def scenes_or_die(self: Any, names: list[str]) -> Any:
         if os.getpid() != me:
@@ -938,7 +938,7 @@ def test_load_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies, how):
     def no_fork() -> int:
         raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
     monkeypatch.setattr(parallel, "cores", lambda: 2)
-    monkeypatch.setattr(loader._Loader, "scenes", scenes_or_die)
+    monkeypatch.setattr(loader._Loader, "scenes_in_steps", scenes_or_die)
     if how == "no fork":
         monkeypatch.setattr(os, "fork", no_fork)
     story, diagnostics = loader.load(str(folder))

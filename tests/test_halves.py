@@ -39,7 +39,8 @@ def described(story: Story | None) -> Any:
         return None
     conditions: dict[int, int] = {}
     shared = [conditions.setdefault(id(c.condition), len(conditions))
-              for s in story.scenes.values() for c in s.choices if c.condition is not None]
+              for s in story.scenes.values() for c in [*s.choices, *s.text]
+              if c.condition is not None]
     return (story.title, story.start, story.variables, dict(story.places),
             dict(story.themes), story.id, story.version, story.digest, story.root,
             list(story.scenes), [halves.plain(s) for s in story.scenes.values()], shared)
@@ -101,9 +102,13 @@ REFLECTION = """\
 
 
 def three_files(tmp_path: Path, first: str = FIRST, second: str = SECOND,
-                third: str = THIRD) -> Path:
+                third: str = THIRD, fourth: str | None = None) -> Path:
+    """The story in one.yaml, three.yaml and two.yaml (in that order), and zz.yaml if
+    given a fourth."""
+    more = {} if fourth is None else {"zz.yaml": fourth}
     return write_files(tmp_path / "story", {
-        "story.yaml": MANIFEST, "one.yaml": first, "two.yaml": second, "three.yaml": third})
+        "story.yaml": MANIFEST, "one.yaml": first, "two.yaml": second, "three.yaml": third,
+        **more})
 
 
 def test_the_halves_are_the_first_file_and_the_rest(tmp_path):
@@ -123,28 +128,45 @@ def test_gotos_and_conditions_between_the_halves_fit_together(tmp_path, halving,
     assert described(story) == described(ordinary(folder)[0])
 
 
-@pytest.mark.parametrize("first, second, third, code", [
-    (FIRST.replace("goto: b}", "goto: bb}"), SECOND, THIRD, "E104"),  # here, unknown
-    (FIRST, SECOND.replace("goto: d", "goto: e"), THIRD, "E104"),  # there, unknown
-    (FIRST.replace('visited("d")', 'visited("e")'), SECOND, THIRD, "E104"),
-    (FIRST, SECOND.replace("n >= 0", 'visited("e") > 0'), THIRD, "E104"),
-    (FIRST, SECOND + SECOND.replace("scenes:\n", "").replace("  c:", "  a:"), THIRD,
-     "E105"),  # scene a again, there
+AGAIN_C = "  c:\n    place: here\n    text: [Again.]\n    ending: Again.\n"
+
+
+@pytest.mark.parametrize("first, second, third, fourth, code, again", [
+    (FIRST.replace("goto: b}", "goto: bb}"), SECOND, THIRD, None, "E104", True),
+    (FIRST, SECOND.replace("goto: d", "goto: e"), THIRD, None, "E104", True),
+    (FIRST.replace('visited("d")', 'visited("e")'), SECOND, THIRD, None, "E104", True),
+    (FIRST, SECOND.replace("n >= 0", 'visited("e") > 0'), THIRD, None, "E104", True),
+    (FIRST, SECOND + SECOND.replace("scenes:\n", "").replace("  c:", "  a:"), THIRD, None,
+     "E105", True),  # scene a again, there
+    (FIRST, SECOND, THIRD + AGAIN_C, None, "E105", False),  # c in two files there
     (FIRST, SECOND, THIRD.replace("ending: Done.\n", "ending: Done.\n" + REFLECTION),
-     "E108"),  # reflection r.one again, there
-    (FIRST, SECOND.replace("n >= 0", "m >= 0"), THIRD, "E201"),
-    (FIRST, SECOND.replace("text: [The third.]", "text: [The third."), THIRD, "E003"),
-    (FIRST, SECOND, "", "W303"),  # an empty file there: a warning only
-], ids=["goto-here", "goto-there", "visited-here", "visited-there", "scene-twice",
-        "reflection-twice", "variable-there", "yaml-there", "empty-there"])
+     None, "E108", True),  # reflection r.one again, there
+    (FIRST, SECOND.replace("n >= 0", "m >= 0"), THIRD, None, "E201", False),
+    # scene c is lost with its file, and a's goto to it names an id neither half has
+    (FIRST, SECOND.replace("text: [The third.]", "text: [The third."), THIRD, None,
+     "E003", True),
+    (FIRST, SECOND, THIRD, "scenes:\n  e: [not, a, scene]\n", "E012", False),
+    (FIRST.replace("text: [A second", "txet: [A second"), SECOND, THIRD, "", "E011",
+     False),
+    (FIRST, SECOND, THIRD, "", "W303", False),  # an empty file there: a warning only
+], ids=["goto-here", "goto-there", "visited-here", "visited-there", "scene-in-both",
+        "scene-twice-there", "reflection-in-both", "variable-there", "yaml-there",
+        "shape-there", "key-here-empty-there", "empty-there"])
 def test_what_is_wrong_in_either_half_is_said_as_the_ordinary_load_says_it(
-        tmp_path, halving, first, second, third, code):
-    folder = three_files(tmp_path, first, second, third)
-    story, diagnostics = loader.load(str(folder))
+        tmp_path, halving, monkeypatch, first, second, third, fourth, code, again):
+    """What one half alone can tell is said by that half, in the order one load says
+    it; what needs both (an id defined in neither, or in both) by loading again."""
+    folder = three_files(tmp_path, first, second, third, fourth)
     expected_story, expected = ordinary(folder)
+    ordinary_loads = []
+    compiled = loader._Loader.scenes
+    monkeypatch.setattr(loader._Loader, "scenes", lambda self, names: (
+        ordinary_loads.append(names), compiled(self, names))[1])
+    story, diagnostics = loader.load(str(folder))
     assert code in {d.code for d in diagnostics}
     assert diagnostics == expected
     assert described(story) == described(expected_story)
+    assert len(ordinary_loads) == again
 
 
 @pytest.mark.parametrize("cores, worth", [(1, 0), (2, 10**9)])
