@@ -296,12 +296,8 @@ class Reads:
     def wanted(self, scene: Scene, wanted: Wanted) -> int:
         """What the conditions of what is `wanted` at a scene read."""
         found = 0
-        for choice in scene.choices:
-            if choice.key in wanted.offered:
-                found |= self(choice.condition)
-        for i, paragraph in enumerate(scene.text):
-            if (scene.id, i) in wanted.shown or (scene.id, i) in wanted.hidden:
-                found |= self(paragraph.condition)
+        for condition, _ in _goals(scene, wanted):
+            found |= self(condition)
         return found
 
     def __call__(self, condition: Condition | None) -> int:
@@ -433,7 +429,8 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
     prove that, goes depth first without the cost of measuring closeness. True when it
     ran out of states (so what is still wanted there can never happen)."""
     scenes, on_way, target = story.scenes, aim.on_way, aim.target
-    gap = closeness.towards(aim, _goals(scenes[target], there), ways_in)
+    gap = closeness.towards(aim, [(condition.tree, want) for condition, want in _goals(
+        scenes[target], there)], ways_in)
     states = out.states  # kept in a local: this loop is where checking spends its time
     guided_until = states + GUIDED_STATES
     start = keep.start(story)
@@ -517,17 +514,17 @@ def take(choice: Choice, values: tuple[object, ...], once: frozenset[str]
             once | {choice.key} if choice.once else once)
 
 
-def _goals(scene: Scene, wanted: Wanted) -> list[tuple[expr.Node, bool]]:
+def _goals(scene: Scene, wanted: Wanted) -> list[tuple[Condition, bool]]:
     """The conditions at a scene that are wanted true (or false)."""
-    goals = [(c.condition.tree, True) for c in scene.choices
+    found = [(c.condition, True) for c in scene.choices
              if c.key in wanted.offered and c.condition is not None]
     for i, paragraph in enumerate(scene.text):
         if paragraph.condition is not None:
             if (scene.id, i) in wanted.shown:
-                goals.append((paragraph.condition.tree, True))
+                found.append((paragraph.condition, True))
             if (scene.id, i) in wanted.hidden:
-                goals.append((paragraph.condition.tree, False))
-    return goals
+                found.append((paragraph.condition, False))
+    return found
 
 
 class _Closeness:
