@@ -48,6 +48,17 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def generated_story(tmp_path: Path, scenes: int) -> Path:
+    """A random story of the benchmark's kind (tests/bench/genstory.py, seed 3): big
+    enough to be settled, its searches dealt between two processes, its files compiled
+    in two halves."""
+    folder = tmp_path / "generated"
+    subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "genstory.py"),
+                    "--scenes", str(scenes), "--seed", "3", "--out", str(folder)],
+                   check=True, capture_output=True)
+    return folder
+
+
 @pytest.fixture
 def story_dir(tmp_path: Path) -> Callable[..., Path]:
     """story_dir(scenes_yaml, manifest=MANIFEST, **more_files) -> folder."""

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 import robustness
 import yaml
-from conftest import MANIFEST, write_files
+from conftest import MANIFEST, generated_story, write_files
 from robustness import add_row, row
 
 from engine import checker, halves, loader, parallel, runtime, saves, session
@@ -844,18 +844,6 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
 
 
 # --- checking in two processes ----------------------------------------------------------------
-
-BENCH_STORIES = Path(__file__).resolve().parent / "bench" / "genstory.py"
-
-
-def generated_story(tmp_path: Path, scenes: int) -> Path:
-    """A random story of the benchmark's kind: big enough to be settled, its searches
-    dealt between two processes."""
-    folder = tmp_path / "generated"
-    subprocess.run([sys.executable, str(BENCH_STORIES), "--scenes", str(scenes),
-                    "--seed", "3", "--out", str(folder)], check=True, capture_output=True)
-    return folder
-
 
 def findings(story: Story) -> list[str]:
     problems, found = checker.check(story)

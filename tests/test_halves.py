@@ -4,22 +4,17 @@ story, and the same words about it, as the ordinary load."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MANIFEST, write_files
+from conftest import MANIFEST, generated_story, write_files
 
 from engine import halves, loader, parallel
 from engine.diagnostics import Diagnostic
 from engine.model import Story
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-
-BENCH_STORIES = Path(__file__).resolve().parent / "bench" / "genstory.py"
-
 
 @pytest.fixture
 def halving(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,9 +42,7 @@ def described(story: Story | None) -> Any:
 
 
 def test_a_generated_story_compiles_the_same_in_halves(tmp_path, halving, from_copies):
-    folder = tmp_path / "generated"
-    subprocess.run([sys.executable, str(BENCH_STORIES), "--scenes", "300", "--seed", "5",
-                    "--out", str(folder)], check=True, capture_output=True)
+    folder = generated_story(tmp_path, 300)
     story, diagnostics = loader.load(str(folder))
     assert len(from_copies) == 1  # the second half came back from the copy
     assert story is not None and len(story.scenes) == 300 and diagnostics == []
