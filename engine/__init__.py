@@ -3,10 +3,9 @@
 The public API: load a story folder, then play it with the pure runtime.
 """
 
-from .diagnostics import Diagnostic, StoryError
-from .loader import load, load_story
-from .model import Story
-from .runtime import (
+from engine.core.diagnostics import Diagnostic, StoryError
+from engine.core.model import Story
+from engine.core.runtime import (
     GameState,
     IllegalMove,
     answer_reflection,
@@ -17,6 +16,7 @@ from .runtime import (
     undo,
     write_journal,
 )
+from engine.story.loader import load, load_story
 
 __version__ = "0.1.0"
 

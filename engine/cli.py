@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from . import __version__
-from .commands import EXIT_OK, LEFT_FOR_EXIT, NAMES
+from engine import __version__
+from engine.commands import EXIT_OK, LEFT_FOR_EXIT, MODULES, NAMES
 
 
 def _modules(names: Sequence[str] = NAMES) -> dict[str, ModuleType]:
-    return {name: importlib.import_module(f".commands.{name}", __package__) for name in names}
+    return {name: importlib.import_module(f"engine.commands.{MODULES.get(name, name)}")
+            for name in names}
 
 
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:

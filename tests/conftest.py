@@ -87,7 +87,7 @@ def from_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     import pickle
     import types
 
-    from engine import parallel
+    from engine.check import parallel
 
     heard: list[int] = []
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from conftest import write_files
 
-from engine import report as rep
-from engine import runtime
-from engine.loader import load_story
-from engine.model import Story
-from engine.saves import read_save
-from engine.session import Session
+from engine.classroom import report as rep
+from engine.core import runtime
+from engine.core.model import Story
+from engine.play.saves import read_save
+from engine.play.session import Session
+from engine.story.loader import load_story
 
 MANIFEST = """\
 format: 1

@@ -3,15 +3,15 @@ or damaged is ever used."""
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
 import pytest
-import shipped_cache
 
-from engine import StoryError, cache, runtime
-from engine.loader import load_story
-from engine.paths import bundled_story
+from engine import StoryError
+from engine.core import runtime
+from engine.story import cache
+from engine.story.loader import _Loader, load_story
 
 SCENES = """\
 scenes:
@@ -71,8 +71,7 @@ def test_second_load_comes_from_the_cache_and_plays_the_same(story_dir, cache_fo
 
 def test_a_cached_story_parses_only_the_files_play_reaches(story_dir, cache_folder):
     # Nothing is checked again, and only the file holding a scene play asks for is
-    # parsed, when it is first asked for (the bundled story's shipped cache keeps the
-    # trees themselves: see the tests below).
+    # parsed, when it is first asked for.
     first, second = SCENES.split("  b:\n")
     folder = story_dir(first, **{"more/scenes.yaml": f"scenes:\n  b:\n{second}"})
     load_story(str(folder))
@@ -120,7 +119,7 @@ def test_cache_off(story_dir, monkeypatch):
 
 
 def test_plain_tree_round_trip(story_dir):
-    from engine.yamltree import Folded, Plain, YList, YMap, parse_yaml_text
+    from engine.story.yamltree import Folded, Plain, YList, YMap, parse_yaml_text
 
     text = "a: no\nb: >\n  x\nc: [1, 'q']\nd:\n  e: |\n    z\n"
     tree, _ = parse_yaml_text(text, "f")
@@ -133,23 +132,60 @@ def test_plain_tree_round_trip(story_dir):
     assert type(back["c"][1]) is str
 
 
-def test_the_bundled_story_ships_its_current_cache():
-    assert shipped_cache.is_current(), (
-        "the bundled story's shipped cache is out of date: run "
-        "`python tests/shipped_cache.py --write`")
+def test_the_cache_lives_in_the_user_cache_folder_never_in_the_story(
+        story_dir, monkeypatch, tmp_path):
+    monkeypatch.delenv("HAILSHAM_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "hailsham"
+    folder = story_dir(SCENES)
+    before = sorted(folder.rglob("*"))
+    load_story(str(folder))
+    assert len(list((tmp_path / "xdg" / "hailsham").glob("story-*.bin"))) == 1
+    assert sorted(folder.rglob("*")) == before
 
 
-def test_a_first_start_of_the_bundled_story_parses_nothing(cache_folder):
-    story, _ = load_story(str(bundled_story()))
-    assert type(story.scenes).__name__ == "_LazyScenes"
-    assert not cache_folder.exists()  # nothing parsed, so nothing new to keep
+def test_two_stories_whose_bytes_run_together_alike_never_share_an_entry(tmp_path):
+    # Joined with separators but no lengths, a file holding "X\0zz.yaml\0Y" digests like
+    # two files, one holding "X" and one named zz.yaml holding "Y".
+    def digest(files: dict[str, bytes]) -> str:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        for name, data in {"story.yaml": b"format: 1\n", **files}.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        loader = _Loader(str(folder))
+        assert loader.read_all() is not None
+        return str(loader.digest.hexdigest())
+
+    one = digest({"z.yaml": b"# X\0zz.yaml\0# Y"})
+    two = digest({"z.yaml": b"# X", "zz.yaml": b"# Y"})
+    three = digest({"z.yaml": b"# X\0", "zz.yaml": b"\0# Y"})
+    assert len({one, two, three}) == 3
 
 
-def test_an_edited_copy_of_the_bundled_story_is_parsed_again(cache_folder, tmp_path):
-    copy = tmp_path / "story"
-    shutil.copytree(bundled_story(), copy)
-    manifest = copy / "story.yaml"
-    manifest.write_text(manifest.read_text("utf-8") + "# edited\n", "utf-8")
-    story, _ = load_story(str(copy))
-    assert type(story.scenes) is dict
-    assert len(list(cache_folder.glob("story-*.bin"))) == 1
+def test_a_foreign_cache_entry_with_the_right_name_is_ignored(story_dir, cache_folder):
+    folder = story_dir(SCENES)
+    digest = load_story(str(folder))[0].digest
+    (path,) = cache_folder.glob("story-*.bin")
+    path.write_bytes(cache.dump(digest, {"manifest": "x", "files": 3, "scenes": [1]}))
+    story, _ = load_story(str(folder))
+    assert runtime.start(story).shown[0].title == "First"
+    assert cache.read(digest) is not None  # replaced by a good entry
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs file permissions that bind (not root)")
+def test_a_read_only_cache_folder_only_costs_speed(story_dir, cache_folder):
+    cache_folder.mkdir()
+    cache_folder.chmod(0o500)
+    try:
+        story, _ = load_story(str(story_dir(SCENES)))
+        assert runtime.start(story).shown[0].title == "First"
+        assert not list(cache_folder.iterdir())
+    finally:
+        cache_folder.chmod(0o700)
+
+
+def test_a_cache_file_that_cannot_be_written_is_not_kept(story_dir, cache_folder):
+    cache_folder.write_text("a file where the cache folder should be")
+    story, _ = load_story(str(story_dir(SCENES)))
+    assert runtime.start(story).shown[0].title == "First"

@@ -1,4 +1,4 @@
-"""The checker: engine.checker.check/explore, and `hailsham check DIR`.
+"""The checker: engine.check.explore.check/explore, and `hailsham check DIR`.
 
 The last part compares the explorer, on many small random stories, with a brute-force
 walk over full concrete game states written here using only the public runtime.
@@ -15,10 +15,11 @@ import pytest
 import yaml
 from conftest import MANIFEST, run_hailsham, write_files
 
-from engine import checker, cli, commands, runtime
-from engine.checker import DEFAULT_MAX_STATES, check, explore
-from engine.loader import load as load_folder
-from engine.runtime import (
+from engine import cli, commands
+from engine.check import explore as checker
+from engine.check.explore import DEFAULT_MAX_STATES, check, explore
+from engine.core import runtime
+from engine.core.runtime import (
     JOURNAL,
     ChoiceQuestion,
     DeadEnd,
@@ -26,6 +27,7 @@ from engine.runtime import (
     JournalQuestion,
     ReflectionQuestion,
 )
+from engine.story.loader import load as load_folder
 
 SUMMARY = re.compile(r"^(\d+) errors?, (\d+) warnings? in (\d+) scenes? \(\d+\.\d+ s\)$",
                      re.MULTILINE)

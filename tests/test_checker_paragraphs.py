@@ -9,9 +9,10 @@ import pytest
 import yaml
 from test_checker import random_story
 
-from engine import checker, parallel
-from engine.checker import explore
-from engine.loader import load_story
+from engine.check import explore as checker
+from engine.check import parallel
+from engine.check.explore import explore
+from engine.story.loader import load_story
 
 CONDITIONS = ["n > 0", "n < 1", "n == 2", "flag", "not flag", "n >= 1 and flag",
               'visited("s1") > 0', 'visited("s0") == 1', "n + 1 > 2"]

@@ -1,4 +1,4 @@
-"""The class summary (engine/classroom.py): a class's reports from real games, tallied.
+"""The class summary (engine/classroom/summary.py): a class's reports from real games, tallied.
 
 Four players play the tiny story through the Session and hand in JSON reports; one
 test plays through the real commands end to end. Files from another story or version,
@@ -27,8 +27,9 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine import classroom, classroom_render
-from engine.markup import BAR, md
+from engine.classroom import summary as classroom
+from engine.classroom import summary_render as classroom_render
+from engine.classroom.markup import BAR, md
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The condition language of `if:` (engine.expr): parse, type-check, compile, evaluate.
+"""The condition language of `if:` (engine.core.conditions): parse, type-check, compile, evaluate.
 
 The contract (docs: story-format.md, "Expressions"): literals, variables, visited("id");
 operators loosest first `or`, `and`, `not`, comparisons (non-chaining), `+`/`-`,
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from engine import expr
-from engine.expr import Binary, ExprError, Literal, Name, Negate, Not, Visited
+from engine.core import conditions as expr
+from engine.core.conditions import Binary, ExprError, Literal, Name, Negate, Not, Visited
 
 # The variables every test below may use, with their types, slots and default values.
 TYPES: dict[str, type] = {"n": int, "m": int, "flag": bool, "other": bool, "word": str}

@@ -8,7 +8,7 @@ player is told in one line, and play goes on.
 
 Hostile stories go through the real `hailsham check` in a subprocess: one
 `path:line: CODE message` line per problem, the right exit status, no traceback, and
-quickly. (engine.yamltree's own tests cover the parser's side of these shapes.)
+quickly. (engine.story.yamltree's own tests cover the parser's side of these shapes.)
 
 The last test keeps the README's robustness table in step with all of this.
 """
@@ -36,20 +36,16 @@ import yaml
 from conftest import MANIFEST, generated_story, write_files
 from robustness import add_row, row
 
-from engine import checker, halves, loader, parallel, runtime, saves, session
-from engine.frontends.plain import LinePlayer
-from engine.loader import load_story
-from engine.model import Story
-from engine.saves import (
-    AUTOSAVE,
-    BrokenSave,
-    SaveError,
-    UnfitSave,
-    read_save,
-    write_save,
-)
-from engine.session import Session
-from engine.settle import Settlement
+from engine.check import explore as checker
+from engine.check import parallel
+from engine.check.answers import Settlement
+from engine.core import runtime
+from engine.core.model import Story
+from engine.frontends.line_mode import LinePlayer
+from engine.play import saves, session
+from engine.play.saves import AUTOSAVE, BrokenSave, SaveError, UnfitSave, read_save, write_save
+from engine.play.session import Session
+from engine.story.loader import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and mounts")
@@ -395,8 +391,8 @@ def test_play_with_an_unwritable_saves_folder_saves_elsewhere(story_path: Path,
 WRITER = """
 import sys
 from pathlib import Path
-from engine.loader import load_story
-from engine.saves import read_save, write_save
+from engine.story.loader import load_story
+from engine.play.saves import read_save, write_save
 story, _ = load_story(sys.argv[1])
 source, folder = Path(sys.argv[2]), Path(sys.argv[3])
 states = [read_save(source, name, story).state for name in ("even", "odd")]
@@ -460,8 +456,8 @@ def test_killed_in_the_middle_of_a_save(story_path: Path, story: Story,
 SAVER = """
 import sys
 from pathlib import Path
-from engine.loader import load_story
-from engine.saves import read_save, write_save
+from engine.story.loader import load_story
+from engine.play.saves import read_save, write_save
 story, _ = load_story(sys.argv[1])
 source, folder, name = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 state = read_save(source, name, story).state
@@ -903,39 +899,6 @@ def test_check_without_a_second_process(tmp_path, monkeypatch, from_copies):
     monkeypatch.setattr(os, "fork", no_fork)
     assert findings(story) == alone
     assert forks and from_copies == []  # it did try, and did it all here
-
-
-@row("Checking", "the forked copy that compiles the second half of a big story's files "
-     "as `hailsham check` (or a first game) loads it, killed (SIGKILL) while it works; or "
-     "no second process to be had (fork fails: EAGAIN)",
-     "the story is compiled again the ordinary way, in one process: the same story, and "
-     "the same findings")
-@pytest.mark.parametrize("how", ["killed", "no fork"])
-def test_load_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies, how):
-    folder = generated_story(tmp_path, 600)
-    assert halves.worth_halving(loader._Loader(str(folder)).read_all() or {})
-    ordinary = load_story(str(folder), use_cache=False)[0]  # files not read ahead: whole
-    me, compiled, parts = os.getpid(), loader._Loader.scenes_in_steps, []
-
-    def scenes_or_die(self: Any, names: list[str]) -> Any:
-        if os.getpid() != me:
-            os.kill(os.getpid(), signal.SIGKILL)
-        parts.append(len(names))
-        return compiled(self, names)
-
-    def no_fork() -> int:
-        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    monkeypatch.setattr(loader._Loader, "scenes_in_steps", scenes_or_die)
-    if how == "no fork":
-        monkeypatch.setattr(os, "fork", no_fork)
-    story, diagnostics = loader.load(str(folder))
-    assert story is not None and diagnostics == [] and from_copies == []
-    files = len(ordinary.scenes) // 50  # (50 scenes to a file)
-    assert len(parts) == 2 and parts[0] < parts[1] == files  # its half, then all again
-    assert [halves.plain(s) for s in story.scenes.values()] == [
-        halves.plain(s) for s in ordinary.scenes.values()]
-    assert findings(story) == findings(ordinary)
 
 
 # --- the README's table ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Whatever a story folder holds, loading it ends in one of two ways: a Story, or
 diagnostics that each name a file, a line (0 for "the whole file") and a code from
-engine.diagnostics.CODES. Never another exception (tests run with HAILSHAM_DEBUG=1, so
+engine.core.diagnostics.CODES. Never another exception (tests run with HAILSHAM_DEBUG=1, so
 nothing is caught and hidden), never a hang, never a crash. A story that does load is
 also checked and played a little, so that what the loader lets through cannot break the
 runtime either.
@@ -38,9 +38,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from robustness import row
 
-from engine import checker, expr, playtest, runtime
-from engine.diagnostics import CODES, Diagnostic
-from engine.loader import (
+from engine.check import explore as checker
+from engine.core import conditions as expr
+from engine.core import runtime
+from engine.core.diagnostics import CODES, Diagnostic
+from engine.core.model import Story
+from engine.play import random_play as playtest
+from engine.story.loader import (
     CHOICE_KEYS,
     INT,
     MANIFEST_KEYS,
@@ -54,8 +58,7 @@ from engine.loader import (
     shown,
     story_files,
 )
-from engine.model import Story
-from engine.yamltree import Plain, YList, YMap, parse_yaml_bytes
+from engine.story.yamltree import Plain, YList, YMap, parse_yaml_bytes
 
 settings.register_profile(
     "hailsham", max_examples=150, deadline=timedelta(seconds=5),
@@ -179,7 +182,7 @@ REAL = real_files()
 
 
 def plain_data(node: Any) -> Any:
-    """A tree read by engine.yamltree as the Python data yaml.safe_dump writes back."""
+    """A tree read by engine.story.yamltree as the Python data yaml.safe_dump writes back."""
     if isinstance(node, YMap):
         return {k: plain_data(v) for k, v in node.items()}
     if isinstance(node, YList):
@@ -467,7 +470,7 @@ LOADERS = ["c", "python"] if hasattr(yaml, "CSafeLoader") else ["python"]
 @example(data=b"\xef\xbb\xbf\xef\xbb\xbfa: 1")
 @example(data=b"a: 1\n---\nb: 2\n...\n")
 def test_yaml_reader_takes_any_bytes(which: str, data: bytes) -> None:
-    import engine.yamltree as yamltree
+    import engine.story.yamltree as yamltree
 
     saved = yamltree.Loader
     yamltree.Loader = yaml.CSafeLoader if which == "c" else yaml.SafeLoader

@@ -17,9 +17,9 @@ import pytest
 import yaml
 from conftest import run_hailsham, write_files
 
-from engine.graph import dot_string, mermaid_string
-from engine.loader import story_files
-from engine.paths import bundled_story
+from engine.story.bundled import bundled_story
+from engine.story.loader import story_files
+from engine.writer.story_map import dot_string, mermaid_string
 
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed")

@@ -47,10 +47,19 @@ from playthrough import (
     story_folder,
 )
 
-from engine import classroom, classroom_render, report_render, teacher_sheet
-from engine import report as rep
-from engine.markup import bar, clean
-from engine.saves import read_save
+from engine.classroom import report as rep
+from engine.classroom import (
+    report_render,
+    teacher_sheet,
+)
+from engine.classroom import (
+    summary as classroom,
+)
+from engine.classroom import (
+    summary_render as classroom_render,
+)
+from engine.classroom.markup import bar, clean
+from engine.play.saves import read_save
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",

@@ -23,9 +23,9 @@ import pytest
 from conftest import MANIFEST, run_hailsham
 
 import engine
-from engine.loader import load
-from engine.paths import bundled_story
-from engine.runtime import scene_text, start
+from engine.core.runtime import scene_text, start
+from engine.story.bundled import bundled_story
+from engine.story.loader import load
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 NUMBERED = re.compile(r"\d+\.")

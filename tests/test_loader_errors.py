@@ -1,4 +1,4 @@
-"""engine.loader.load on broken stories: every problem at its file and line, with its code.
+"""engine.story.loader.load on broken stories: every problem at its file and line, with its code.
 
 Each case of the table is a tiny story folder. In scene and manifest texts the offending
 line is marked with a `# <` comment (YAML ignores it), so the expected line number is
@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from conftest import MANIFEST, write_files
 
-from engine import expr
-from engine.diagnostics import Diagnostic
-from engine.loader import load
-from engine.model import Story
+from engine.core import conditions as expr
+from engine.core.diagnostics import Diagnostic
+from engine.core.model import Story
+from engine.story.loader import load
 
 # MANIFEST (conftest): format, id, title, start: a, variables n/flag/word,
 # places {here}, themes {memory}. RUTH adds an int variable `ruth`.

@@ -1,4 +1,4 @@
-"""The checker's work split between this process and a forked copy (engine/parallel.py)."""
+"""The checker's work split between this process and a forked copy (engine/check/parallel.py)."""
 
 import os
 import signal
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import parallel
+from engine.check import parallel
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -112,7 +112,7 @@ def test_the_child_stops_when_this_process_is_gone(tmp_path):
     script.write_text(f"""
 import os, sys, time
 sys.path.insert(0, {str(Path(parallel.__file__).parent.parent)!r})
-from engine import parallel
+from engine.check import parallel
 me = os.getpid()
 def work(part):
     if os.getpid() != me:

@@ -26,10 +26,11 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine import report as rep
-from engine import report_render, runtime, teacher_sheet
-from engine.markup import md
-from engine.saves import read_save
+from engine.classroom import report as rep
+from engine.classroom import report_render, teacher_sheet
+from engine.classroom.markup import md
+from engine.core import runtime
+from engine.play.saves import read_save
 
 
 @pytest.fixture

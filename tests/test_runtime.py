@@ -1,4 +1,4 @@
-"""The order of play (engine/runtime.py), rule by rule, on tiny stories.
+"""The order of play (engine/core/runtime.py), rule by rule, on tiny stories.
 
 Like ink's test suite, every test runs twice: once on the states as the runtime
 returns them ("direct"), and once with every state passed through a save and a load
@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from conftest import MANIFEST
 
-from engine import runtime, saves
-from engine.loader import load_story
-from engine.model import Story
-from engine.runtime import (
+from engine.core import runtime
+from engine.core.model import Story
+from engine.core.runtime import (
     CHOICE,
     ENDED,
     JOURNAL,
@@ -35,6 +34,8 @@ from engine.runtime import (
     Reply,
     SceneText,
 )
+from engine.play import saves
+from engine.story.loader import load_story
 
 Rt = Callable[[Story, GameState], GameState]
 

@@ -1,4 +1,4 @@
-"""Save files (engine/saves.py): round trips, atomic writes, slots, and damaged saves."""
+"""Save files (engine/play/saves.py): round trips, atomic writes, slots, and damaged saves."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from conftest import MANIFEST
 
-from engine import runtime, saves
-from engine.loader import load_story
-from engine.model import Story
-from engine.runtime import CHOICE, REFLECTION, GameState
-from engine.saves import BrokenSave, SaveError, UnfitSave, read_save, write_save
+from engine.core import runtime
+from engine.core.model import Story
+from engine.core.runtime import CHOICE, REFLECTION, GameState
+from engine.play import saves
+from engine.story import files
+from engine.play.saves import BrokenSave, SaveError, UnfitSave, read_save, write_save
+from engine.story.loader import load_story
 
 SCENES = """\
 scenes:
@@ -566,7 +568,7 @@ def test_old_leftovers_of_killed_saves_are_swept_young_ones_kept(story_dir, fold
     young = folder / ".t.json.def.tmp"
     old.write_bytes(b"{")
     young.write_bytes(b"{")
-    stale = _time.time() - saves.STALE_SECONDS - 10
+    stale = _time.time() - files.STALE_SECONDS - 10
     os.utime(old, (stale, stale))
     write_save(folder, "t", story, played(story))
     assert not old.exists() and young.exists()

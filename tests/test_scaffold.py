@@ -10,9 +10,9 @@ import pytest
 from conftest import run_hailsham
 from test_schema import MODELINE, modeline_target
 
-from engine.loader import load_story, story_files
-from engine.scaffold import ScaffoldError, new_story
-from engine.schemas import MANIFEST, SCENE, modeline, schema_path
+from engine.story.loader import load_story, story_files
+from engine.story.scaffold import ScaffoldError, new_story
+from engine.story.schemas import MANIFEST, SCENE, modeline, schema_path
 
 
 def new(folder: Path, *args: str, cwd: Path | None = None):
@@ -60,11 +60,11 @@ def test_every_file_names_its_schema(tmp_path):
 
 
 def test_modeline_is_relative_inside_a_checkout_and_a_file_uri_elsewhere():
-    checkout = schema_path(SCENE).parent.parent.parent
+    checkout = schema_path(SCENE).parent.parent.parent.parent
     assert modeline(SCENE, checkout / "story" / "hailsham" / "scenes.yaml") == (
-        "# yaml-language-server: $schema=../../engine/schemas/scene.schema.json")
+        "# yaml-language-server: $schema=../../engine/story/schemas/scene.schema.json")
     assert modeline(MANIFEST, checkout / "story" / "story.yaml") == (
-        "# yaml-language-server: $schema=../engine/schemas/manifest.schema.json")
+        "# yaml-language-server: $schema=../engine/story/schemas/manifest.schema.json")
     line = modeline(SCENE, Path("/story.yaml"))  # only the root is shared
     assert line == f"# yaml-language-server: $schema={schema_path(SCENE).as_uri()}"
 

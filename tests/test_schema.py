@@ -18,10 +18,11 @@ import pytest
 import yaml
 from conftest import run_hailsham, write_files
 
-from engine import expr, loader
-from engine.paths import bundled_story
-from engine.scaffold import new_story
-from engine.schemas import MANIFEST, SCENE, schema_path, schema_text
+from engine.core import conditions as expr
+from engine.story import loader
+from engine.story.bundled import bundled_story
+from engine.story.scaffold import new_story
+from engine.story.schemas import MANIFEST, SCENE, schema_path, schema_text
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 
@@ -66,7 +67,7 @@ def test_the_command_prints_each_schema(args, name):
 def test_the_schemas_are_package_data():
     from importlib.resources import files
 
-    folder = files("engine").joinpath("schemas")
+    folder = files("engine").joinpath("story", "schemas")
     assert json.loads(folder.joinpath(SCENE).read_text(encoding="utf-8"))["title"]
     assert json.loads(folder.joinpath(MANIFEST).read_text(encoding="utf-8"))["title"]
 

@@ -1,5 +1,5 @@
-"""Settling the checker's questions without exploring states (engine/settle.py, with
-the scene summaries of engine/abstract.py and the games of engine/witness.py): every
+"""Settling the checker's questions without exploring states (engine/check/answers.py, with
+the scene summaries of engine/check/impossible.py and the games of engine/check/possible.py): every
 answer must be exactly what full exploration gives."""
 
 from __future__ import annotations
@@ -10,14 +10,29 @@ import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine import checker, expr, parallel, settle, sweep, witness
-from engine.abstract import TRUE, Range, Reader, Summaries, _on_ranges, refine
-from engine.checker import _findings, _settled
-from engine.diagnostics import Diagnostic
-from engine.loader import load_story
-from engine.model import Condition
-from engine.runtime import DeadEnd
-from engine.settle import Settlement
+from engine.check import (
+    answers as settle,
+)
+from engine.check import (
+    explore as checker,
+)
+from engine.check import (
+    parallel,
+)
+from engine.check import (
+    possible as witness,
+)
+from engine.check import (
+    reached as sweep,
+)
+from engine.check.answers import Settlement
+from engine.check.explore import _findings, _settled
+from engine.check.impossible import TRUE, Range, Reader, Summaries, _on_ranges, refine
+from engine.core import conditions as expr
+from engine.core.diagnostics import Diagnostic
+from engine.core.model import Condition
+from engine.core.runtime import DeadEnd
+from engine.story.loader import load_story
 
 
 def condition(source: str, slots: dict[str, int]) -> Condition:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import run_hailsham, write_files
 
-from engine.loader import load_story
-from engine.model import Template
-from engine.stats import count_words, story_stats
+from engine.core.model import Template
+from engine.story.loader import load_story
+from engine.writer.stats import count_words, story_stats
 
 MANIFEST = """\
 format: 1

@@ -1,4 +1,4 @@
-"""The sweep (engine/sweep.py): every scene played once, in order, with a few states."""
+"""The sweep (engine/check/reached.py): every scene played once, in order, with a few states."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import pickle
 from test_checker_paragraphs import explored_with_paragraphs
 from test_settle import counting_story
 
-from engine import checker, sweep
-from engine.loader import load_story
-from engine.sweep import shown_by_sweep
+from engine.check import explore as checker
+from engine.check import reached as sweep
+from engine.check.reached import shown_by_sweep
+from engine.story.loader import load_story
 
 TWO_FLAGS = """\
 scenes:

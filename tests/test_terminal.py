@@ -17,9 +17,9 @@ from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from engine.frontends.terminal import TerminalPlayer
-from engine.loader import load_story
-from engine.saves import list_saves, read_save
-from engine.session import Session
+from engine.play.saves import list_saves, read_save
+from engine.play.session import Session
+from engine.story.loader import load_story
 
 SCENES = """\
 scenes:
@@ -153,7 +153,7 @@ def test_choices_taken_on_an_earlier_visit_are_marked(make_player, pipe):
     player = make_player()
     # a: option 2, skip journal, Follow Ruth -> b: Go back -> a again (reflection again)
     play(player, pipe, "2\r" + "1" + "1" + "2\r" + ":quit\r")
-    from engine.runtime import taken_before
+    from engine.core.runtime import taken_before
 
     assert player.session.state.scene == "a"
     assert "a#1" in taken_before(player.session.state)

@@ -26,7 +26,7 @@ import pytest
 from conftest import MANIFEST, write_files
 from robustness import row
 
-from engine.runtime import MAX_JOURNAL_CHARS
+from engine.core.runtime import MAX_JOURNAL_CHARS
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and file descriptors")
 

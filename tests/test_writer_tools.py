@@ -11,10 +11,10 @@ import time
 import pytest
 from conftest import ROOT, run_hailsham
 
-from engine import playtest
-from engine.checker import check
-from engine.loader import load_story
-from engine.testplan import read_plan, record, replay, run_plan, transcript, write_plan
+from engine.check.explore import check
+from engine.play import random_play as playtest
+from engine.play.test_plans import read_plan, record, replay, run_plan, transcript, write_plan
+from engine.story.loader import load_story
 
 COVERAGE = """\
 scenes:
@@ -218,7 +218,7 @@ def test_a_plan_from_the_runtime_replays_clean(story_dir, tmp_path):
     run_ = playtest.replay_picks(story, seed=1, count=5, index=2)
     chunks = transcript(story, list(run_.picks))
     assert "".join(chunks) == run_.transcript
-    from engine import runtime
+    from engine.core import runtime
 
     state = runtime.start(story).state
     for pick in run_.picks:

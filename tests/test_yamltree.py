@@ -1,4 +1,4 @@
-"""engine.yamltree: plain YAML data with line numbers, and hostile input refused safely.
+"""engine.story.yamltree: plain YAML data with line numbers, and hostile input refused safely.
 
 Contract (story-format.md): UTF-8, one document per file, no tags, no anchors or aliases,
 at most 64 levels of nesting; text read as written (`no`, `on`, `1.10` stay text); a key
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-import engine.yamltree as yamltree
-from engine.diagnostics import Diagnostic
-from engine.yamltree import (
+import engine.story.yamltree as yamltree
+from engine.core.diagnostics import Diagnostic
+from engine.story.yamltree import (
     Folded,
     Plain,
     YList,
@@ -503,7 +503,7 @@ def test_a_folder_is_not_readable_as_a_file(tmp_path: Path) -> None:
 
 DEEP_SCRIPT = """
 import json, sys, yaml
-import engine.yamltree as yt
+import engine.story.yamltree as yt
 if sys.argv[1] == "python":
     yt.Loader = yaml.SafeLoader
 shapes = {"[": "x: " + "[" * 30000, "{": "x: " + "{a: " * 30000,

@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..diagnostics import Diagnostic, sort_key
-from ..paths import bundled_story
+from engine.core.diagnostics import Diagnostic, sort_key
+from engine.story.bundled import bundled_story
 
 # In the order `hailsham --help` lists them.
 NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "questions",
          "graph", "stats", "new", "schema")
+# Subcommands whose module has another name (`class` is a Python keyword).
+MODULES = {"class": "class_summary"}
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 # What a command leaves for the operating system to free as the process ends: freeing a
 # big story and its check object by object takes a twentieth of a second nobody waits
@@ -46,7 +48,7 @@ def output_option(p: argparse.ArgumentParser, named_after: str) -> None:
 def write_out(text: str, args: argparse.Namespace, name: str, what: str) -> int:
     """Write a document where -o says (else `name` here), and say where it went
     (`what`: the document, in words); returns the exit status."""
-    from ..output import OutputError, write_document
+    from engine.commands.output import OutputError, write_document
 
     try:
         where = write_document(text, args.output, name)
@@ -74,7 +76,7 @@ def story_dir(args: argparse.Namespace) -> Path:
 
 
 def saves_dir(args: argparse.Namespace) -> Path:
-    from ..saves import default_saves_dir
+    from engine.play.saves import default_saves_dir
 
     return Path(args.saves) if args.saves else default_saves_dir()
 

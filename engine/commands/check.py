@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import plural, summary
-from . import (
+from engine.commands import (
     EXIT_OK,
     EXIT_PROBLEM,
     LEFT_FOR_EXIT,
@@ -19,6 +18,7 @@ from . import (
     story_dir,
     story_options,
 )
+from engine.core.diagnostics import plural, summary
 
 RARE = 0.01  # scenes and endings reached in fewer runs than this are flagged
 WATCH_INTERVAL = 0.5
@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_once(args: argparse.Namespace, leave_for_exit: bool = False) -> int:
-    from ..checker import DEFAULT_MAX_STATES, check
-    from ..loader import load
+    from engine.check.explore import DEFAULT_MAX_STATES, check
+    from engine.story.loader import load
 
     started = time.perf_counter()
     story, diagnostics = load(str(story_dir(args)))
@@ -89,8 +89,8 @@ def _show_progress(message: str) -> None:
 
 
 def random_check(args: argparse.Namespace) -> int:
-    from .. import playtest
-    from ..loader import load
+    from engine.play import random_play as playtest
+    from engine.story.loader import load
 
     folder = story_dir(args)
     story, diagnostics = load(str(folder))
@@ -167,7 +167,7 @@ def watch(args: argparse.Namespace) -> int:
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[float, int]]:
-    from ..loader import MANIFEST, story_files
+    from engine.story.loader import MANIFEST, story_files
 
     out: dict[str, tuple[float, int]] = {}
     for rel in [MANIFEST, *story_files(str(folder))] if folder.is_dir() else []:

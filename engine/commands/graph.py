@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, story_options
+from engine.commands import EXIT_OK, EXIT_PROBLEM, story_options
 
 FORMATS = ("dot", "mermaid", "svg")
 SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
@@ -28,8 +28,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..graph import GraphError, story_map, to_dot, to_mermaid, to_svg
-    from ._loaded import loaded_story
+    from engine.commands.loaded import loaded_story
+    from engine.writer.story_map import GraphError, story_map, to_dot, to_mermaid, to_svg
 
     story = loaded_story(args)
     if story is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, story_options
+from engine.commands import EXIT_OK, EXIT_PROBLEM, story_options
 
 
 def register(sub: Any) -> None:
@@ -18,9 +18,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..markup import clean
-    from ..runtime import last_answers
-    from ._loaded import story_and_game
+    from engine.commands.loaded import story_and_game
+    from engine.core.runtime import last_answers
+    from engine.core.text import clean
 
     found = story_and_game(args)
     if found is None:

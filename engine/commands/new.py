@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM
+from engine.commands import EXIT_OK, EXIT_PROBLEM
 
 
 def register(sub: Any) -> None:
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..scaffold import ScaffoldError, new_story
+    from engine.story.scaffold import ScaffoldError, new_story
 
     folder = Path(args.dir)
     try:

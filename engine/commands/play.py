@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import plural
-from . import (
+from engine.commands import (
     EXIT_OK,
     EXIT_PROBLEM,
     EXIT_USAGE,
@@ -17,6 +16,7 @@ from . import (
     story_dir,
     story_options,
 )
+from engine.core.diagnostics import plural
 
 
 def register(sub: Any) -> None:
@@ -42,11 +42,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnostics import StoryError
-    from ..loader import load_story
-    from ..runtime import scene_text
-    from ..saves import AUTOSAVE, SaveError, check_slot
-    from ..session import Session
+    from engine.core.diagnostics import StoryError
+    from engine.core.runtime import scene_text
+    from engine.play.saves import AUTOSAVE, SaveError, check_slot
+    from engine.play.session import Session
+    from engine.story.loader import load_story
 
     try:
         story, _warnings = load_story(str(story_dir(args)))
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             shown = (scene_text(story, session.state),)
     status = play(session, shown, args, chose_start)
     if args.record:
-        from ..testplan import record, write_plan
+        from engine.play.test_plans import record, write_plan
 
         path = Path(args.record)
         try:
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 def player_name(text: str) -> str:
     """A player's name as it goes into saves and reports: one printable line, short."""
-    from ..markup import clean
+    from engine.core.text import clean
 
     name = " ".join(clean(text).split())
     if not name:
@@ -112,12 +112,12 @@ def player_name(text: str) -> str:
 
 def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) -> int:
     if args.plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from ..frontends.plain import LinePlayer
+        from engine.frontends.line_mode import LinePlayer
 
         player = LinePlayer(session, sys.stdout, sys.stderr, sys.stdin,
                             show_prompt=sys.stdin.isatty())
         return player.run(shown)
-    from ..frontends.terminal import TerminalPlayer
+    from engine.frontends.terminal import TerminalPlayer
 
     terminal = TerminalPlayer(session, no_color=args.no_color)
     if not chose_start:
@@ -130,8 +130,8 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
 
 def warp(session: Any, scene: str, assignments: list[str]) -> Any:
     """Start the session's game at a scene with chosen values; ValueError explains."""
-    from ..diagnostics import did_you_mean
-    from ..runtime import start_at
+    from engine.core.diagnostics import did_you_mean
+    from engine.core.runtime import start_at
 
     story = session.story
     if scene not in story.scenes:
@@ -159,7 +159,7 @@ def parse_value(text: str, kind: type, name: str) -> Any:
             raise ValueError(f"--set {name}: '{text}' is not true or false")
         return text == "true"
     if kind is int:
-        from ..loader import INT
+        from engine.story.loader import INT
 
         if not INT.match(text) or len(text) > 17:
             raise ValueError(f"--set {name}: '{text}' is not a whole number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import EXIT_PROBLEM, output_option, story_options, write_out
+from engine.commands import EXIT_PROBLEM, output_option, story_options, write_out
 
 
 def register(sub: Any) -> None:
@@ -20,9 +20,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import file_stem
-    from ..teacher_sheet import build, render
-    from ._loaded import loaded_story
+    from engine.classroom.teacher_sheet import build, render
+    from engine.commands.loaded import loaded_story
+    from engine.commands.output import file_stem
 
     story = loaded_story(args)
     if story is None:

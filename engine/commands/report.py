@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import EXIT_PROBLEM, output_option, story_options, write_out
+from engine.commands import EXIT_PROBLEM, output_option, story_options, write_out
 
 
 def register(sub: Any) -> None:
@@ -26,10 +26,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..output import file_stem
-    from ..report import build
-    from ..report_render import render
-    from ._loaded import story_and_game
+    from engine.classroom.report import build
+    from engine.classroom.report_render import render
+    from engine.commands.loaded import story_and_game
+    from engine.commands.output import file_stem
 
     found = story_and_game(args)
     if found is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import EXIT_OK, saves_dir, story_options
+from engine.commands import EXIT_OK, saves_dir, story_options
 
 
 def register(sub: Any) -> None:
@@ -15,7 +15,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..saves import list_saves
+    from engine.play.saves import list_saves
 
     folder = saves_dir(args)
     infos = list_saves(folder)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from . import EXIT_OK
+from engine.commands import EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..schemas import MANIFEST, SCENE, schema_text
+    from engine.story.schemas import MANIFEST, SCENE, schema_text
 
     sys.stdout.write(schema_text(MANIFEST if args.manifest else SCENE))
     return EXIT_OK

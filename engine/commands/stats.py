@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import EXIT_OK, EXIT_PROBLEM, story_options
+from engine.commands import EXIT_OK, EXIT_PROBLEM, story_options
 
 
 def register(sub: Any) -> None:
@@ -18,8 +18,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..stats import format_stats, story_stats
-    from ._loaded import loaded_story
+    from engine.commands.loaded import loaded_story
+    from engine.writer.stats import format_stats, story_stats
 
     story = loaded_story(args)
     if story is None:

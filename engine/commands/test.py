@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import plural
-from . import EXIT_OK, EXIT_PROBLEM, print_diagnostics, story_dir, story_options
+from engine.commands import EXIT_OK, EXIT_PROBLEM, print_diagnostics, story_dir, story_options
+from engine.core.diagnostics import plural
 
 
 def register(sub: Any) -> None:
@@ -23,8 +23,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..loader import load
-    from ..testplan import PlanError, find_plans, read_plan, run_plan
+    from engine.play.test_plans import PlanError, find_plans, read_plan, run_plan
+    from engine.story.loader import load
 
     folder = story_dir(args)
     story, diagnostics = load(str(folder))
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def record_cover(story: Any, folder: Path) -> int:
     """Write plans that together reach every ending and every reflection option."""
-    from ..testplan import PLANS_FOLDER, SUFFIX, covering_games, record, write_plan
+    from engine.play.test_plans import PLANS_FOLDER, SUFFIX, covering_games, record, write_plan
 
     games, missing = covering_games(story)
     for n, state in enumerate(games, start=1):

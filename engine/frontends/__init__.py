@@ -1,1 +1,1 @@
-"""Ways to play: each one a small loop around engine.runtime."""
+"""Ways to play: each one a small loop around engine.core.runtime."""

@@ -36,8 +36,8 @@ from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.output import Output
 from prompt_toolkit.widgets import Frame
 
-from .. import runtime
-from ..runtime import (
+from engine.core import runtime
+from engine.core.runtime import (
     ChoiceQuestion,
     Ending,
     JournalQuestion,
@@ -45,11 +45,12 @@ from ..runtime import (
     ReflectionQuestion,
     SceneText,
 )
-from ..saves import list_saves
-from ..session import Session
-from .base import COMMANDS, Player, plain
-from .keys import KEYS, journal_bindings, menu_bindings
-from .style import color_depth, make_style
+from engine.core.text import clean
+from engine.frontends.keys import KEYS, journal_bindings, menu_bindings
+from engine.frontends.style import color_depth, make_style
+from engine.play.loop import COMMANDS, PlayLoop
+from engine.play.saves import list_saves
+from engine.play.session import Session
 
 MAX_WIDTH = 88  # long lines are hard to read, however wide the terminal
 
@@ -102,7 +103,7 @@ class MenuView:
         width = _width(get_app().output) - 4
         out: StyleAndTextTuples = []
         if self.prompt is not None:
-            for line in textwrap.wrap(plain(self.prompt), width) or [""]:
+            for line in textwrap.wrap(clean(self.prompt), width) or [""]:
                 out.append(("class:question", f"{line}\n"))
         for i, item in enumerate(self.items):
             if item.number is None:
@@ -111,7 +112,7 @@ class MenuView:
                 head = f" {item.number:>2}  "
                 style = "class:option.current" if i == self.cursor else (
                     "class:option.taken" if item.note else "class:option")
-            label = plain(item.label) + (f"   ({plain(item.note)})" if item.note else "")
+            label = clean(item.label) + (f"   ({clean(item.note)})" if item.note else "")
             lines = textwrap.wrap(label, max(width - len(head), 20)) or [""]
             out.append(("class:option.number" if item.number else style, head))
             out.append((style, lines[0]))
@@ -185,7 +186,7 @@ def _width(output: Output) -> int:
     return max(min(columns, MAX_WIDTH), 30)
 
 
-class TerminalPlayer(Player):
+class TerminalPlayer(PlayLoop):
     def __init__(self, session: Session, input: Input | None = None,
                  output: Output | None = None, no_color: bool = False) -> None:
         super().__init__(session)
@@ -204,7 +205,7 @@ class TerminalPlayer(Player):
 
     def wrap(self, text: str, indent: str = "") -> str:
         width = _width(self._output()) - 1
-        return textwrap.fill(plain(text), width, initial_indent=indent,
+        return textwrap.fill(clean(text), width, initial_indent=indent,
                              subsequent_indent=indent) or indent
 
     def _output(self) -> Output:
@@ -226,9 +227,9 @@ class TerminalPlayer(Player):
 
     def show_scene(self, text: SceneText) -> None:
         self.echo([("", "")])
-        head: StyleAndTextTuples = [("class:place", plain(text.place))]
+        head: StyleAndTextTuples = [("class:place", clean(text.place))]
         if text.title:
-            head += [("", " · "), ("class:title", plain(text.title))]
+            head += [("", " · "), ("class:title", clean(text.title))]
         self.echo(head)
         for paragraph in text.paragraphs:
             self.echo([("", "")])
@@ -251,7 +252,7 @@ class TerminalPlayer(Player):
 
     def at_ending(self, q: Ending) -> bool:
         self.echo([("", "")])
-        self.echo([("class:ending", f"The end: {plain(q.title)}")])
+        self.echo([("class:ending", f"The end: {clean(q.title)}")])
         answer = self.menu([Item("Play again", 1), Item("Leave", 2)], None)
         return answer == "1"
 
@@ -286,11 +287,11 @@ class TerminalPlayer(Player):
             self.echo([("", "")])
             self.echo([("class:frame.label", "A question for you")])
             self.echo([("class:question", self.wrap(q.prompt, "  "))])
-            self.echo([("class:echo", f"  › {plain(q.options[n - 1])}")])
+            self.echo([("class:echo", f"  › {clean(q.options[n - 1])}")])
         elif isinstance(q, ChoiceQuestion):
             text = next(o.text for o in q.offers if o.number == n)
             self.echo([("", "")])
-            self.echo([("class:echo", f"  › {plain(text)}")])
+            self.echo([("class:echo", f"  › {clean(text)}")])
 
     def journal_line(self, q: JournalQuestion) -> str:
         self.echo([("", "")])
@@ -309,7 +310,7 @@ class TerminalPlayer(Player):
     def toolbar(self) -> StyleAndTextTuples:
         state = self.session.state
         text = runtime.scene_text(self.session.story, state)
-        where = plain(text.place) + (f" · {plain(text.title)}" if text.title else "")
+        where = clean(text.place) + (f" · {clean(text.title)}" if text.title else "")
         saved = self.session.saved_at
         status = ("not saved yet" if saved is None
                   else f"saved {_ago(time.monotonic() - saved)}")
@@ -323,7 +324,7 @@ class TerminalPlayer(Player):
     def start_menu(self) -> tuple[Any, ...] | None:
         """Continue, new game, or load a slot; returns what to show first, or None to
         quit. Offered only when there is something to continue or load."""
-        from ..saves import AUTOSAVE, SaveError
+        from engine.play.saves import AUTOSAVE, SaveError
 
         saves = [s for s in list_saves(self.session.saves_dir) if not s.problem]
         while saves:

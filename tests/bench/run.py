@@ -12,7 +12,7 @@ spawn to exit with the same interpreter as this script. This is not a timed test
 never fails on a slow figure, it reports it.
 
 What runs, per story size
-- random play: engine.playtest.run(story, 500, seed) in this process (what
+- random play: engine.play.random_play.run(story, 500, seed) in this process (what
   `hailsham check DIR --random 500` does, text rendered), against a bare random walk
   over the dicts yaml.CSafeLoader gives (no conditions, no effects, no text);
 - first text of a story never loaded: `python -m engine play --plain --story DIR
@@ -265,7 +265,7 @@ def bare_walk(manifest: dict[str, Any], scenes: dict[str, Any], count: int, seed
 class SizeResult:
     scenes: int
     stats: dict[str, Any]
-    load_s: float = float("nan")  # in-process engine.loader.load, one run
+    load_s: float = float("nan")  # in-process engine.story.loader.load, one run
     play: Figure = field(default_factory=Figure)  # wall = steps/s, cpu = steps per CPU s
     walk: Figure = field(default_factory=Figure)
     cold: Figure = field(default_factory=Figure)
@@ -284,8 +284,8 @@ class SizeResult:
 
 def random_play(res: SizeResult, story: Path, args: argparse.Namespace, budget: float) -> None:
     """Seeded random playthroughs of the loaded story, against the bare walk."""
-    from engine import playtest
-    from engine.loader import load
+    from engine.play import random_play as playtest
+    from engine.story.loader import load
 
     say(f"{res.scenes:,} scenes: random play ({args.playthroughs} playthroughs) and the "
         "bare walk")
@@ -621,7 +621,7 @@ def growth_table(results: dict[int, SizeResult], floor: float) -> list[str]:
     row("YAML files / MB", [f"{r.stats['files']} / {r.stats['yaml_bytes'] / 1e6:.1f}"
                             for r in rs])
     row("CSafeLoader parse, fresh process, s", [num(r.parse.median) for r in rs])
-    row("load in this process (`engine.loader.load`, 1 run), s", [num(r.load_s) for r in rs])
+    row("load in this process (`engine.story.loader.load`, 1 run), s", [num(r.load_s) for r in rs])
     row("— ms per 1,000 scenes", [num(r.load_s / r.scenes * 1e6, 1) for r in rs],
         [r.load_s / r.scenes for r in rs])
     row("first text, never loaded, s", [num(r.cold.median) for r in rs])

@@ -1,0 +1,108 @@
+"""Text from players and report files, made safe to put into Markdown and HTML.
+
+Journal lines, player names and even the prompts inside a report file come from outside
+(a report is a file a student hands in), so none of it may become markup: no elements,
+links, emphasis or headings, and no terminal escape sequences. Everything that goes into
+a page passes through `md()` or `html_text()`; the page shell is here too, so that every
+HTML page shares one stylesheet whose colours the tests can check.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from engine.core.text import clean
+
+# Markdown metacharacters that can start markup anywhere in a line.
+_ALWAYS = frozenset("\\`*_{}[]<>#!|~&$^@")
+# Block markers that only count at the start of a line: lists, quotes, rules, headings.
+_LEADING = re.compile(r"([-+=>]|\d{1,9}[.)])")
+
+
+def md(text: str) -> str:
+    """Text that Markdown shows literally: every metacharacter is backslash-escaped."""
+    text = clean(text).strip()
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        # "a.b" and ":/" are how bare links begin (www.x.org, https://): breaking them
+        # keeps renderers that link bare addresses from doing so; "Yes. No: 18:17" stays.
+        if (ch in _ALWAYS or (ch == "." and _wordy(before) and _wordy(after))
+                or (ch == ":" and after == "/")):
+            out.append("\\")
+        out.append(ch)
+    escaped = "".join(out)
+    lead = _LEADING.match(escaped)
+    if lead:  # `- x`, `1. x`, `> x` would start a list or a quote at a line's start
+        end = lead.end()
+        escaped = f"{escaped[:end - 1]}\\{escaped[end - 1:]}"
+    return escaped
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def html_text(text: str) -> str:
+    """Text that HTML shows literally (in element content and in quoted attributes)."""
+    return html.escape(clean(text), quote=True)
+
+
+BAR_WIDTH = 20
+BAR = "█"
+
+
+def bar(count: int, largest: int) -> str:
+    """A bar of block characters, as long as count is against the largest count."""
+    if count <= 0 or largest <= 0:
+        return ""
+    return BAR * max(1, round(count * BAR_WIDTH / largest))
+
+
+# Every colour pairs with the white page or with the --soft background, and each pair has
+# a contrast of at least 4.5:1 (the tests compute it from this stylesheet).
+STYLE = """\
+html { background: #ffffff; color: #1a1a1a; }
+body { font-family: Georgia, "Times New Roman", serif; font-size: 1.05rem;
+  line-height: 1.5; max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem;
+  background: #ffffff; color: #1a1a1a; overflow-wrap: anywhere; }
+h1, h2, h3 { font-family: Helvetica, Arial, sans-serif; line-height: 1.25; color: #1a1a1a; }
+h1 { font-size: 1.6rem; }
+h2 { font-size: 1.3rem; border-bottom: 1px solid #767676; padding-bottom: 0.2rem;
+  margin-top: 2rem; }
+h3 { font-size: 1.1rem; margin-bottom: 0.3rem; }
+.meta, .themes, .note { color: #4a4a4a; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; }
+dl.meta dt { font-weight: bold; }
+dl.meta dd { margin: 0; }
+.card { background: #f3f3f3; color: #1a1a1a; padding: 0.6rem 0.9rem; margin: 0.8rem 0;
+  border-left: 4px solid #1f4e79; break-inside: avoid; }
+.card .themes { color: #4a4a4a; background: #f3f3f3; }
+.picked { font-weight: bold; }
+.bar { color: #1f4e79; font-family: "DejaVu Sans Mono", monospace; letter-spacing: -0.05em;
+  white-space: nowrap; }
+.count { font-weight: bold; color: #1a1a1a; }
+.lines { color: #1a1a1a; }
+.lines li { font-style: italic; }
+ul, ol { padding-left: 1.5rem; }
+@page { margin: 1.8cm; }
+@media print {
+  html, body { background: #ffffff; color: #000000; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+  .card { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  h2, h3 { break-after: avoid; }
+}
+"""
+
+
+def page(title: str, body: str, lang: str = "en") -> str:
+    """One self-contained HTML page: no scripts, no external files, a print stylesheet.
+
+    `title` is plain text (it is escaped here); `body` is HTML built with html_text()."""
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang, quote=True)}">\n<head>\n'
+            '<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html_text(title)}</title>\n<style>\n{STYLE}</style>\n</head>\n"
+            f"<body>\n<main>\n{body}</main>\n</body>\n</html>\n")

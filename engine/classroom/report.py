@@ -1,0 +1,305 @@
+"""A player's report: what they played and what they thought, as versioned data.
+
+Built from a saved game and its story; written as JSON for the teacher's class summary
+(engine/classroom/summary.py), which reads it back with from_json — suspiciously, since a report
+is a file handed in by a student. Rendering is in engine/report_render.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from engine.core.model import Story
+from engine.core.runtime import CHOICE, ENDED, REFLECTION, GameState, last_answers
+from engine.play.saves import Loaded
+
+FORMAT_NAME = "hailsham-report"
+FORMAT_VERSION = 1
+TOP_THEMES = 3  # how many of the player's themes get discussion questions
+
+
+class ReportError(ValueError):
+    """A report file that cannot be used; the message says why, in a few words."""
+
+
+@attrs.frozen
+class Stop:
+    """One scene on the player's path, and the choice that led on from it."""
+
+    scene: str
+    title: str
+    choice: str | None = None
+
+
+@attrs.frozen
+class Leg:
+    """Consecutive scenes in one place."""
+
+    place: str
+    stops: tuple[Stop, ...]
+
+
+@attrs.frozen
+class Answered:
+    id: str
+    place: str
+    prompt: str
+    themes: tuple[str, ...]  # theme ids
+    options: tuple[str, ...]  # every option offered, as the player saw them
+    number: int  # 1-based: the option picked
+    journal: str | None = None
+
+    @property
+    def option(self) -> str:
+        return self.options[self.number - 1]
+
+
+@attrs.frozen
+class ThemeCount:
+    id: str
+    name: str
+    count: int  # reflections answered that touch this theme
+    questions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Report:
+    story_id: str
+    story_title: str
+    story_version: str
+    player: str | None
+    date: str  # when the game was last saved, ISO 8601
+    game: str  # the game's id: two reports of one game are one player
+    ending: str | None  # None: unfinished
+    path: tuple[Leg, ...]
+    reflections: tuple[Answered, ...]
+    themes: tuple[ThemeCount, ...]  # most touched first
+
+    @property
+    def finished(self) -> bool:
+        return self.ending is not None
+
+    def theme_name(self, theme_id: str) -> str:
+        return next((t.name for t in self.themes if t.id == theme_id), theme_id)
+
+    def top_themes(self) -> tuple[ThemeCount, ...]:
+        return self.themes[:TOP_THEMES]
+
+
+# --- building ---------------------------------------------------------------------
+
+def build(story: Story, loaded: Loaded) -> Report:
+    state = loaded.state
+    answered = _answered(story, state)
+    ending = None
+    if state.phase == ENDED:
+        scene = story.scenes[state.scene]
+        ending = scene.ending.render(state.values) if scene.ending else scene.id
+    return Report(story.id, story.title, story.version, loaded.player, loaded.saved_at,
+                  loaded.game, ending, _path(story, state), tuple(answered),
+                  _theme_counts(story, answered))
+
+
+def _answered(story: Story, state: GameState) -> list[Answered]:
+    # The k-th reflection answer on the path made the k-th journal entry; the state
+    # before it holds the values its options were shown with.
+    asked_with = [s.previous.values for s in state.history()
+                  if s.answer is not None and s.answer.kind == REFLECTION
+                  and s.previous is not None]
+    if len(asked_with) != len(state.journal):  # older steps lost to a story edit
+        asked_with = [state.values] * len(state.journal)
+    out = []
+    for i in last_answers(state.journal):
+        entry = state.journal[i]
+        scene = story.scenes.get(entry.scene)
+        reflection = scene.reflection if scene else None
+        options: tuple[str, ...] = (entry.option,)
+        number = 1
+        if reflection is not None and reflection.id == entry.reflection:
+            values = asked_with[i]
+            options = tuple(o.text.render(values) for o in reflection.options)
+            if 1 <= entry.number <= len(options):
+                number = entry.number
+            else:
+                options, number = (entry.option,), 1
+        place = story.places.get(scene.place, scene.place) if scene else ""
+        out.append(Answered(entry.reflection, place, entry.prompt, entry.themes, options,
+                            number, entry.text))
+    return out
+
+
+def _path(story: Story, state: GameState) -> tuple[Leg, ...]:
+    stops: list[tuple[str, Stop]] = []  # (place, stop)
+    before: GameState | None = None
+    for s in state.history():
+        if s.answer is not None and s.answer.kind == CHOICE and stops:
+            place, stop = stops[-1]
+            stops[-1] = (place, attrs.evolve(stop, choice=s.answer.text))
+        # Every entry into a scene counts a visit, so a loop back into it is a new stop.
+        if before is None or s.visits.get(s.scene) != before.visits.get(s.scene):
+            scene = story.scenes[s.scene]
+            title = scene.title.render(s.values) if scene.title else ""
+            stops.append((story.places.get(scene.place, scene.place), Stop(s.scene, title)))
+        before = s
+    legs: list[Leg] = []
+    for place, stop in stops:
+        if legs and legs[-1].place == place:
+            legs[-1] = Leg(place, (*legs[-1].stops, stop))
+        else:
+            legs.append(Leg(place, (stop,)))
+    return tuple(legs)
+
+
+def _theme_counts(story: Story, answered: Sequence[Answered]) -> tuple[ThemeCount, ...]:
+    counts: dict[str, int] = {}
+    for a in answered:
+        for theme_id in a.themes:
+            counts[theme_id] = counts.get(theme_id, 0) + 1
+    order = {theme_id: i for i, theme_id in enumerate(story.themes)}
+    ranked = sorted(counts, key=lambda t: (-counts[t], order.get(t, len(order)), t))
+    out = []
+    for tid in ranked:
+        theme = story.themes.get(tid)
+        out.append(ThemeCount(tid, theme.name if theme else tid, counts[tid],
+                              theme.questions if theme else ()))
+    return tuple(out)
+
+
+# --- JSON --------------------------------------------------------------------------
+
+def to_json(report: Report) -> dict[str, Any]:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "story": {"id": report.story_id, "title": report.story_title,
+                  "version": report.story_version},
+        "player": report.player,
+        "date": report.date,
+        "game": report.game,
+        "finished": report.finished,
+        "ending": report.ending,
+        "path": [{"place": leg.place,
+                  "stops": [attrs.asdict(stop) for stop in leg.stops]} for leg in report.path],
+        "reflections": [{"id": a.id, "place": a.place, "prompt": a.prompt,
+                         "themes": list(a.themes), "options": list(a.options),
+                         "number": a.number, "option": a.option, "journal": a.journal}
+                        for a in report.reflections],
+        "themes": [{"id": t.id, "name": t.name, "count": t.count,
+                    "questions": list(t.questions)} for t in report.themes],
+    }
+
+
+def from_json(data: Any) -> Report:
+    """A report read back from JSON, or ReportError saying what is wrong with it."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ReportError("not a hailsham report")
+    version = data.get("version")
+    if type(version) is not int or version < 1:
+        raise ReportError(f"unknown report version {_short(version)}")
+    if version > FORMAT_VERSION:
+        raise ReportError(f"report version {version} is newer than this hailsham reads "
+                          f"({FORMAT_VERSION})")
+    story = _obj(data, "story")
+    ending = _opt_str(data, "ending")
+    if _bool(data, "finished") != (ending is not None):
+        raise ReportError("damaged report (finished and ending disagree)")
+    return Report(
+        _str(story, "id", "story."), _str(story, "title", "story."),
+        _str(story, "version", "story."), _opt_str(data, "player"), _str(data, "date"),
+        _str(data, "game"), ending,
+        tuple(_leg(raw, f"path[{i}].") for i, raw in enumerate(_list(data, "path"))),
+        tuple(_reflection(raw, f"reflections[{i}].")
+              for i, raw in enumerate(_list(data, "reflections"))),
+        tuple(_theme(raw, f"themes[{i}].") for i, raw in enumerate(_list(data, "themes"))))
+
+
+def _leg(raw: Any, where: str) -> Leg:
+    leg = _as_obj(raw, where)
+    stops = []
+    for i, raw_stop in enumerate(_list(leg, "stops", where)):
+        at = f"{where}stops[{i}]."
+        s = _as_obj(raw_stop, at)
+        stops.append(Stop(_str(s, "scene", at), _str(s, "title", at), _opt_str(s, "choice", at)))
+    return Leg(_str(leg, "place", where), tuple(stops))
+
+
+def _reflection(raw: Any, where: str) -> Answered:
+    r = _as_obj(raw, where)
+    options = _strs(r, "options", where)
+    number = _int(r, "number", where)
+    if not options or not 1 <= number <= len(options):
+        raise ReportError(f"damaged report ({where}number is not one of its options)")
+    return Answered(_str(r, "id", where), _str(r, "place", where), _str(r, "prompt", where),
+                    _strs(r, "themes", where), options, number, _opt_str(r, "journal", where))
+
+
+def _theme(raw: Any, where: str) -> ThemeCount:
+    t = _as_obj(raw, where)
+    return ThemeCount(_str(t, "id", where), _str(t, "name", where), _int(t, "count", where),
+                      _strs(t, "questions", where))
+
+
+def _damaged(where: str, key: str, wanted: str) -> ReportError:
+    return ReportError(f"damaged report ({where}{key} is not {wanted})")
+
+
+def _as_obj(raw: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(raw, dict):
+        raise ReportError(f"damaged report ({where.rstrip('.')} is not an object)")
+    return raw
+
+
+def _obj(d: Mapping[str, Any], key: str, where: str = "") -> Mapping[str, Any]:
+    value = d.get(key)
+    if not isinstance(value, dict):
+        raise _damaged(where, key, "an object")
+    return value
+
+
+def _list(d: Mapping[str, Any], key: str, where: str = "") -> list[Any]:
+    value = d.get(key)
+    if not isinstance(value, list):
+        raise _damaged(where, key, "a list")
+    return value
+
+
+def _str(d: Mapping[str, Any], key: str, where: str = "") -> str:
+    value = d.get(key)
+    if not isinstance(value, str):
+        raise _damaged(where, key, "text")
+    return value
+
+
+def _opt_str(d: Mapping[str, Any], key: str, where: str = "") -> str | None:
+    return None if d.get(key) is None else _str(d, key, where)
+
+
+def _strs(d: Mapping[str, Any], key: str, where: str = "") -> tuple[str, ...]:
+    values = _list(d, key, where)
+    if not all(isinstance(v, str) for v in values):
+        raise _damaged(where, key, "a list of text")
+    return tuple(values)
+
+
+def _int(d: Mapping[str, Any], key: str, where: str = "") -> int:
+    value = d.get(key)
+    if type(value) is not int:
+        raise _damaged(where, key, "a whole number")
+    return value
+
+
+def _bool(d: Mapping[str, Any], key: str, where: str = "") -> bool:
+    value = d.get(key)
+    if not isinstance(value, bool):
+        raise _damaged(where, key, "true or false")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 20 else text[:19] + "…"

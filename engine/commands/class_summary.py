@@ -1,0 +1,50 @@
+"""`hailsham class`: a class summary from the players' JSON reports.
+
+(The module is named after the subcommand, as cli.py expects, though `class` is a
+Python keyword; it is only ever imported by name.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine.commands import EXIT_PROBLEM, output_option, write_out
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("class", help="summarise a class's reports for a discussion",
+                       description="Summarise the JSON reports of a class (from `hailsham "
+                                   "report --format json`): how the class answered each "
+                                   "reflection, most divided first, with journal lines, "
+                                   "endings and themes. Files from another story or "
+                                   "version, or that are not reports, are named and left "
+                                   "out.")
+    p.add_argument("paths", nargs="+", metavar="FILES_OR_DIR",
+                   help="report files, or folders of them (every .json file inside)")
+    p.add_argument("--format", choices=("md", "html"), default="md",
+                   help="Markdown or one printable HTML page (default: md)")
+    output_option(p, "the story")
+    p.add_argument("--anonymous", action="store_true",
+                   help="leave out players' names (and the names of files left out)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.classroom.summary import ClassError, summarise
+    from engine.classroom.summary_render import render
+    from engine.commands.output import file_stem
+    from engine.core.text import clean
+
+    try:
+        summary = summarise([Path(p) for p in args.paths], anonymous=args.anonymous)
+    except ClassError as e:
+        print(f"hailsham: {clean(str(e))}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for x in summary.left_out:
+        print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
+    name = f"{file_stem('class', summary.story_id or summary.story_title)}.{args.format}"
+    players = "1 player" if summary.players == 1 else f"{summary.players} players"
+    return write_out(render(summary, args.format), args, name,
+                     f"the class summary of {players}")

@@ -1,0 +1,154 @@
+"""The compiled story: frozen, and knowing nothing of YAML or terminals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from engine.core.conditions import Evaluator, Node
+
+Vars = tuple[Any, ...]
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@attrs.frozen
+class Template:
+    """Text with `{name}` holes: literal parts and variable slots, in order."""
+
+    parts: tuple[str | int, ...]
+    static: str | None = None  # the whole text, when it has no holes
+
+    def render(self, values: Vars) -> str:
+        if self.static is not None:
+            return self.static
+        return "".join(p if isinstance(p, str) else format_value(values[p])
+                       for p in self.parts)
+
+
+@attrs.frozen
+class Effects:
+    """`set` then `add`, as (slot, value) and (slot, delta) pairs."""
+
+    sets: tuple[tuple[int, Any], ...] = ()
+    adds: tuple[tuple[int, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sets or self.adds)
+
+    def apply(self, values: Vars) -> Vars:
+        if not (self.sets or self.adds):
+            return values
+        out = list(values)
+        for slot, value in self.sets:
+            out[slot] = value
+        for slot, delta in self.adds:
+            out[slot] += delta
+        return tuple(out)
+
+
+NO_EFFECTS = Effects()
+
+
+@attrs.frozen
+class Condition:
+    source: str
+    tree: Node
+    test: Evaluator
+
+
+@attrs.frozen
+class Paragraph:
+    text: Template
+    condition: Condition | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Choice:
+    key: str  # "scene.id#n": names a once-only choice in saves
+    text: Template
+    goto: str
+    condition: Condition | None = None
+    locked: Template | None = None
+    once: bool = False
+    effects: Effects = NO_EFFECTS
+    line: int = 0
+
+
+@attrs.frozen
+class Option:
+    text: Template
+    reply: Template | None = None
+    effects: Effects = NO_EFFECTS
+    goto: str | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Reflection:
+    id: str
+    themes: tuple[str, ...]
+    prompt: Template
+    options: tuple[Option, ...]
+    journal: Template | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Scene:
+    id: str
+    place: str
+    text: tuple[Paragraph, ...]
+    title: Template | None = None
+    effects: Effects = NO_EFFECTS
+    reflection: Reflection | None = None
+    choices: tuple[Choice, ...] = ()
+    ending: Template | None = None
+    path: str = ""
+    line: int = 0
+
+
+@attrs.frozen
+class Theme:
+    id: str
+    name: str
+    summary: str = ""
+    questions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Variable:
+    name: str
+    initial: Any
+
+    @property
+    def type(self) -> type:
+        return type(self.initial)
+
+
+@attrs.frozen
+class Story:
+    title: str
+    start: str
+    variables: tuple[Variable, ...]
+    places: Mapping[str, str]
+    themes: Mapping[str, Theme]
+    scenes: Mapping[str, Scene]
+    id: str = ""
+    version: str = ""
+    digest: str = ""  # sha256 of the story's files, so saves know which revision they fit
+    root: str = ""
+
+    @property
+    def slots(self) -> dict[str, int]:
+        return {v.name: i for i, v in enumerate(self.variables)}
+
+    def initial_values(self) -> Vars:
+        return tuple(v.initial for v in self.variables)

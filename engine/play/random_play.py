@@ -1,0 +1,157 @@
+"""Seeded random playthroughs, through the same runtime path as play.
+
+Each playthrough starts a new game and answers until an ending, preferring the answer
+used least so far across the whole batch (ties broken by the seeded generator), so
+that a few hundred runs visit far more of a story than uniform choice would. Every
+step renders its text as play does. A run records the exact input lines that replay
+it in `hailsham play --plain`, so any failure can be reproduced by hand.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import attrs
+
+from engine.core import runtime
+from engine.core.model import Story
+from engine.core.runtime import (
+    ChoiceQuestion,
+    DeadEnd,
+    Ending,
+    JournalQuestion,
+    ReflectionQuestion,
+    Reply,
+    SceneText,
+    Shown,
+)
+from engine.play.loop import ending_line, question_lines, scene_lines
+
+DEFAULT_MAX_STEPS = 10_000
+
+
+@attrs.frozen
+class Playthrough:
+    picks: tuple[str, ...]  # the input lines that replay it: numbers, and "" for journals
+    steps: int  # answers given: choices and reflection options
+    ending: str | None = None  # the ending scene reached
+    failure: str | None = None
+    scenes: frozenset[str] = frozenset()
+    transcript: str | None = None  # what play --plain prints, when asked for
+
+
+@attrs.frozen
+class Summary:
+    playthroughs: int
+    steps: int
+    seconds: float
+    scene_runs: Counter[str]  # in how many runs each scene was entered
+    ending_runs: Counter[str]  # how many runs ended at each ending scene
+    failures: tuple[Playthrough, ...]
+
+
+class _Usage:
+    """How often each answer has been picked in the batch so far."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.counts: Counter[str] = Counter()
+
+    def pick(self, keys: list[str]) -> int:
+        """The index of the least used key; ties broken at random."""
+        counts = self.counts
+        best = min(counts[k] for k in keys)
+        tied = [i for i, k in enumerate(keys) if counts[k] == best]
+        i = tied[0] if len(tied) == 1 else self.rng.choice(tied)
+        counts[keys[i]] += 1
+        return i
+
+
+def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
+              transcript: bool = False) -> Playthrough:
+    lines: list[str] = []
+
+    def show(shown: tuple[Shown, ...]) -> None:
+        for item in shown:
+            if isinstance(item, SceneText):
+                scenes.add(item.scene)
+                if transcript:
+                    lines.extend(scene_lines(item))
+            elif isinstance(item, Reply) and transcript:
+                lines.append(item.text)
+
+    scenes: set[str] = set()
+    picks: list[str] = []
+    step = runtime.start(story)
+    state = step.state
+    show(step.shown)
+    steps = 0
+    ending = failure = None
+    while True:
+        q = runtime.question(story, state)
+        if isinstance(q, Ending):
+            ending = state.scene
+            if transcript:
+                lines.append(ending_line(q))
+            break
+        if isinstance(q, DeadEnd):
+            failure = f"dead end at scene '{q.scene}'"
+            break
+        if steps >= max_steps:
+            failure = f"no ending after {max_steps:,} steps (a loop?)"
+            break
+        if transcript:
+            lines.extend(question_lines(q))
+        if isinstance(q, JournalQuestion):
+            step = runtime.write_journal(story, state, "")
+            picks.append("")
+        elif isinstance(q, ReflectionQuestion):
+            i = usage.pick([f"{q.id}#{n}" for n in range(len(q.options))])
+            step = runtime.answer_reflection(story, state, i + 1)
+            picks.append(str(i + 1))
+            steps += 1
+        else:
+            assert isinstance(q, ChoiceQuestion)
+            open_offers = [o for o in q.offers if o.number is not None]
+            i = usage.pick([o.key for o in open_offers])
+            step = runtime.choose(story, state, i + 1)
+            picks.append(str(i + 1))
+            steps += 1
+        state = step.state
+        show(step.shown)
+    return Playthrough(tuple(picks), steps, ending, failure, frozenset(scenes),
+                       "\n".join(lines) + "\n" if transcript else None)
+
+
+def run(story: Story, count: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,
+        progress: Callable[[int], None] | None = None) -> Summary:
+    """Play `count` seeded playthroughs and summarise them."""
+    usage = _Usage(random.Random(seed))
+    scene_runs: Counter[str] = Counter()
+    ending_runs: Counter[str] = Counter()
+    failures: list[Playthrough] = []
+    steps = 0
+    started = time.perf_counter()
+    for n in range(count):
+        run_ = play_once(story, usage, max_steps)
+        steps += run_.steps
+        scene_runs.update(run_.scenes)
+        if run_.ending is not None:
+            ending_runs[run_.ending] += 1
+        if run_.failure is not None:
+            failures.append(run_)
+        if progress is not None:
+            progress(n + 1)
+    return Summary(count, steps, time.perf_counter() - started, scene_runs, ending_runs,
+                   tuple(failures))
+
+
+def replay_picks(story: Story, seed: int, count: int, index: int) -> Playthrough:
+    """Playthrough number `index` (0-based) of a seeded batch, with its transcript."""
+    usage = _Usage(random.Random(seed))
+    for _ in range(index):
+        play_once(story, usage)
+    return play_once(story, usage, transcript=True)

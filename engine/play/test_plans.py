@@ -1,0 +1,207 @@
+"""Test plans: golden playthroughs kept with a story and replayed by `hailsham test`.
+
+A plan is a YAML file (in the story's `_tests/` folder, which the loader ignores)
+holding every answer and the full line-mode text expected after each. Plans are
+replayed through the real line-mode player, so what they pin down is exactly what a
+player sees.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from engine.core.model import Story
+from engine.core.runtime import JOURNAL, REFLECTION, GameState, Question
+from engine.play.loop import LineWriter
+from engine.play.session import Session
+from engine.story.files import atomic_write
+
+PLAN_VERSION = 1
+PLANS_FOLDER = "_tests"
+SUFFIX = ".plan.yaml"
+
+
+class PlanError(Exception):
+    """A plan file that cannot be read; the message names the file."""
+
+
+@attrs.frozen
+class Plan:
+    name: str
+    answers: tuple[str, ...]
+    start: str  # the text before the first answer
+    expected: tuple[str, ...]  # the text after each answer
+
+
+@attrs.frozen
+class Outcome:
+    plan: Plan
+    failed_step: int | None = None  # 0: the start text; n: after the nth answer
+    diff: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
+
+
+class _Quiet(Session):
+    """A session that keeps nothing on disk: replaying a plan must not touch saves."""
+
+    def autosave(self) -> str | None:
+        return None
+
+
+def transcript(story: Story, answers: list[str]) -> list[str]:
+    """The line mode's output: the text before the first answer, then after each."""
+    chunks: list[str] = []
+    out = io.StringIO()
+    pending = list(answers)
+
+    class Replayer(LineWriter):
+        def read(self, q: Question) -> str | None:
+            chunks.append(out.getvalue())
+            out.seek(0)
+            out.truncate()
+            return pending.pop(0) if pending else None
+
+    session = _Quiet(story, Path("."))
+    Replayer(session, out, io.StringIO()).run(session.opening)
+    chunks.append(out.getvalue())
+    # The last chunk is what followed the last answer (up to an ending or end of input).
+    return chunks[: len(answers) + 1]
+
+
+def answers_of(story: Story, state: GameState) -> list[str]:
+    """The input lines that replay a game to this state: numbers and journal lines."""
+    lines: list[str] = []
+    for s in state.history()[1:]:
+        if s.answer is None:
+            continue
+        lines.append(str(s.answer.number))
+        scene = story.scenes[s.answer.scene]
+        asked_journal = (s.answer.kind == REFLECTION and scene.reflection is not None
+                         and scene.reflection.journal is not None)
+        if asked_journal and s.phase != JOURNAL:
+            text = s.journal[-1].text or ""
+            lines.append(":" + text if text.startswith(":") else text)  # typed as "::…"
+    return lines
+
+
+def record(story: Story, state: GameState, name: str) -> dict[str, Any]:
+    answers = answers_of(story, state)
+    chunks = transcript(story, answers)
+    return {
+        "plan": PLAN_VERSION,
+        "story": story.id or story.title,
+        "name": name,
+        "start": chunks[0],
+        "steps": [{"answer": a, "expect": c} for a, c in zip(answers, chunks[1:])],
+    }
+
+
+def write_plan(path: Path, data: dict[str, Any]) -> None:
+    text = ("# A hailsham test plan: `hailsham test` replays it; "
+            "`hailsham play --record` writes it.\n"
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, text.encode("utf-8"))
+
+
+def read_plan(path: Path) -> Plan:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise PlanError(f"{path}: cannot read the plan ({_first_line(e)})") from None
+    try:
+        if not isinstance(data, dict) or data.get("plan") != PLAN_VERSION:
+            raise TypeError(f"not a version {PLAN_VERSION} plan")
+        steps = data["steps"]
+        answers = tuple(_text(step["answer"]) for step in steps)
+        expected = tuple(_text(step["expect"]) for step in steps)
+        return Plan(str(data.get("name") or path.name), answers, _text(data["start"]),
+                    expected)
+    except (KeyError, TypeError) as e:
+        raise PlanError(f"{path}: not a usable plan ({_first_line(e)})") from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0]
+
+
+def find_plans(story_root: Path) -> list[Path]:
+    return sorted((story_root / PLANS_FOLDER).glob(f"*{SUFFIX}"))
+
+
+def run_plan(story: Story, plan: Plan) -> Outcome:
+    got = transcript(story, list(plan.answers))
+    wanted = [plan.start, *plan.expected]
+    for step, (expect, actual) in enumerate(zip(wanted, got + [""] * len(wanted))):
+        if expect != actual:
+            where = "start" if step == 0 else f"after answer {step} ({plan.answers[step - 1]!r})"
+            diff = "".join(difflib.unified_diff(
+                expect.splitlines(keepends=True), actual.splitlines(keepends=True),
+                f"expected ({where})", f"actual ({where})"))
+            return Outcome(plan, step, diff)
+    return Outcome(plan)
+
+
+def covering_games(story: Story, seed: int = 1, tries: int = 2000
+                   ) -> tuple[list[GameState], set[str]]:
+    """A few seeded random games that together reach every ending and pick every
+    reflection option reached in `tries` playthroughs (greedy: each game kept adds
+    something the ones before did not). Also returns what no game reached."""
+    import random
+
+    from engine.play.random_play import _Usage, play_once
+
+    usage = _Usage(random.Random(seed))
+    wanted: set[str] = set()
+    for scene in story.scenes.values():
+        if scene.ending is not None:
+            wanted.add(f"ending {scene.id}")
+        if scene.reflection is not None:
+            wanted.update(f"option {scene.reflection.id}#{n}"
+                          for n in range(1, len(scene.reflection.options) + 1))
+    games: list[GameState] = []
+    for _ in range(tries):
+        if not wanted:
+            break
+        run = play_once(story, usage)
+        if run.failure is not None:
+            continue
+        state = replay(story, run.picks)
+        reached = {f"ending {state.scene}"} | {
+            f"option {entry.reflection}#{entry.number}" for entry in state.journal}
+        if reached & wanted:
+            wanted -= reached
+            games.append(state)
+    return games, wanted
+
+
+def replay(story: Story, answers: Iterable[str]) -> GameState:
+    """The state a new game reaches with these input lines (numbers, journal lines)."""
+    from engine.core import runtime
+
+    state = runtime.start(story).state
+    for answer in answers:
+        q = runtime.question(story, state)
+        if isinstance(q, runtime.JournalQuestion):
+            state = runtime.write_journal(story, state, answer).state
+        elif isinstance(q, runtime.ReflectionQuestion):
+            state = runtime.answer_reflection(story, state, int(answer)).state
+        else:
+            state = runtime.choose(story, state, int(answer)).state
+    return state

@@ -1,0 +1,860 @@
+"""A story folder -> a frozen Story, or every problem found, each at its line."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from engine.core import conditions as expr
+from engine.core.diagnostics import Diagnostic, StoryError, did_you_mean
+from engine.core.model import (
+    NO_EFFECTS,
+    Choice,
+    Condition,
+    Effects,
+    Option,
+    Paragraph,
+    Reflection,
+    Scene,
+    Story,
+    Template,
+    Theme,
+    Variable,
+)
+from engine.story.yamltree import Folded, Plain, YList, YMap, parse_yaml_bytes, read_file
+
+MANIFEST = "story.yaml"
+FORMAT = 1
+ID = re.compile(r"[A-Za-z0-9_.-]+\Z")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+INT = re.compile(r"[-+]?[0-9]+\Z")
+RESERVED = {"and", "or", "not", "true", "false", "visited"}
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+MANIFEST_KEYS = ("format", "id", "version", "title", "start", "variables", "places", "themes")
+THEME_KEYS = ("name", "summary", "questions")
+SCENE_KEYS = ("place", "title", "text", "set", "add", "reflection", "choices", "ending")
+CHOICE_KEYS = ("text", "goto", "if", "locked", "once", "set", "add")
+REFLECTION_KEYS = ("id", "themes", "prompt", "options", "journal")
+OPTION_KEYS = ("text", "reply", "set", "add", "goto")
+PARAGRAPH_KEYS = ("if", "text")
+
+
+def story_files(root: str) -> list[str]:
+    """Scene files below root, as sorted relative paths with '/' separators."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        rel = os.path.relpath(folder, root)
+        for name in files:
+            if name.startswith((".", "_")) or not name.endswith((".yaml", ".yml")):
+                continue
+            path = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+            if path != MANIFEST:
+                found.append(path)
+    return sorted(found)
+
+
+def shown(path: str) -> str:
+    """A path as the writer should see it: relative to where they ran the command."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return path
+    return path if rel.startswith(".." + os.sep + "..") else rel
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Reading (or checking) a big story makes a few hundred thousand objects that live on, and no
+    garbage cycles: Python's cycle collector would walk the growing heap again and
+    again for nothing (a quarter of the time a 5,000-scene story takes to load)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def load_story(root: str, use_cache: bool = True) -> tuple[Story, list[Diagnostic]]:
+    """Load a story to play, or raise StoryError; returns the story and its warnings.
+
+    Files already loaded once without errors come from the cache (see engine.story.cache):
+    then nothing is checked again, and each scene is compiled when play first needs it."""
+    with without_cycle_collection():
+        return _load_story(root, use_cache)
+
+
+def _load_story(root: str, use_cache: bool) -> tuple[Story, list[Diagnostic]]:
+    loader = _Loader(root)
+    files = loader.read_all() if use_cache else None
+    if files is not None:
+        from engine.story import cache
+
+        digest = loader.digest.hexdigest()
+        payload = cache.read(digest)
+        if payload is not None:
+            return loader.from_cache(payload, digest, files), []
+        story, diagnostics = loader.run(files)
+        if story is not None:
+            cache.write(digest, loader.cache_payload())
+    else:
+        story, diagnostics = loader.run()
+    if story is None:
+        raise StoryError(diagnostics)
+    return story, diagnostics
+
+
+def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
+    """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
+    with without_cycle_collection():
+        loader = _Loader(root)
+        return loader.run(loader.read_all())
+
+
+class _LazyScenes(Mapping[str, Scene]):
+    """Scenes compiled from the cache the first time play asks for each one, by parsing
+    the file it is in (read, and found unchanged, when the cache was looked up)."""
+
+    def __init__(self, loader: _Loader, raw: dict[str, tuple[str, str]],
+                 files: dict[str, bytes]) -> None:
+        self.loader = loader
+        self.raw = raw  # scene -> (shown path, file)
+        self.files = files
+        # The scenes of the file parsed last: play often goes on within one file. Only
+        # one file's, so that a long game does not end up holding every tree.
+        self.last: tuple[str, Any] = ("", {})
+        self.done: dict[str, Scene] = {}
+
+    def __getitem__(self, sid: str) -> Scene:
+        scene = self.done.get(sid)
+        if scene is None:
+            path, relpath = self.raw[sid]
+            if self.last[0] != relpath:
+                parsed, _problems = parse_yaml_bytes(self.files[relpath], path)
+                self.last = (relpath, parsed["scenes"])
+            tree = self.last[1][sid]
+            scene = self.loader.scene(sid, tree, path)
+            if scene is None:  # the cache only holds stories that compiled cleanly
+                raise RuntimeError(f"cached scene '{sid}' did not compile")
+            self.done[sid] = scene
+        return scene
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self.raw
+
+
+class _Loader:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.diagnostics: list[Diagnostic] = []
+        self.path = ""
+        self.types: dict[str, type] = {}
+        self.slots: dict[str, int] = {}
+        self.places: Mapping[str, str] = {}
+        self.themes: Mapping[str, Theme] = {}
+        self.scene_ids: dict[str, tuple[str, int]] = {}
+        self.reflection_ids: dict[str, tuple[str, int]] = {}
+        self.conditions: dict[str, Condition] = {}
+        self.digest = hashlib.sha256()
+        self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
+        self.manifest_tree: YMap | None = None
+
+    def read_all(self) -> dict[str, bytes] | None:
+        """Read every file of the story ahead (and digest it); None if any cannot be
+        read, so that the ordinary load reports why."""
+        files: dict[str, bytes] = {}
+        for relpath in [MANIFEST, *story_files(self.root)] if os.path.isdir(self.root) else []:
+            data, _problems = read_file(os.path.join(self.root, relpath), relpath)
+            if data is None:
+                return None
+            files[relpath] = data
+        self.digest = hashlib.sha256()
+        for relpath, data in files.items():
+            _digest_file(self.digest, relpath, data)
+        return files if MANIFEST in files else None
+
+    def cache_payload(self) -> dict[str, Any]:
+        """What the cache keeps: the manifest's tree, and where each scene is."""
+        from engine.story.cache import to_plain
+
+        root = os.path.abspath(self.root)
+        paths = sorted({path for path, _ in self.scene_ids.values()})
+        index = {path: i for i, path in enumerate(paths)}
+        return {
+            "manifest": to_plain(self.manifest_tree),
+            # as story_files() names them, which is how read_all() keeps their bytes
+            "files": [os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/")
+                      for p in paths],
+            "scenes": {sid: (index[path], line)
+                       for sid, (path, line) in self.scene_ids.items()},
+        }
+
+    def from_cache(self, payload: dict[str, Any], digest: str,
+                   files: dict[str, bytes]) -> Story:
+        manifest = payload["manifest"]  # a tree again (cache.read)
+        self.path = shown(os.path.join(self.root, MANIFEST))
+        header = self.manifest(manifest)
+        files.pop(MANIFEST, None)  # its tree is in the cache
+        raw: dict[str, tuple[str, str]] = {}
+        relpaths = payload["files"]
+        paths = [shown(os.path.join(self.root, relpath)) for relpath in relpaths]
+        for sid, (file, line) in payload["scenes"].items():
+            self.scene_ids[sid] = (paths[file], line)
+            raw[sid] = (paths[file], relpaths[file])
+        return Story(
+            title=header["title"], start=header["start"], variables=header["variables"],
+            places=self.places, themes=self.themes, scenes=_LazyScenes(self, raw, files),
+            id=header["id"], version=header["version"], digest=digest, root=self.root)
+
+    # --- reporting -------------------------------------------------------
+
+    def error(self, line: int, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, line, code, message))
+
+    def read(self, relpath: str) -> Any:
+        full = os.path.join(self.root, relpath)
+        self.path = shown(full)
+        if self.files is not None:  # read ahead, and digested then
+            data: bytes | None = self.files.pop(relpath)  # not kept: memory
+        else:
+            data, problems = read_file(full, self.path)
+            if data is None:
+                self.diagnostics += problems
+                return None
+            _digest_file(self.digest, relpath, data)
+        assert data is not None
+        tree, problems = parse_yaml_bytes(data, self.path)
+        self.diagnostics += problems
+        return tree
+
+    # --- typed access to a mapping's keys -----------------------------------
+
+    def keys(self, node: YMap, allowed: Iterable[str], what: str,
+             required: Iterable[str] = ()) -> None:
+        for key in node:
+            if key not in allowed:
+                allowed = tuple(allowed)
+                self.error(node.key_lines[key], "E011", f"unknown key '{key}' in {what}"
+                           + (did_you_mean(key, allowed) or
+                              f" (allowed: {', '.join(allowed)})"))
+        for key in required:
+            if key not in node:
+                self.error(node.line, "E013", f"{what} needs '{key}'")
+
+    def mapping(self, node: YMap, key: str, what: str) -> YMap | None:
+        value = node.get(key)
+        if value is None or _is_null(value):
+            return None
+        if not isinstance(value, YMap):
+            self.wrong_type(node, key, "a mapping of keys to values", value, what)
+            return None
+        return value
+
+    def text(self, node: YMap, key: str, what: str) -> str | None:
+        """A scalar read as the text the writer wrote (`no`, `1.10` stay text)."""
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (YMap, YList)) or (isinstance(value, Plain) and value in NULLS):
+            self.wrong_type(node, key, "text", value, what)
+            return None
+        return str(value)
+
+    def wrong_type(self, node: YMap, key: str, wanted: str, value: Any, what: str) -> None:
+        self.error(node.value_lines.get(key, node.line), "E012",
+                   f"'{key}' in {what} must be {wanted}, not {_kind(value)}")
+
+    def template(self, source: str, line: int) -> Template | None:
+        """Compile `{name}` interpolation; report an unknown name or a lone brace."""
+        if "{" not in source and "}" not in source:
+            return Template((source,), source)
+        parts: list[str | int] = []
+        literal: list[str] = []
+        i, n = 0, len(source)
+        while i < n:
+            ch = source[i]
+            if ch == "{":
+                if source.startswith("{{", i):
+                    literal.append("{")
+                    i += 2
+                    continue
+                close = source.find("}", i + 1)
+                if close < 0:
+                    self.error(_line_at(source, i, line), "E205",
+                               "lone '{' in text — write '{{' for a literal brace")
+                    return None
+                name = source[i + 1:close]
+                if name not in self.slots:
+                    self.error(_line_at(source, i, line), "E201",
+                               f"'{name}' in {{{name}}} is not a variable"
+                               + (did_you_mean(name, self.slots) or
+                                  " — write '{{' and '}}' for literal braces"))
+                    return None
+                if literal:
+                    parts.append("".join(literal))
+                    literal = []
+                parts.append(self.slots[name])
+                i = close + 1
+            elif ch == "}":
+                if source.startswith("}}", i):
+                    literal.append("}")
+                    i += 2
+                    continue
+                self.error(_line_at(source, i, line), "E205",
+                           "lone '}' in text — write '}}' for a literal brace")
+                return None
+            else:
+                nxt = min((j for j in (source.find("{", i), source.find("}", i)) if j >= 0),
+                          default=n)
+                literal.append(source[i:nxt])
+                i = nxt
+        if literal:
+            parts.append("".join(literal))
+        if not parts:
+            return Template(("",), "")
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Template(tuple(parts), parts[0])
+        return Template(tuple(parts))
+
+    def text_template(self, node: YMap, key: str, what: str,
+                      required: bool = False) -> Template | None:
+        source = self.text(node, key, what)
+        if source is None:
+            if required and key not in node:
+                self.error(node.line, "E013", f"{what} needs '{key}'")
+            return None
+        line = node.value_lines[key]
+        return self.template(" ".join(source.split()) if "\n" in source else source, line)
+
+    def condition(self, node: YMap, what: str) -> Condition | None:
+        source = self.text(node, "if", what)
+        if source is None:
+            return None
+        known = self.conditions.get(source)
+        if known is not None:  # the same condition again: already parsed and checked
+            return known
+        line = node.value_lines["if"]
+        try:
+            tree = expr.parse(source)
+            kind = expr.check(tree, self.types, self.scene_ids)
+            if kind is not bool:
+                raise expr.ExprError("E202", f"a condition must be true or false, but "
+                                     f"'{source}' is {expr.TYPE_NAMES[kind]}")
+        except expr.ExprError as e:
+            quoted = source if len(source) <= 60 else source[:59] + "…"
+            self.error(line, e.code, f"{e.message} in if: {quoted}")
+            return None
+        condition = Condition(source, tree, expr.compile_node(tree, self.slots))
+        self.conditions[source] = condition
+        return condition
+
+    def effects(self, node: YMap, what: str) -> Effects:
+        sets: list[tuple[int, Any]] = []
+        adds: list[tuple[int, int]] = []
+        for key, out in (("set", sets), ("add", adds)):
+            values = self.mapping(node, key, what)
+            if values is None:
+                continue
+            for name, raw in values.items():
+                line = values.value_lines[name]
+                if name not in self.types:
+                    self.error(values.key_lines[name], "E201", f"'{name}' in {key} is not "
+                               "a variable" + did_you_mean(name, self.types))
+                    continue
+                kind = self.types[name]
+                if key == "add" and kind is not int:
+                    self.error(values.key_lines[name], "E202", f"add works on numbers, but "
+                               f"'{name}' is {expr.TYPE_NAMES[kind]}")
+                    continue
+                value = self.value_of_type(raw, kind, line, f"'{name}' in {key}")
+                if value is not None:
+                    out.append((self.slots[name], value))
+        if not sets and not adds:
+            return NO_EFFECTS
+        return Effects(tuple(sets), tuple(adds))
+
+    def value_of_type(self, raw: Any, kind: type, line: int, what: str) -> Any:
+        if kind is bool and isinstance(raw, Plain) and raw in ("true", "false"):
+            return raw == "true"
+        if kind is int and isinstance(raw, Plain) and INT.match(raw):
+            digits = raw.lstrip("+-").lstrip("0")  # int() refuses over 4,300 digits,
+            sign = -1 if raw.startswith("-") else 1  # leading zeros included
+            value = sign * int(digits or "0") if len(digits) <= len(str(expr.MAX_INT)) else None
+            if value is not None and abs(value) <= expr.MAX_INT:
+                return value
+            self.error(line, "E204", f"{what}: {raw[:20]} is too large "
+                       f"(at most {expr.MAX_INT:,})")
+            return None
+        if kind is str and isinstance(raw, str) and not isinstance(raw, (YMap, YList)):
+            if "\n" in raw:
+                self.error(line, "E206", f"{what}: a text value must be a single line")
+                return None
+            return str(raw)
+        self.error(line, "E206", f"{what} must be {expr.TYPE_NAMES[kind]}, not {_kind(raw)}")
+        return None
+
+    # --- the manifest ------------------------------------------------------
+
+    def run(self, files: dict[str, bytes] | None = None
+            ) -> tuple[Story | None, list[Diagnostic]]:
+        """Compile the story: (story or None when it has errors, diagnostics)."""
+        self.files = files
+        manifest_path = os.path.join(self.root, MANIFEST)
+        self.path = shown(manifest_path)
+        if not os.path.isdir(self.root):
+            self.error(0, "E101", f"no story folder at '{shown(self.root)}'")
+            return None, self.diagnostics
+        if not os.path.isfile(manifest_path):
+            hint = " — rename story.yml to story.yaml" if os.path.isfile(
+                os.path.join(self.root, "story.yml")) else ""
+            self.error(0, "E101", f"missing manifest: a story folder needs a {MANIFEST}{hint}")
+            return None, self.diagnostics
+        manifest = self.read(MANIFEST)
+        if manifest is None and not self.diagnostics:
+            self.error(1, "E014", "the manifest is empty; it needs at least format, start "
+                       "and places")
+        if manifest is None:
+            return None, self.diagnostics
+        if not isinstance(manifest, YMap):
+            self.error(getattr(manifest, "line", 1), "E101",
+                       f"the manifest must be a mapping of keys, not {_kind(manifest)}")
+            return None, self.diagnostics
+        header = self.manifest(manifest)
+        self.manifest_tree = manifest
+        names = [f for f in files if f != MANIFEST] if files is not None else story_files(
+            self.root)
+        scenes = self.scenes(names)
+        self.path = shown(manifest_path)
+        start = header["start"]
+        if start is not None and start not in self.scene_ids:
+            self.error(manifest.value_lines["start"], "E104", f"unknown scene '{start}' in "
+                       "start" + did_you_mean(start, self.scene_ids))
+        if any(d.is_error for d in self.diagnostics):
+            return None, self.diagnostics
+        story = Story(
+            title=header["title"], start=start, variables=header["variables"],
+            places=self.places, themes=self.themes, scenes=scenes, id=header["id"],
+            version=header["version"], digest=self.digest.hexdigest(), root=self.root)
+        return story, self.diagnostics
+
+    def scenes(self, names: list[str]) -> dict[str, Scene]:
+        """The scenes of these files, compiled."""
+        raw_scenes = self.collect_scenes([(f, self.read(f)) for f in names])
+        scenes: dict[str, Scene] = {}
+        for sid in list(raw_scenes):
+            tree, path = raw_scenes.pop(sid)
+            scene = self.scene(sid, tree, path)
+            if scene is not None:
+                scenes[sid] = scene
+        return scenes
+
+    def manifest(self, m: YMap) -> dict[str, Any]:
+        self.keys(m, MANIFEST_KEYS, "the manifest", required=("format", "start", "places"))
+        fmt = m.get("format")
+        if fmt is not None and not (isinstance(fmt, Plain) and fmt == str(FORMAT)):
+            self.error(m.value_lines["format"], "E102", f"format {_kind(fmt)} is not "
+                       f"supported; write `format: {FORMAT}` (the number, no quotes)")
+        start = self.text(m, "start", "the manifest")
+        header: dict[str, Any] = {
+            "id": self.text(m, "id", "the manifest") or "",
+            "version": self.text(m, "version", "the manifest") or "",
+            "title": self.text(m, "title", "the manifest") or os.path.basename(
+                os.path.abspath(self.root)),
+            "start": start,
+        }
+        if header["id"] and not ID.match(header["id"]):
+            self.error(m.value_lines["id"], "E103", f"story id '{header['id']}' may only use "
+                       "letters, digits, '_', '.' and '-'")
+        header["variables"] = self.variables(m)
+        self.places = self.place_names(m)
+        self.themes = self.theme_defs(m)
+        return header
+
+    def variables(self, m: YMap) -> tuple[Variable, ...]:
+        out: list[Variable] = []
+        values = self.mapping(m, "variables", "the manifest")
+        for name, raw in (values or {}).items():
+            assert values is not None
+            line = values.key_lines[name]
+            if not VARIABLE.match(name) or name in RESERVED:
+                self.error(line, "E103", f"variable name '{name}' must be a word of letters, "
+                           "digits and '_' (not starting with a digit, not a keyword)")
+                continue
+            if isinstance(raw, (YMap, YList)) or (isinstance(raw, Plain) and raw in NULLS):
+                self.error(values.value_lines[name], "E012", f"variable '{name}' needs a "
+                           "starting value: a number, true or false, or text in quotes")
+                continue
+            value: Any
+            if isinstance(raw, Plain) and raw in ("true", "false"):
+                value = raw == "true"
+            elif isinstance(raw, Plain) and INT.match(raw):
+                value = self.value_of_type(raw, int, values.value_lines[name], name)
+                if value is None:
+                    continue
+            else:
+                value = self.value_of_type(raw, str, values.value_lines[name], name)
+                if value is None:
+                    continue
+            self.slots[name] = len(out)
+            self.types[name] = type(value)
+            out.append(Variable(name, value))
+        return tuple(out)
+
+    def place_names(self, m: YMap) -> dict[str, str]:
+        places = self.mapping(m, "places", "the manifest")
+        out: dict[str, str] = {}
+        for key in places or {}:
+            assert places is not None
+            if not ID.match(key):
+                self.error(places.key_lines[key], "E103", f"place id '{key}' may only use "
+                           "letters, digits, '_', '.' and '-'")
+            name = self.text(places, key, f"place '{key}'")
+            out[key] = name if name is not None else key
+        return out
+
+    def theme_defs(self, m: YMap) -> dict[str, Theme]:
+        themes = self.mapping(m, "themes", "the manifest")
+        out: dict[str, Theme] = {}
+        for key, raw in (themes or {}).items():
+            if isinstance(raw, str) and not (isinstance(raw, Plain) and raw in NULLS):
+                out[key] = Theme(key, str(raw))
+                continue
+            if not isinstance(raw, YMap):
+                assert themes is not None
+                self.wrong_type(themes, key, "a mapping with name, summary and questions",
+                                raw, "themes")
+                continue
+            what = f"theme '{key}'"
+            self.keys(raw, THEME_KEYS, what, required=("name",))
+            questions = self.text_list(raw, "questions", what)
+            out[key] = Theme(key, self.text(raw, "name", what) or key,
+                             self.text(raw, "summary", what) or "", tuple(questions))
+        return out
+
+    def text_list(self, node: YMap, key: str, what: str) -> list[str]:
+        value = node.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YList):
+            self.wrong_type(node, key, "a list", value, what)
+            return []
+        out = []
+        for item, line in zip(value, value.item_lines):
+            if isinstance(item, (YMap, YList)):
+                self.error(line, "E012", f"each of '{key}' in {what} must be text, "
+                           f"not {_kind(item)}")
+            else:
+                out.append(str(item))
+        return out
+
+    # --- scenes --------------------------------------------------------------
+
+    def collect_scenes(self, trees: list[tuple[str, Any]]) -> dict[str, tuple[YMap, str]]:
+        """Every scene definition by id, first definition wins; ids known before compiling."""
+        found: dict[str, tuple[YMap, str]] = {}
+        for relpath, tree in trees:
+            self.path = shown(os.path.join(self.root, relpath))
+            if tree is None:
+                if not any(d.path == self.path for d in self.diagnostics):
+                    self.error(0, "W303", "the file is empty: it has no scenes")
+                continue
+            if not isinstance(tree, YMap):
+                self.error(getattr(tree, "line", 1), "E012",
+                           f"a scene file must be a mapping with 'scenes:', not {_kind(tree)}")
+                continue
+            self.keys(tree, ("scenes",), "a scene file", required=("scenes",))
+            scenes = self.mapping(tree, "scenes", "a scene file")
+            if scenes is None:
+                continue
+            for sid, body in scenes.items():
+                line = scenes.key_lines[sid]
+                if not ID.match(sid):
+                    self.error(line, "E103", f"scene id '{sid}' may only use letters, "
+                               "digits, '_', '.' and '-'")
+                    continue
+                if sid in self.scene_ids:
+                    where = self.scene_ids[sid]
+                    self.error(line, "E105", f"scene '{sid}' is already defined at "
+                               f"{where[0]}:{where[1]}")
+                    continue
+                self.scene_ids[sid] = (self.path, line)
+                if not isinstance(body, YMap):
+                    self.wrong_type(scenes, sid, "a mapping (place, text, choices …)",
+                                    body, f"scene '{sid}'")
+                    continue
+                found[sid] = (body, self.path)
+        return found
+
+    def scene(self, sid: str, s: YMap, path: str) -> Scene | None:
+        self.path = path
+        what = f"scene '{sid}'"
+        before = len(self.diagnostics)
+        self.keys(s, SCENE_KEYS, what, required=("place", "text"))
+        place = self.text(s, "place", what)
+        if place is not None and place not in self.places:
+            self.error(s.value_lines["place"], "E106", f"unknown place '{place}'"
+                       + did_you_mean(place, self.places))
+        title = self.text_template(s, "title", what)
+        paragraphs = self.paragraphs(s, what)
+        effects = self.effects(s, what)
+        reflection = self.reflection(s, what) if "reflection" in s else None
+        choices = self.choices(sid, s, what)
+        ending = self.text_template(s, "ending", what)
+        if "ending" in s and "choices" in s:
+            self.error(s.key_lines["choices"], "E110", f"{what} is an ending, so it cannot "
+                       "have choices")
+        elif "ending" not in s and not choices and "choices" in s and isinstance(
+                s["choices"], YList) and not s["choices"]:
+            self.error(s.key_lines["choices"], "E109", f"{what} has an empty list of "
+                       "choices and no ending: a dead end")
+        elif "ending" not in s and "choices" not in s:
+            self.error(self.scene_ids[sid][1], "E109",
+                       f"{what} has neither choices nor an ending: a dead end")
+        if len(self.diagnostics) > before and any(
+                d.is_error for d in self.diagnostics[before:]):
+            return None
+        return Scene(id=sid, place=place or "", text=paragraphs, title=title, effects=effects,
+                     reflection=reflection, choices=choices, ending=ending, path=path,
+                     line=self.scene_ids[sid][1])
+
+    def paragraphs(self, s: YMap, what: str) -> tuple[Paragraph, ...]:
+        value = s.get("text")
+        if value is None:
+            return ()
+        line = s.value_lines["text"]
+        items: list[tuple[Any, int]]
+        if isinstance(value, YList):
+            items = list(zip(value, value.item_lines))
+        elif isinstance(value, YMap):
+            self.wrong_type(s, "text", "text or a list of paragraphs", value, what)
+            return ()
+        else:
+            items = [(value, line)]
+        out: list[Paragraph] = []
+        for item, item_line in items:
+            condition = None
+            if isinstance(item, YMap):
+                self.keys(item, PARAGRAPH_KEYS, f"a paragraph of {what}",
+                          required=PARAGRAPH_KEYS)
+                condition = self.condition(item, f"a paragraph of {what}")
+                source = self.text(item, "text", f"a paragraph of {what}")
+                if source is None:
+                    continue
+                item_line = item.value_lines["text"]
+            elif isinstance(item, YList) or (isinstance(item, Plain) and item in NULLS):
+                self.error(item_line, "E012", f"each paragraph of {what} must be text or "
+                           f"{{if: …, text: …}}, not {_kind(item)}")
+                continue
+            else:
+                source = str(item)
+                if "\n" in source and not isinstance(item, Plain):
+                    item_line += 1  # a block scalar's text starts below its '|'
+            breaks = "\n" if isinstance(item, Folded) else "\n\n"
+            for offset, paragraph in split_paragraphs(source, breaks):
+                # The paragraph keeps its line breaks until the template is made, so a
+                # mistake on its third line is reported on that line.
+                template = self.template(paragraph, item_line + offset)
+                if template is not None:
+                    out.append(Paragraph(_unbreak(template), condition, item_line + offset))
+        return tuple(out)
+
+    def choices(self, sid: str, s: YMap, what: str) -> tuple[Choice, ...]:
+        value = s.get("choices")
+        if value is None:
+            return ()
+        if not isinstance(value, YList):
+            self.wrong_type(s, "choices", "a list of choices", value, what)
+            return ()
+        out: list[Choice] = []
+        for n, (c, line) in enumerate(zip(value, value.item_lines), start=1):
+            cwhat = f"choice {n} of {what}"
+            if not isinstance(c, YMap):
+                self.error(line, "E012", f"{cwhat} must be a mapping with text and goto, "
+                           f"not {_kind(c)}")
+                continue
+            self.keys(c, CHOICE_KEYS, cwhat, required=("text", "goto"))
+            text = self.text_template(c, "text", cwhat)
+            goto = self.goto(c, cwhat)
+            condition = self.condition(c, cwhat)
+            locked = self.text_template(c, "locked", cwhat)
+            if "locked" in c and "if" not in c:
+                self.error(c.key_lines["locked"], "E111", f"{cwhat} has 'locked' but no "
+                           "'if': locked gives the reason when the if is false")
+            once = self.boolean(c, "once", cwhat)
+            effects = self.effects(c, cwhat)
+            if text is not None and goto is not None:
+                out.append(Choice(f"{sid}#{n}", text, goto, condition, locked, once,
+                                  effects, line))
+        return tuple(out)
+
+    def boolean(self, node: YMap, key: str, what: str) -> bool:
+        value = node.get(key)
+        if value is None:
+            return False
+        if isinstance(value, Plain) and value in ("true", "false"):
+            return value == "true"
+        self.wrong_type(node, key, "true or false", value, what)
+        return False
+
+    def goto(self, node: YMap, what: str) -> str | None:
+        target = self.text(node, "goto", what)
+        if target is not None and target not in self.scene_ids:
+            self.error(node.value_lines["goto"], "E104", f"unknown scene '{target}' in goto"
+                       + did_you_mean(target, self.scene_ids))
+            return None
+        return target
+
+    def reflection(self, s: YMap, what: str) -> Reflection | None:
+        r = s["reflection"]
+        if not isinstance(r, YMap):
+            self.wrong_type(s, "reflection", "a mapping with id, themes, prompt and options",
+                            r, what)
+            return None
+        rwhat = f"the reflection of {what}"
+        self.keys(r, REFLECTION_KEYS, rwhat, required=("id", "themes", "prompt", "options"))
+        rid = self.text(r, "id", rwhat)
+        if rid is not None:
+            line = r.value_lines["id"]
+            if not ID.match(rid):
+                self.error(line, "E103", f"reflection id '{rid}' may only use letters, "
+                           "digits, '_', '.' and '-'")
+            elif rid in self.reflection_ids:
+                where = self.reflection_ids[rid]
+                self.error(line, "E108", f"reflection '{rid}' is already defined at "
+                           f"{where[0]}:{where[1]}")
+            else:
+                self.reflection_ids[rid] = (self.path, line)
+        themes = self.themes_of(r, rwhat)
+        prompt = self.text_template(r, "prompt", rwhat)
+        journal = self.text_template(r, "journal", rwhat)
+        options: list[Option] = []
+        raw = r.get("options")
+        if raw is not None and not isinstance(raw, YList):
+            self.wrong_type(r, "options", "a list of options", raw, rwhat)
+        elif isinstance(raw, YList):
+            if len(raw) < 2:
+                self.error(r.value_lines["options"], "E112", f"{rwhat} has {len(raw)} "
+                           "option(s); a reflection needs at least two")
+            for n, (o, line) in enumerate(zip(raw, raw.item_lines), start=1):
+                option = self.option(o, line, f"option {n} of {rwhat}")
+                if option is not None:
+                    options.append(option)
+        if rid is None or prompt is None:
+            return None
+        return Reflection(rid, themes, prompt, tuple(options), journal, r.line)
+
+    def themes_of(self, r: YMap, what: str) -> tuple[str, ...]:
+        value = r.get("themes")
+        if isinstance(value, str) and not isinstance(value, (YMap, YList)):
+            value_list = [(str(value), r.value_lines["themes"])]
+        elif isinstance(value, YList):
+            value_list = list(zip(value, value.item_lines))
+        else:
+            if value is not None:
+                self.wrong_type(r, "themes", "a list of theme ids", value, what)
+            return ()
+        out: list[str] = []
+        for theme, line in value_list:
+            if not isinstance(theme, str) or isinstance(theme, (YMap, YList)):
+                self.error(line, "E012", f"each theme in {what} must be a theme id")
+            elif theme not in self.themes:
+                self.error(line, "E107", f"unknown theme '{theme}'"
+                           + did_you_mean(theme, self.themes))
+            else:
+                out.append(str(theme))
+        return tuple(out)
+
+    def option(self, o: Any, line: int, what: str) -> Option | None:
+        if not isinstance(o, YMap):
+            self.error(line, "E012", f"{what} must be a mapping with text, not {_kind(o)}")
+            return None
+        self.keys(o, OPTION_KEYS, what, required=("text",))
+        text = self.text_template(o, "text", what)
+        reply = self.text_template(o, "reply", what)
+        effects = self.effects(o, what)
+        goto = self.goto(o, what) if "goto" in o else None
+        if text is None:
+            return None
+        return Option(text, reply, effects, goto, line)
+
+
+def _digest_file(digest: Any, relpath: str, data: bytes) -> None:
+    """Add one file to a story's digest: its name and its bytes, each after its length,
+    so that no two different stories (a file holding what looks like the next file's
+    name, say) ever digest alike."""
+    name = relpath.encode("utf-8", "surrogateescape")
+    digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
+    digest.update(data)
+
+
+def split_paragraphs(source: str, breaks: str = "\n\n") -> list[tuple[int, str]]:
+    """Paragraphs at blank lines (or at every line break, for a folded `>` block,
+    where YAML has already turned blank lines into single ones).
+
+    Returns (line offset of the paragraph within source, its stripped lines joined by
+    line breaks); `_unbreak` then reads each of those breaks as a space."""
+    out: list[tuple[int, str]] = []
+    current: list[str] = []
+    first = 0
+    for n, raw in enumerate(source.split("\n")):
+        line = raw.strip()
+        if line:
+            if not current:
+                first = n
+            current.append(line)
+            if breaks == "\n":
+                out.append((first, line))
+                current = []
+        elif current:
+            out.append((first, "\n".join(current)))
+            current = []
+    if current:
+        out.append((first, "\n".join(current)))
+    return out
+
+
+def _unbreak(template: Template) -> Template:
+    """A paragraph's remaining line breaks read as spaces."""
+    parts = tuple(p.replace("\n", " ") if isinstance(p, str) else p for p in template.parts)
+    static = template.static.replace("\n", " ") if template.static is not None else None
+    return Template(parts, static)
+
+
+def _line_at(source: str, index: int, line: int) -> int:
+    return line + source.count("\n", 0, index)
+
+
+def _is_null(value: Any) -> bool:
+    return isinstance(value, Plain) and value in NULLS
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    if value is None or _is_null(value):
+        return "empty"
+    if isinstance(value, Plain):
+        if value in ("true", "false"):
+            return f"'{value}' (true or false)"
+        if INT.match(value):
+            return f"the number {value if len(value) <= 30 else value[:29] + '…'}"
+    shown_value = value if len(value) <= 30 else value[:29] + "…"
+    return f"the text '{shown_value}'"
+

@@ -1,0 +1,1 @@
+"""Tools for writers beside the checker: the story map and story statistics."""
