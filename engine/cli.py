@@ -8,10 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn
 
 from engine import __version__
-from engine.commands import EXIT_OK, LEFT_FOR_EXIT, MODULES, NAMES
+from engine.commands import EXIT_OK, MODULES, NAMES
 
 
 def _modules(names: Sequence[str] = NAMES) -> dict[str, ModuleType]:
@@ -43,8 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         modules = _modules([args_list[0]] if args_list[0] in NAMES else NAMES)
         args = build_parser(modules).parse_args(args_list)
         status: int = modules[args.command or "play"].run(args)
-        if argv is None and LEFT_FOR_EXIT:  # this process's own command, and done
-            _leave(status)
         return status
     except BrokenPipeError:
         # The reader went away (`hailsham check | head`): nothing left to tell anyone.
@@ -60,16 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"hailsham: internal error ({type(e).__name__}: {e}); please "
                          "report it. Set HAILSHAM_DEBUG=1 to see the details.\n")
         return 70
-    finally:
-        LEFT_FOR_EXIT.clear()  # kept for this command's exit only, if at all
-
-
-def _leave(status: int) -> NoReturn:
-    """End the process at once, its output flushed, leaving what the command kept in
-    LEFT_FOR_EXIT for the operating system to free."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
 
 
 def _tolerant_streams() -> None:

@@ -16,8 +16,8 @@ from engine.core import runtime
 from engine.core.model import Story
 from engine.core.runtime import CHOICE, REFLECTION, GameState
 from engine.play import saves
-from engine.story import files
 from engine.play.saves import BrokenSave, SaveError, UnfitSave, read_save, write_save
+from engine.story import files
 from engine.story.loader import load_story
 
 SCENES = """\

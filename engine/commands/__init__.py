@@ -21,10 +21,6 @@ NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "questi
 # Subcommands whose module has another name (`class` is a Python keyword).
 MODULES = {"class": "class_summary"}
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
-# What a command leaves for the operating system to free as the process ends: freeing a
-# big story and its check object by object takes a twentieth of a second nobody waits
-# for, so `hailsham` leaves without it (cli.main) when a command put something here.
-LEFT_FOR_EXIT: list[object] = []
 
 
 def story_options(p: argparse.ArgumentParser, positional: bool = False) -> None:

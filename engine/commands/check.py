@@ -12,7 +12,6 @@ from typing import Any
 from engine.commands import (
     EXIT_OK,
     EXIT_PROBLEM,
-    LEFT_FOR_EXIT,
     positive,
     print_diagnostics,
     story_dir,
@@ -47,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
         return watch(args)
     if args.random:
         return random_check(args)
-    return check_once(args, leave_for_exit=True)
+    return check_once(args)
 
 
-def check_once(args: argparse.Namespace, leave_for_exit: bool = False) -> int:
+def check_once(args: argparse.Namespace) -> int:
     from engine.check.explore import DEFAULT_MAX_STATES, check
     from engine.story.loader import load
 
@@ -63,8 +62,6 @@ def check_once(args: argparse.Namespace, leave_for_exit: bool = False) -> int:
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the status
         diagnostics = diagnostics + found
-        if leave_for_exit:  # (not when watching: every check would be kept)
-            LEFT_FOR_EXIT.append((story, exploration))
         if exploration.settled:
             explored = (f"settled with a sweep of {plural(exploration.swept, 'state')}, "
                         f"{plural(exploration.games, 'sample game')} and a "
