@@ -1,11 +1,11 @@
-"""The README's table "Robustness: what was tried and what happens", built from the tests.
+"""docs/dev/robustness.md, "what is tried and what happens", generated from the tests.
 
 Each robustness test declares its row with `@row(area, tried, outcome)` (or `add_row` for
 a parametrized list of cases), next to the assertions that prove it; a test in
-tests/test_faults.py fails when the README's table is not the one these rows make.
+tests/test_faults.py fails when the page is not the one these rows make.
 
-    python tests/robustness.py           # print the table
-    python tests/robustness.py --write   # put it into README.md
+    python tests/robustness.py           # print the page
+    python tests/robustness.py --write   # write it to docs/dev/robustness.md
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-HEADING = "## Robustness: what was tried and what happens"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "dev" / "robustness.md"
 MODULES = ("test_fuzz", "test_faults", "test_terminal_input")
 AREAS = ("Story files", "Conditions and text", "Saves", "Terminal input", "Checking")
 
@@ -63,37 +62,46 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def section() -> str:
-    return (f"{HEADING}\n\n"
-            "Every row is a test (in `tests/`), and this table is generated from them\n"
-            "(`python tests/robustness.py --write`); a test fails when it is out of date.\n"
-            "The property tests run 150 examples each by default;\n"
-            "`HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py` runs 10,000 each.\n\n"
-            + table())
+INTRO = """\
+# Robustness: what is tried and what happens
+
+hailsham reads files written by other people, runs on whatever machine a classroom has,
+and holds players' own words. What it promises under bad input and faults:
+
+- **A story folder** either loads, or every problem is reported as one line
+  `path:line: CODE message` ([the codes](../diagnostic-codes.md)) with exit status 1:
+  never a traceback, a hang or a crash, whatever the bytes.
+- **A save** is written atomically, so the previous save always survives; a broken save
+  is kept aside under another name and a save of another story is left alone, each
+  reported in one line; when a save cannot be written the player is told, the game is
+  saved elsewhere if it can be, and play goes on.
+- **Terminal input** of any kind (end of input, Ctrl-C, bytes that are not UTF-8, huge
+  pastes, control characters) loses nothing and echoes nothing harmful.
+
+Expected problems never produce a traceback. An unexpected exception is a bug: it is
+reported on one line with exit status 70, or, with `HAILSHAM_DEBUG=1` (as the tests
+run), raised with its traceback, so that no catch-all hides it.
+
+Every row below is a test in `tests/`, declared beside its assertions with `@row(...)`
+from `tests/robustness.py`. This page is generated from those rows: do not edit it by
+hand. After adding or changing a row, run `python tests/robustness.py --write`;
+`tests/test_faults.py` fails while the page is out of date.
+
+The property tests (hypothesis) run 150 examples each by default;
+`HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz.py` runs 10,000 each.
+
+## What is tried
+
+"""
 
 
-def readme_section(text: str) -> str | None:
-    """The robustness section of a README's text, up to the next heading of its level."""
-    start = text.find(HEADING + "\n")
-    if start < 0:
-        return None
-    end = text.find("\n## ", start + len(HEADING))
-    return text[start:] if end < 0 else text[start:end + 1]
+def page() -> str:
+    return INTRO + table()
 
 
-def write(path: Path = README) -> None:
-    text = path.read_text("utf-8")
-    current = readme_section(text)
-    new = section()
-    if current is not None:
-        text = text.replace(current, new.rstrip("\n") + "\n\n")
-    else:
-        anchor = text.find("## For developers")
-        if anchor < 0:
-            text = text.rstrip("\n") + "\n\n" + new
-        else:
-            text = text[:anchor] + new + "\n" + text[anchor:]
-    path.write_text(text, "utf-8")
+def write(path: Path = PAGE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page(), "utf-8")
 
 
 if __name__ == "__main__":
@@ -103,4 +111,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
         robustness.write()
     else:
-        sys.stdout.write(robustness.section())
+        sys.stdout.write(robustness.page())

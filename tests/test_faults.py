@@ -10,7 +10,7 @@ Hostile stories go through the real `hailsham check` in a subprocess: one
 `path:line: CODE message` line per problem, the right exit status, no traceback, and
 quickly. (engine.story.yamltree's own tests cover the parser's side of these shapes.)
 
-The last test keeps the README's robustness table in step with all of this.
+The last test keeps docs/dev/robustness.md, generated from these rows, in step.
 """
 
 from __future__ import annotations
@@ -901,13 +901,8 @@ def test_check_without_a_second_process(tmp_path, monkeypatch, from_copies):
     assert forks and from_copies == []  # it did try, and did it all here
 
 
-# --- the README's table ------------------------------------------------------------------------
+# --- docs/dev/robustness.md -------------------------------------------------------------------
 
-def test_the_readme_robustness_table_is_current() -> None:
-    text = robustness.README.read_text("utf-8")
-    current = robustness.readme_section(text)
-    assert current is not None, f"README.md has no '{robustness.HEADING}' section"
-    assert current.rstrip("\n") == robustness.section().rstrip("\n"), (
-        "the README's robustness table is out of date: run "
-        "`python tests/robustness.py --write`")
-    assert text.index(robustness.HEADING) < text.index("## For developers")
+def test_the_robustness_page_is_current() -> None:
+    assert robustness.PAGE.read_text("utf-8") == robustness.page(), (
+        "docs/dev/robustness.md is out of date: run `python tests/robustness.py --write`")
