@@ -19,8 +19,8 @@ PAGE = Path(__file__).resolve().parent.parent / "docs" / "diagnostic-codes.md"
 INTRODUCTION = """\
 # Diagnostic codes
 
-Every problem the engine finds in a story is one line, `path:line: CODE message`, at the
-line of the file to change:
+Every problem the engine finds in a story is reported on one line,
+`path:line: CODE message`, naming the file and the line to change:
 
     story/lakes/pond.yaml:14: E104 unknown scene 'pond.feild' in goto — did you mean 'pond.field'?
 

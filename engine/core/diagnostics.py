@@ -233,8 +233,8 @@ UNKNOWN_VARIABLE_OR_BRACES = _E201.message("'{name}' in {{{name}}} is not a vari
                                            "'{{{{' and '}}}}' for literal braces")
 
 _E202 = _code("E202", ERROR, "type mismatch",
-              "Values of different types are mixed: a number compared with text, `add` on "
-              "true or false, or an `if` that is not true or false.")
+              "Values of different types are mixed: a number compared with text, `add` on a "
+              "variable that is not a number, or an `if` that is not true or false.")
 COMPARES_TYPES = _E202.message("'{op}' compares {left} with {right}; both sides must be the "
                                "same type")
 OPERAND_TYPE = _E202.message("'{op}' takes {wanted}, but {operand} is {got}")
@@ -293,8 +293,8 @@ _W301 = _code("W301", WARNING, "scene never entered",
 NEVER_ENTERED = _W301.message("scene '{scene}' is never entered")
 
 _W302 = _code("W302", WARNING, "exploration stopped at its bound",
-              "The checker stopped at `--max-states` before it could rule everything out; "
-              "raise the bound to check further.")
+              "The checker stopped at its bound, `--max-states`, with some things not yet "
+              "ruled out; raise the bound to check further.")
 QUESTIONS_LEFT_OPEN = _W302.message("{questions} left open after searching {states:,} states "
                                     "(raise it with --max-states), e.g. {example}; nothing is "
                                     "reported about them")
