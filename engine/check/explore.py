@@ -24,7 +24,19 @@ from engine.check import possible as witness
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
 from engine.core import conditions as expr
-from engine.core.diagnostics import Diagnostic, plural
+from engine.core.diagnostics import (
+    CHOICE_NEVER_OFFERED,
+    ENDLESS_LOOP,
+    EXPLORATION_STOPPED,
+    NEVER_ENTERED,
+    PARAGRAPH_ALWAYS_SHOWN,
+    PARAGRAPH_NEVER_SHOWN,
+    QUESTIONS_LEFT_OPEN,
+    REACHABLE_DEAD_END,
+    Diagnostic,
+    Message,
+    plural,
+)
 from engine.core.model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
 from engine.core.runtime import CHOICE, REFLECTION, is_open
 from engine.story.loader import MANIFEST, shown, without_cycle_collection
@@ -713,50 +725,43 @@ def _settled(quick: Settlement) -> Exploration:
 def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Exploration]:
     out: list[Diagnostic] = []
 
-    def warn(path: str, line: int, code: str, message: str) -> None:
-        out.append(Diagnostic(path, line, code, message))
+    def warn(message: Message, path: str, line: int, /, **values: object) -> None:
+        out.append(message.at(path, line, **values))
 
     for scene_id, answers in found.dead_ends.items():
         scene = story.scenes[scene_id]
-        warn(scene.path, scene.line, "E301", f"scene '{scene_id}' can be reached with no "
-             f"choice open (a dead end), e.g. {_how(answers)}")
+        warn(REACHABLE_DEAD_END, scene.path, scene.line, scene=scene_id, how=_how(answers))
     reached = found.entered if found.complete else graph_reachable(story)
     for scene in story.scenes.values():
         if scene.id not in reached:
-            warn(scene.path, scene.line, "W301", f"scene '{scene.id}' is never entered")
+            warn(NEVER_ENTERED, scene.path, scene.line, scene=scene.id)
     manifest = shown(os.path.join(story.root, MANIFEST))
     if found.open_questions:
-        warn(manifest, 0, "W302", f"{plural(found.open_questions, 'question')} left open "
-             f"after searching {found.states:,} states (raise it with --max-states), e.g. "
-             f"{found.open_example}; nothing is reported about them")
+        warn(QUESTIONS_LEFT_OPEN, manifest, 0, questions=plural(found.open_questions, "question"),
+             states=found.states, example=found.open_example)
     if not found.complete:
-        warn(manifest, 0, "W302", f"exploration stopped at {found.states:,} states (raise "
-             "it with --max-states): dead ends, choices never offered, paragraphs always "
-             "or never shown and endless loops beyond that are not ruled out")
+        warn(EXPLORATION_STOPPED, manifest, 0, states=found.states)
         return out, found
     for scene in story.scenes.values():
         if scene.id not in found.entered:
             continue  # W301 covers everything in it
         for n, choice in enumerate(scene.choices, start=1):
             if choice.key not in found.offered:
-                warn(scene.path, choice.line, "W304", f"choice {n} of scene '{scene.id}' "
-                     f"({_short(choice.text.parts)}) is never offered: its condition is "
-                     "never true when the scene is reached")
+                warn(CHOICE_NEVER_OFFERED, scene.path, choice.line, number=n, scene=scene.id,
+                     text=_short(choice.text.parts))
         for i, paragraph in enumerate(scene.text):
             if paragraph.condition is None or (scene.id, i) not in found.paragraphs:
                 continue
             shown_ever, hidden_ever = found.paragraphs[(scene.id, i)]
             if not shown_ever:
-                warn(scene.path, paragraph.line, "W305", f"a paragraph of scene "
-                     f"'{scene.id}' is never shown (if: {paragraph.condition.source})")
+                warn(PARAGRAPH_NEVER_SHOWN, scene.path, paragraph.line, scene=scene.id,
+                     condition=paragraph.condition.source)
             elif not hidden_ever:
-                warn(scene.path, paragraph.line, "W306", f"a paragraph of scene "
-                     f"'{scene.id}' is always shown: its condition "
-                     f"({paragraph.condition.source}) is always true")
+                warn(PARAGRAPH_ALWAYS_SHOWN, scene.path, paragraph.line, scene=scene.id,
+                     condition=paragraph.condition.source)
     for scene_id, answers in found.endless.items():
         scene = story.scenes[scene_id]
-        warn(scene.path, scene.line, "W307", f"scene '{scene_id}' can be reached on a loop "
-             f"that never reaches an ending, e.g. {_how(answers)}")
+        warn(ENDLESS_LOOP, scene.path, scene.line, scene=scene_id, how=_how(answers))
     return out, found
 
 

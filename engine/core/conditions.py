@@ -24,7 +24,28 @@ from typing import Any
 
 import attrs
 
-from engine.core.diagnostics import did_you_mean
+from engine.core.diagnostics import (
+    CAPITALISED_BOOLEAN,
+    CHAIN_TOO_LONG,
+    CHAINED_COMPARISON,
+    COMPARES_TYPES,
+    EMPTY_EXPRESSION,
+    EXPECTED_TOKEN,
+    EXPECTED_VALUE,
+    EXPRESSION_TOO_LONG,
+    NEEDS_A_VALUE_BEFORE,
+    NESTED_TOO_DEEP,
+    NUMBER_TOO_LARGE,
+    OPERAND_TYPE,
+    UNEXPECTED_CHARACTER,
+    UNEXPECTED_COMPARISON,
+    UNEXPECTED_TOKEN,
+    UNKNOWN_SCENE,
+    UNKNOWN_VARIABLE,
+    VISITED_WITHOUT_QUOTES,
+    Message,
+    did_you_mean,
+)
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 32  # nesting of parentheses, `not` and unary minus
@@ -37,12 +58,12 @@ TYPE_NAMES = {int: "a number", bool: "true or false", str: "text"}
 
 
 class ExprError(Exception):
-    """A problem with one expression: a diagnostic code and a message."""
+    """A problem with one expression: its diagnostic code and the words of its message."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, message: Message, **values: object) -> None:
+        self.code = message.code.id
+        self.message = message.text(**values)
+        super().__init__(self.message)
 
 
 # --- the tree ---------------------------------------------------------------
@@ -105,13 +126,15 @@ _TOKEN = r"""
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\)|,)
 """
 
+# What a writer may have meant by a character the language does not have: the end of
+# the message that says where it is.
 _MISTAKES = {
-    "=": "use '==' to compare",
-    "&": "use 'and'",
-    "|": "use 'or'",
-    "!": "use 'not'",
-    '"': "a string is missing its closing '\"'",
-    "'": "a string is missing its closing \"'\"",
+    "=": " — use '==' to compare",
+    "&": " — use 'and'",
+    "|": " — use 'or'",
+    "!": " — use 'not'",
+    '"': " — a string is missing its closing '\"'",
+    "'": " — a string is missing its closing \"'\"",
 }
 
 
@@ -127,8 +150,7 @@ def tokenize(source: str) -> list[tuple[str, str]]:
             hint = _MISTAKES.get(ch, "")
             if source.startswith(("&&", "||"), pos):
                 hint = _MISTAKES[ch]
-            raise ExprError("E203", f"unexpected '{ch}' at column {pos + 1}"
-                            + (f" — {hint}" if hint else ""))
+            raise ExprError(UNEXPECTED_CHARACTER, character=ch, column=pos + 1, hint=hint)
         kind = m.lastgroup or ""
         if kind != "space":
             tokens.append((kind, m.group()))
@@ -159,21 +181,20 @@ class _Parser:
 
     def expect(self, text: str) -> None:
         if not self.at(text):
-            raise ExprError("E203", f"expected '{text}' but found {describe(self.peek())}")
+            raise ExprError(EXPECTED_TOKEN, wanted=text, found=describe(self.peek()))
         self.pos += 1
 
     def nested(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError("E204", f"expression nested deeper than {MAX_DEPTH} levels")
+            raise ExprError(NESTED_TOO_DEEP, depth=MAX_DEPTH)
 
     def parse(self) -> Node:
         node = self.or_()
         if self.peek()[0] != "end":
             token = self.peek()
-            hint = " — comparisons do not chain: write 'a < b and b < c'" if (
-                token[1] in COMPARISONS) else ""
-            raise ExprError("E203", f"unexpected {describe(token)}{hint}")
+            raise ExprError(UNEXPECTED_COMPARISON if token[1] in COMPARISONS
+                            else UNEXPECTED_TOKEN, found=describe(token))
         return node
 
     def or_(self) -> Node:
@@ -207,8 +228,7 @@ class _Parser:
             node = Binary(op, node, self.sum())
             kind, op = self.peek()
             if kind == "op" and op in COMPARISONS:
-                raise ExprError("E203", f"comparisons do not chain ('{op}' after a "
-                                "comparison) — write 'a < b and b < c'")
+                raise ExprError(CHAINED_COMPARISON, op=op)
         return node
 
     def sum(self) -> Node:
@@ -233,8 +253,8 @@ class _Parser:
         kind, text = self.take()
         if kind == "int":
             if len(text.lstrip("0")) > len(str(MAX_INT)) or int(text) > MAX_INT:
-                raise ExprError("E204", f"number {text[:20]}{'…' if len(text) > 20 else ''} "
-                                f"is too large (at most {MAX_INT:,})")
+                raise ExprError(NUMBER_TOO_LARGE, most=MAX_INT,
+                                number=text[:20] + ("…" if len(text) > 20 else ""))
             return Literal(int(text))
         if kind == "str":
             return Literal(text[1:-1])
@@ -242,17 +262,16 @@ class _Parser:
             if text in ("true", "false"):
                 return Literal(text == "true")
             if text in ("and", "or", "not"):
-                raise ExprError("E203", f"'{text}' needs a value before it")
+                raise ExprError(NEEDS_A_VALUE_BEFORE, word=text)
             if text == "visited":
                 self.expect("(")
                 kind, arg = self.take()
                 if kind != "str":
-                    raise ExprError("E203", "visited needs a scene id in quotes: "
-                                    "visited(\"scene.id\")")
+                    raise ExprError(VISITED_WITHOUT_QUOTES)
                 self.expect(")")
                 return Visited(arg[1:-1])
             if text in ("True", "False"):
-                raise ExprError("E203", f"'{text}' — did you mean '{text.lower()}'?")
+                raise ExprError(CAPITALISED_BOOLEAN, word=text, lower=text.lower())
             return Name(text)
         if kind == "op" and text == "(":
             self.nested()
@@ -260,7 +279,7 @@ class _Parser:
             self.expect(")")
             self.depth -= 1
             return node
-        raise ExprError("E203", f"expected a value but found {describe((kind, text))}")
+        raise ExprError(EXPECTED_VALUE, found=describe((kind, text)))
 
 
 def describe(token: tuple[str, str]) -> str:
@@ -271,13 +290,12 @@ def describe(token: tuple[str, str]) -> str:
 def parse(source: str) -> Node:
     """Parse an expression, or raise ExprError."""
     if len(source) > MAX_LENGTH:
-        raise ExprError("E204", f"expression longer than {MAX_LENGTH} characters")
+        raise ExprError(EXPRESSION_TOO_LONG, length=MAX_LENGTH)
     if not source.strip():
-        raise ExprError("E203", "empty expression")
+        raise ExprError(EMPTY_EXPRESSION)
     tree = _Parser(source).parse()
     if depth(tree) > MAX_TREE_DEPTH:
-        raise ExprError("E204", f"expression with more than {MAX_TREE_DEPTH} operators in a "
-                        "chain; split it into simpler conditions")
+        raise ExprError(CHAIN_TOO_LONG, depth=MAX_TREE_DEPTH)
     return tree
 
 
@@ -302,13 +320,13 @@ def check(node: Node, variables: Mapping[str, type], scenes: Mapping[str, Any]) 
         return type(node.value)
     if isinstance(node, Name):
         if node.name not in variables:
-            raise ExprError("E201", f"'{node.name}' is not a variable"
-                            + did_you_mean(node.name, variables))
+            raise ExprError(UNKNOWN_VARIABLE, name=node.name,
+                            hint=did_you_mean(node.name, variables))
         return variables[node.name]
     if isinstance(node, Visited):
         if node.scene not in scenes:
-            raise ExprError("E104", f"unknown scene '{node.scene}' in visited()"
-                            + did_you_mean(node.scene, scenes))
+            raise ExprError(UNKNOWN_SCENE, scene=node.scene, where="visited()",
+                            hint=did_you_mean(node.scene, scenes))
         return int
     if isinstance(node, Not):
         _want(node.operand, bool, "not", variables, scenes)
@@ -329,8 +347,8 @@ def check(node: Node, variables: Mapping[str, type], scenes: Mapping[str, Any]) 
         left = check(node.left, variables, scenes)
         right = check(node.right, variables, scenes)
         if left is not right:
-            raise ExprError("E202", f"'{op}' compares {TYPE_NAMES[left]} with "
-                            f"{TYPE_NAMES[right]}; both sides must be the same type")
+            raise ExprError(COMPARES_TYPES, op=op, left=TYPE_NAMES[left],
+                            right=TYPE_NAMES[right])
         return bool
     _want(node.left, int, op, variables, scenes)
     _want(node.right, int, op, variables, scenes)
@@ -341,8 +359,8 @@ def _want(node: Node, wanted: type, op: str, variables: Mapping[str, type],
           scenes: Mapping[str, Any]) -> None:
     got = check(node, variables, scenes)
     if got is not wanted:
-        raise ExprError("E202", f"'{op}' takes {TYPE_NAMES[wanted]}, but "
-                        f"{show(node)} is {TYPE_NAMES[got]}")
+        raise ExprError(OPERAND_TYPE, op=op, wanted=TYPE_NAMES[wanted],
+                        operand=show(node), got=TYPE_NAMES[got])
 
 
 def show(node: Node) -> str:

@@ -11,7 +11,52 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from engine.core import conditions as expr
-from engine.core.diagnostics import Diagnostic, StoryError, did_you_mean
+from engine.core.diagnostics import (
+    ADD_TO_NON_NUMBER,
+    CONDITION_NOT_BOOLEAN,
+    EMPTY_CHOICES,
+    EMPTY_MANIFEST,
+    EMPTY_SCENE_FILE,
+    ENDING_WITH_CHOICES,
+    INVALID_ID,
+    INVALID_VARIABLE_NAME,
+    ITEM_NOT_TEXT,
+    LOCKED_WITHOUT_IF,
+    LONE_CLOSING_BRACE,
+    LONE_OPENING_BRACE,
+    MANIFEST_NAMED_YML,
+    MANIFEST_NOT_A_MAPPING,
+    MISSING_KEY,
+    NO_CHOICES_NOR_ENDING,
+    NO_MANIFEST,
+    NO_STARTING_VALUE,
+    NO_STORY_FOLDER,
+    NOT_A_CHOICE,
+    NOT_A_PARAGRAPH,
+    NOT_A_SCENE_FILE,
+    NOT_A_THEME_ID,
+    NOT_AN_OPTION,
+    REFLECTION_DEFINED_TWICE,
+    SCENE_DEFINED_TWICE,
+    TEXT_OF_SEVERAL_LINES,
+    TOO_FEW_OPTIONS,
+    UNKNOWN_KEY,
+    UNKNOWN_KEY_OF_THESE,
+    UNKNOWN_PLACE,
+    UNKNOWN_SCENE,
+    UNKNOWN_THEME,
+    UNKNOWN_VARIABLE_IN_EFFECT,
+    UNKNOWN_VARIABLE_IN_TEXT,
+    UNKNOWN_VARIABLE_OR_BRACES,
+    UNSUPPORTED_FORMAT,
+    VALUE_OF_WRONG_TYPE,
+    VALUE_TOO_LARGE,
+    WRONG_TYPE,
+    Diagnostic,
+    Message,
+    StoryError,
+    did_you_mean,
+)
 from engine.core.model import (
     NO_EFFECTS,
     Choice,
@@ -223,8 +268,8 @@ class _Loader:
 
     # --- reporting -------------------------------------------------------
 
-    def error(self, line: int, code: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.path, line, code, message))
+    def error(self, message: Message, line: int, /, **values: object) -> None:
+        self.diagnostics.append(message.at(self.path, line, **values))
 
     def read(self, relpath: str) -> Any:
         full = os.path.join(self.root, relpath)
@@ -249,12 +294,15 @@ class _Loader:
         for key in node:
             if key not in allowed:
                 allowed = tuple(allowed)
-                self.error(node.key_lines[key], "E011", f"unknown key '{key}' in {what}"
-                           + (did_you_mean(key, allowed) or
-                              f" (allowed: {', '.join(allowed)})"))
+                hint = did_you_mean(key, allowed)
+                if hint:
+                    self.error(UNKNOWN_KEY, node.key_lines[key], key=key, what=what, hint=hint)
+                else:
+                    self.error(UNKNOWN_KEY_OF_THESE, node.key_lines[key], key=key, what=what,
+                               allowed=", ".join(allowed))
         for key in required:
             if key not in node:
-                self.error(node.line, "E013", f"{what} needs '{key}'")
+                self.error(MISSING_KEY, node.line, what=what, key=key)
 
     def mapping(self, node: YMap, key: str, what: str) -> YMap | None:
         value = node.get(key)
@@ -276,8 +324,8 @@ class _Loader:
         return str(value)
 
     def wrong_type(self, node: YMap, key: str, wanted: str, value: Any, what: str) -> None:
-        self.error(node.value_lines.get(key, node.line), "E012",
-                   f"'{key}' in {what} must be {wanted}, not {_kind(value)}")
+        self.error(WRONG_TYPE, node.value_lines.get(key, node.line), key=key, what=what,
+                   wanted=wanted, kind=_kind(value))
 
     def template(self, source: str, line: int) -> Template | None:
         """Compile `{name}` interpolation; report an unknown name or a lone brace."""
@@ -295,15 +343,13 @@ class _Loader:
                     continue
                 close = source.find("}", i + 1)
                 if close < 0:
-                    self.error(_line_at(source, i, line), "E205",
-                               "lone '{' in text — write '{{' for a literal brace")
+                    self.error(LONE_OPENING_BRACE, _line_at(source, i, line))
                     return None
                 name = source[i + 1:close]
                 if name not in self.slots:
-                    self.error(_line_at(source, i, line), "E201",
-                               f"'{name}' in {{{name}}} is not a variable"
-                               + (did_you_mean(name, self.slots) or
-                                  " — write '{{' and '}}' for literal braces"))
+                    hint = did_you_mean(name, self.slots)
+                    self.error(UNKNOWN_VARIABLE_IN_TEXT if hint else UNKNOWN_VARIABLE_OR_BRACES,
+                               _line_at(source, i, line), name=name, hint=hint)
                     return None
                 if literal:
                     parts.append("".join(literal))
@@ -315,8 +361,7 @@ class _Loader:
                     literal.append("}")
                     i += 2
                     continue
-                self.error(_line_at(source, i, line), "E205",
-                           "lone '}' in text — write '}}' for a literal brace")
+                self.error(LONE_CLOSING_BRACE, _line_at(source, i, line))
                 return None
             else:
                 nxt = min((j for j in (source.find("{", i), source.find("}", i)) if j >= 0),
@@ -336,7 +381,7 @@ class _Loader:
         source = self.text(node, key, what)
         if source is None:
             if required and key not in node:
-                self.error(node.line, "E013", f"{what} needs '{key}'")
+                self.error(MISSING_KEY, node.line, what=what, key=key)
             return None
         line = node.value_lines[key]
         return self.template(" ".join(source.split()) if "\n" in source else source, line)
@@ -353,11 +398,13 @@ class _Loader:
             tree = expr.parse(source)
             kind = expr.check(tree, self.types, self.scene_ids)
             if kind is not bool:
-                raise expr.ExprError("E202", f"a condition must be true or false, but "
-                                     f"'{source}' is {expr.TYPE_NAMES[kind]}")
+                raise expr.ExprError(CONDITION_NOT_BOOLEAN, source=source,
+                                     kind=expr.TYPE_NAMES[kind])
         except expr.ExprError as e:
             quoted = source if len(source) <= 60 else source[:59] + "…"
-            self.error(line, e.code, f"{e.message} in if: {quoted}")
+            # the expression's own diagnostic, told where it is
+            self.diagnostics.append(Diagnostic(self.path, line, e.code,
+                                               f"{e.message} in if: {quoted}"))
             return None
         condition = Condition(source, tree, expr.compile_node(tree, self.slots))
         self.conditions[source] = condition
@@ -373,13 +420,13 @@ class _Loader:
             for name, raw in values.items():
                 line = values.value_lines[name]
                 if name not in self.types:
-                    self.error(values.key_lines[name], "E201", f"'{name}' in {key} is not "
-                               "a variable" + did_you_mean(name, self.types))
+                    self.error(UNKNOWN_VARIABLE_IN_EFFECT, values.key_lines[name], name=name,
+                               key=key, hint=did_you_mean(name, self.types))
                     continue
                 kind = self.types[name]
                 if key == "add" and kind is not int:
-                    self.error(values.key_lines[name], "E202", f"add works on numbers, but "
-                               f"'{name}' is {expr.TYPE_NAMES[kind]}")
+                    self.error(ADD_TO_NON_NUMBER, values.key_lines[name], name=name,
+                               kind=expr.TYPE_NAMES[kind])
                     continue
                 value = self.value_of_type(raw, kind, line, f"'{name}' in {key}")
                 if value is not None:
@@ -397,15 +444,15 @@ class _Loader:
             value = sign * int(digits or "0") if len(digits) <= len(str(expr.MAX_INT)) else None
             if value is not None and abs(value) <= expr.MAX_INT:
                 return value
-            self.error(line, "E204", f"{what}: {raw[:20]} is too large "
-                       f"(at most {expr.MAX_INT:,})")
+            self.error(VALUE_TOO_LARGE, line, what=what, number=raw[:20], most=expr.MAX_INT)
             return None
         if kind is str and isinstance(raw, str) and not isinstance(raw, (YMap, YList)):
             if "\n" in raw:
-                self.error(line, "E206", f"{what}: a text value must be a single line")
+                self.error(TEXT_OF_SEVERAL_LINES, line, what=what)
                 return None
             return str(raw)
-        self.error(line, "E206", f"{what} must be {expr.TYPE_NAMES[kind]}, not {_kind(raw)}")
+        self.error(VALUE_OF_WRONG_TYPE, line, what=what, wanted=expr.TYPE_NAMES[kind],
+                   kind=_kind(raw))
         return None
 
     # --- the manifest ------------------------------------------------------
@@ -417,22 +464,20 @@ class _Loader:
         manifest_path = os.path.join(self.root, MANIFEST)
         self.path = shown(manifest_path)
         if not os.path.isdir(self.root):
-            self.error(0, "E101", f"no story folder at '{shown(self.root)}'")
+            self.error(NO_STORY_FOLDER, 0, folder=shown(self.root))
             return None, self.diagnostics
         if not os.path.isfile(manifest_path):
-            hint = " — rename story.yml to story.yaml" if os.path.isfile(
-                os.path.join(self.root, "story.yml")) else ""
-            self.error(0, "E101", f"missing manifest: a story folder needs a {MANIFEST}{hint}")
+            named_yml = os.path.isfile(os.path.join(self.root, "story.yml"))
+            self.error(MANIFEST_NAMED_YML if named_yml else NO_MANIFEST, 0, manifest=MANIFEST)
             return None, self.diagnostics
         manifest = self.read(MANIFEST)
         if manifest is None and not self.diagnostics:
-            self.error(1, "E014", "the manifest is empty; it needs at least format, start "
-                       "and places")
+            self.error(EMPTY_MANIFEST, 1)
         if manifest is None:
             return None, self.diagnostics
         if not isinstance(manifest, YMap):
-            self.error(getattr(manifest, "line", 1), "E101",
-                       f"the manifest must be a mapping of keys, not {_kind(manifest)}")
+            self.error(MANIFEST_NOT_A_MAPPING, getattr(manifest, "line", 1),
+                       kind=_kind(manifest))
             return None, self.diagnostics
         header = self.manifest(manifest)
         self.manifest_tree = manifest
@@ -442,8 +487,8 @@ class _Loader:
         self.path = shown(manifest_path)
         start = header["start"]
         if start is not None and start not in self.scene_ids:
-            self.error(manifest.value_lines["start"], "E104", f"unknown scene '{start}' in "
-                       "start" + did_you_mean(start, self.scene_ids))
+            self.error(UNKNOWN_SCENE, manifest.value_lines["start"], scene=start, where="start",
+                       hint=did_you_mean(start, self.scene_ids))
         if any(d.is_error for d in self.diagnostics):
             return None, self.diagnostics
         story = Story(
@@ -467,8 +512,8 @@ class _Loader:
         self.keys(m, MANIFEST_KEYS, "the manifest", required=("format", "start", "places"))
         fmt = m.get("format")
         if fmt is not None and not (isinstance(fmt, Plain) and fmt == str(FORMAT)):
-            self.error(m.value_lines["format"], "E102", f"format {_kind(fmt)} is not "
-                       f"supported; write `format: {FORMAT}` (the number, no quotes)")
+            self.error(UNSUPPORTED_FORMAT, m.value_lines["format"], kind=_kind(fmt),
+                       format=FORMAT)
         start = self.text(m, "start", "the manifest")
         header: dict[str, Any] = {
             "id": self.text(m, "id", "the manifest") or "",
@@ -478,8 +523,7 @@ class _Loader:
             "start": start,
         }
         if header["id"] and not ID.match(header["id"]):
-            self.error(m.value_lines["id"], "E103", f"story id '{header['id']}' may only use "
-                       "letters, digits, '_', '.' and '-'")
+            self.error(INVALID_ID, m.value_lines["id"], what="story", id=header["id"])
         header["variables"] = self.variables(m)
         self.places = self.place_names(m)
         self.themes = self.theme_defs(m)
@@ -492,12 +536,10 @@ class _Loader:
             assert values is not None
             line = values.key_lines[name]
             if not VARIABLE.match(name) or name in RESERVED:
-                self.error(line, "E103", f"variable name '{name}' must be a word of letters, "
-                           "digits and '_' (not starting with a digit, not a keyword)")
+                self.error(INVALID_VARIABLE_NAME, line, name=name)
                 continue
             if isinstance(raw, (YMap, YList)) or (isinstance(raw, Plain) and raw in NULLS):
-                self.error(values.value_lines[name], "E012", f"variable '{name}' needs a "
-                           "starting value: a number, true or false, or text in quotes")
+                self.error(NO_STARTING_VALUE, values.value_lines[name], name=name)
                 continue
             value: Any
             if isinstance(raw, Plain) and raw in ("true", "false"):
@@ -521,8 +563,7 @@ class _Loader:
         for key in places or {}:
             assert places is not None
             if not ID.match(key):
-                self.error(places.key_lines[key], "E103", f"place id '{key}' may only use "
-                           "letters, digits, '_', '.' and '-'")
+                self.error(INVALID_ID, places.key_lines[key], what="place", id=key)
             name = self.text(places, key, f"place '{key}'")
             out[key] = name if name is not None else key
         return out
@@ -556,8 +597,7 @@ class _Loader:
         out = []
         for item, line in zip(value, value.item_lines):
             if isinstance(item, (YMap, YList)):
-                self.error(line, "E012", f"each of '{key}' in {what} must be text, "
-                           f"not {_kind(item)}")
+                self.error(ITEM_NOT_TEXT, line, key=key, what=what, kind=_kind(item))
             else:
                 out.append(str(item))
         return out
@@ -571,11 +611,10 @@ class _Loader:
             self.path = shown(os.path.join(self.root, relpath))
             if tree is None:
                 if not any(d.path == self.path for d in self.diagnostics):
-                    self.error(0, "W303", "the file is empty: it has no scenes")
+                    self.error(EMPTY_SCENE_FILE, 0)
                 continue
             if not isinstance(tree, YMap):
-                self.error(getattr(tree, "line", 1), "E012",
-                           f"a scene file must be a mapping with 'scenes:', not {_kind(tree)}")
+                self.error(NOT_A_SCENE_FILE, getattr(tree, "line", 1), kind=_kind(tree))
                 continue
             self.keys(tree, ("scenes",), "a scene file", required=("scenes",))
             scenes = self.mapping(tree, "scenes", "a scene file")
@@ -584,13 +623,12 @@ class _Loader:
             for sid, body in scenes.items():
                 line = scenes.key_lines[sid]
                 if not ID.match(sid):
-                    self.error(line, "E103", f"scene id '{sid}' may only use letters, "
-                               "digits, '_', '.' and '-'")
+                    self.error(INVALID_ID, line, what="scene", id=sid)
                     continue
                 if sid in self.scene_ids:
-                    where = self.scene_ids[sid]
-                    self.error(line, "E105", f"scene '{sid}' is already defined at "
-                               f"{where[0]}:{where[1]}")
+                    first_path, first_line = self.scene_ids[sid]
+                    self.error(SCENE_DEFINED_TWICE, line, scene=sid, first_path=first_path,
+                               first_line=first_line)
                     continue
                 self.scene_ids[sid] = (self.path, line)
                 if not isinstance(body, YMap):
@@ -607,8 +645,8 @@ class _Loader:
         self.keys(s, SCENE_KEYS, what, required=("place", "text"))
         place = self.text(s, "place", what)
         if place is not None and place not in self.places:
-            self.error(s.value_lines["place"], "E106", f"unknown place '{place}'"
-                       + did_you_mean(place, self.places))
+            self.error(UNKNOWN_PLACE, s.value_lines["place"], place=place,
+                       hint=did_you_mean(place, self.places))
         title = self.text_template(s, "title", what)
         paragraphs = self.paragraphs(s, what)
         effects = self.effects(s, what)
@@ -616,15 +654,12 @@ class _Loader:
         choices = self.choices(sid, s, what)
         ending = self.text_template(s, "ending", what)
         if "ending" in s and "choices" in s:
-            self.error(s.key_lines["choices"], "E110", f"{what} is an ending, so it cannot "
-                       "have choices")
+            self.error(ENDING_WITH_CHOICES, s.key_lines["choices"], what=what)
         elif "ending" not in s and not choices and "choices" in s and isinstance(
                 s["choices"], YList) and not s["choices"]:
-            self.error(s.key_lines["choices"], "E109", f"{what} has an empty list of "
-                       "choices and no ending: a dead end")
+            self.error(EMPTY_CHOICES, s.key_lines["choices"], what=what)
         elif "ending" not in s and "choices" not in s:
-            self.error(self.scene_ids[sid][1], "E109",
-                       f"{what} has neither choices nor an ending: a dead end")
+            self.error(NO_CHOICES_NOR_ENDING, self.scene_ids[sid][1], what=what)
         if len(self.diagnostics) > before and any(
                 d.is_error for d in self.diagnostics[before:]):
             return None
@@ -657,8 +692,7 @@ class _Loader:
                     continue
                 item_line = item.value_lines["text"]
             elif isinstance(item, YList) or (isinstance(item, Plain) and item in NULLS):
-                self.error(item_line, "E012", f"each paragraph of {what} must be text or "
-                           f"{{if: …, text: …}}, not {_kind(item)}")
+                self.error(NOT_A_PARAGRAPH, item_line, what=what, kind=_kind(item))
                 continue
             else:
                 source = str(item)
@@ -684,8 +718,7 @@ class _Loader:
         for n, (c, line) in enumerate(zip(value, value.item_lines), start=1):
             cwhat = f"choice {n} of {what}"
             if not isinstance(c, YMap):
-                self.error(line, "E012", f"{cwhat} must be a mapping with text and goto, "
-                           f"not {_kind(c)}")
+                self.error(NOT_A_CHOICE, line, what=cwhat, kind=_kind(c))
                 continue
             self.keys(c, CHOICE_KEYS, cwhat, required=("text", "goto"))
             text = self.text_template(c, "text", cwhat)
@@ -693,8 +726,7 @@ class _Loader:
             condition = self.condition(c, cwhat)
             locked = self.text_template(c, "locked", cwhat)
             if "locked" in c and "if" not in c:
-                self.error(c.key_lines["locked"], "E111", f"{cwhat} has 'locked' but no "
-                           "'if': locked gives the reason when the if is false")
+                self.error(LOCKED_WITHOUT_IF, c.key_lines["locked"], what=cwhat)
             once = self.boolean(c, "once", cwhat)
             effects = self.effects(c, cwhat)
             if text is not None and goto is not None:
@@ -714,8 +746,8 @@ class _Loader:
     def goto(self, node: YMap, what: str) -> str | None:
         target = self.text(node, "goto", what)
         if target is not None and target not in self.scene_ids:
-            self.error(node.value_lines["goto"], "E104", f"unknown scene '{target}' in goto"
-                       + did_you_mean(target, self.scene_ids))
+            self.error(UNKNOWN_SCENE, node.value_lines["goto"], scene=target, where="goto",
+                       hint=did_you_mean(target, self.scene_ids))
             return None
         return target
 
@@ -731,12 +763,11 @@ class _Loader:
         if rid is not None:
             line = r.value_lines["id"]
             if not ID.match(rid):
-                self.error(line, "E103", f"reflection id '{rid}' may only use letters, "
-                           "digits, '_', '.' and '-'")
+                self.error(INVALID_ID, line, what="reflection", id=rid)
             elif rid in self.reflection_ids:
-                where = self.reflection_ids[rid]
-                self.error(line, "E108", f"reflection '{rid}' is already defined at "
-                           f"{where[0]}:{where[1]}")
+                first_path, first_line = self.reflection_ids[rid]
+                self.error(REFLECTION_DEFINED_TWICE, line, reflection=rid,
+                           first_path=first_path, first_line=first_line)
             else:
                 self.reflection_ids[rid] = (self.path, line)
         themes = self.themes_of(r, rwhat)
@@ -748,8 +779,8 @@ class _Loader:
             self.wrong_type(r, "options", "a list of options", raw, rwhat)
         elif isinstance(raw, YList):
             if len(raw) < 2:
-                self.error(r.value_lines["options"], "E112", f"{rwhat} has {len(raw)} "
-                           "option(s); a reflection needs at least two")
+                self.error(TOO_FEW_OPTIONS, r.value_lines["options"], what=rwhat,
+                           count=len(raw))
             for n, (o, line) in enumerate(zip(raw, raw.item_lines), start=1):
                 option = self.option(o, line, f"option {n} of {rwhat}")
                 if option is not None:
@@ -771,17 +802,16 @@ class _Loader:
         out: list[str] = []
         for theme, line in value_list:
             if not isinstance(theme, str) or isinstance(theme, (YMap, YList)):
-                self.error(line, "E012", f"each theme in {what} must be a theme id")
+                self.error(NOT_A_THEME_ID, line, what=what)
             elif theme not in self.themes:
-                self.error(line, "E107", f"unknown theme '{theme}'"
-                           + did_you_mean(theme, self.themes))
+                self.error(UNKNOWN_THEME, line, theme=theme, hint=did_you_mean(theme, self.themes))
             else:
                 out.append(str(theme))
         return tuple(out)
 
     def option(self, o: Any, line: int, what: str) -> Option | None:
         if not isinstance(o, YMap):
-            self.error(line, "E012", f"{what} must be a mapping with text, not {_kind(o)}")
+            self.error(NOT_AN_OPTION, line, what=what, kind=_kind(o))
             return None
         self.keys(o, OPTION_KEYS, what, required=("text",))
         text = self.text_template(o, "text", what)

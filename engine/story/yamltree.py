@@ -15,7 +15,25 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine.core.diagnostics import Diagnostic
+from engine.core.diagnostics import (
+    ALIAS,
+    ANCHOR,
+    CANNOT_READ,
+    CHARACTER_YAML_REFUSES,
+    CONTROL_CHARACTER,
+    DUPLICATE_KEY,
+    FILE_TOO_LARGE,
+    KEY_NOT_TEXT,
+    LONE_SURROGATE,
+    NESTING_TOO_DEEP,
+    NOT_UTF8,
+    SECOND_DOCUMENT,
+    SOME_CHARACTER_YAML_REFUSES,
+    TAG,
+    YAML_SYNTAX,
+    Diagnostic,
+    Message,
+)
 
 # The YAML parser: libyaml's when PyYAML has it. PyYAML is imported only when a file is
 # parsed, so that playing a story from the cache (engine.story.cache) never loads it.
@@ -80,8 +98,8 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
     holds no control characters, so only double-quoted scalars (escapes) are looked at."""
     import yaml
 
-    def error(line: int, code: str, message: str) -> tuple[Any, list[Diagnostic]]:
-        diagnostics.append(Diagnostic(path, line, code, message))
+    def error(message: Message, line: int, /, **values: object) -> tuple[Any, list[Diagnostic]]:
+        diagnostics.append(message.at(path, line, **values))
         return None, diagnostics
 
     bad_characters = re.compile(_BAD)
@@ -96,25 +114,22 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
         if kind is scalar_event or kind is map_start or kind is seq_start:
             line = event.start_mark.line + 1
             if event.anchor is not None:
-                return error(line, "E006", f"anchor '&{event.anchor}' — anchors and aliases "
-                             "are not allowed; write the value out")
+                return error(ANCHOR, line, anchor=event.anchor)
             if event.tag is not None:
-                return error(line, "E007", f"tag '{event.tag}' — tags are not allowed; "
-                             "write plain text, numbers, lists and mappings")
+                return error(TAG, line, tag=event.tag)
             if kind is scalar_event:
                 value = event.value
                 style = event.style
                 # Only a double-quoted scalar can hold what its text does not (escapes).
                 bad = None if clean and style != '"' else bad_characters.search(value)
                 if bad is not None:
-                    error(line, "E009", f"control character U+{ord(bad.group()):04X} in text "
-                          "— remove it (text is plain, never terminal codes)")
+                    error(CONTROL_CHARACTER, line, character=ord(bad.group()))
                     value = bad_characters.sub(" ", value)
                 node: Any = (Plain(value) if not style
                              else Folded(value) if style == ">" else value)
             else:
                 if len(stack) >= MAX_DEPTH:
-                    return error(line, "E005", f"nesting deeper than {MAX_DEPTH} levels")
+                    return error(NESTING_TOO_DEEP, line, depth=MAX_DEPTH)
                 is_map = kind is map_start
                 stack.append([YMap(line) if is_map else YList(line), is_map, None, 0])
                 continue
@@ -122,13 +137,11 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
             node = stack.pop()[0]
             line = node.line
         elif kind is yaml.AliasEvent:
-            return error(event.start_mark.line + 1, "E006", f"alias '*{event.anchor}' — "
-                         "anchors and aliases are not allowed; write the value out")
+            return error(ALIAS, event.start_mark.line + 1, anchor=event.anchor)
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                return error(event.start_mark.line + 1, "E008", "a story file holds one "
-                             "YAML document; remove the '---' that starts another")
+                return error(SECOND_DOCUMENT, event.start_mark.line + 1)
             continue
         else:
             continue
@@ -144,7 +157,7 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
         key = top[2]
         if key is None:  # this node is a key
             if kind is not scalar_event:
-                error(line, "E012", "a key must be plain text, not a list or mapping")
+                error(KEY_NOT_TEXT, line)
                 top[2] = _DROP
             else:
                 top[2], top[3] = str(node), line
@@ -154,8 +167,7 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
             continue
         container = top[0]
         if key in container:
-            error(top[3], "E010", f"duplicate key '{key}' (first at line "
-                  f"{container.key_lines[key]})")
+            error(DUPLICATE_KEY, top[3], key=key, first=container.key_lines[key])
             continue
         container[key] = node
         container.key_lines[key] = top[3]
@@ -169,17 +181,16 @@ _DROP = object()
 def read_file(path: str, shown_path: str) -> tuple[bytes | None, list[Diagnostic]]:
     """The bytes of a story file, refusing unreadable and oversized files."""
 
-    def fail(code: str, message: str) -> tuple[None, list[Diagnostic]]:
-        return None, [Diagnostic(shown_path, 0, code, message)]
+    def fail(message: Message, **values: object) -> tuple[None, list[Diagnostic]]:
+        return None, [message.at(shown_path, 0, **values)]
 
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        return fail("E001", f"cannot read the file: {e.strerror or e}")
+        return fail(CANNOT_READ, reason=e.strerror or e)
     if len(data) > MAX_FILE_BYTES:
-        return fail("E004", f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
-                    "split it into several scene files")
+        return fail(FILE_TOO_LARGE, mib=MAX_FILE_BYTES // 2**20)
     return data, []
 
 
@@ -191,8 +202,7 @@ def parse_yaml_bytes(data: bytes, shown_path: str) -> tuple[Any, list[Diagnostic
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        return None, [Diagnostic(shown_path, line, "E002", f"byte 0x{data[e.start]:02X} is "
-                                 "not UTF-8 — save the file as UTF-8")]
+        return None, [NOT_UTF8.at(shown_path, line, byte=data[e.start])]
     # Clean when no byte of a control character is there (in UTF-8, C0 and DEL are
     # themselves, C1 starts with 0xC2; no lone surrogate decodes): a tenth of the time
     # the text's own look takes, which is left for a text with 0xC2 in it (é is not).
@@ -222,18 +232,16 @@ def parse_yaml_text(text: str, shown_path: str, clean: bool | None = None
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = (e.problem or "").strip() or "invalid YAML"
-        if "maximum nesting depth" in problem:  # PyYAML 6.0.4's libyaml stops deep
-            diagnostics.append(Diagnostic(  # nesting itself, while scanning ahead
-                shown_path, line, "E005", f"nesting deeper than {MAX_DEPTH} levels"))
+        # PyYAML 6.0.4's libyaml stops deep nesting itself, while scanning ahead
+        if "maximum nesting depth" in problem:
+            diagnostics.append(NESTING_TOO_DEEP.at(shown_path, line, depth=MAX_DEPTH))
             return None, diagnostics
         context = f" {e.context.strip()}" if e.context else ""
-        diagnostics.append(Diagnostic(shown_path, line, "E003",
-                                      f"YAML syntax error: {problem}{context}"))
+        diagnostics.append(YAML_SYNTAX.at(shown_path, line, problem=problem, context=context))
         return None, diagnostics
     except UnicodeEncodeError as e:  # a lone surrogate handed to libyaml
         line = text.count("\n", 0, e.start) + 1
-        diagnostics.append(Diagnostic(shown_path, line, "E009",
-                                      "a lone surrogate character — remove it"))
+        diagnostics.append(LONE_SURROGATE.at(shown_path, line))
         return None, diagnostics
     except yaml.YAMLError as e:  # ReaderError: a character YAML does not allow
         position = getattr(e, "position", None)
@@ -241,7 +249,7 @@ def parse_yaml_text(text: str, shown_path: str, clean: bool | None = None
         character = getattr(e, "character", None)
         if isinstance(character, str):
             character = ord(character)
-        what = (f"character U+{character:04X}" if isinstance(character, int)
-                else "a character") + " that YAML does not allow"
-        diagnostics.append(Diagnostic(shown_path, line, "E009", f"{what} — remove it"))
+        diagnostics.append(
+            CHARACTER_YAML_REFUSES.at(shown_path, line, character=character)
+            if isinstance(character, int) else SOME_CHARACTER_YAML_REFUSES.at(shown_path, line))
         return None, diagnostics
