@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ os.environ["HAILSHAM_DEBUG"] = "1"
 os.environ.setdefault("HAILSHAM_CACHE", tempfile.mkdtemp(prefix="hailsham-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
+AUTOSAVE_NAME = re.compile(r"autosave-[0-9a-f]{16}\.json\Z")  # each game's own
 
 MANIFEST = """\
 format: 1
@@ -97,3 +99,16 @@ def from_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(parallel, "pickle", types.SimpleNamespace(
         dumps=pickle.dumps, loads=loads, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
     return heard
+
+
+def autosaves(folder: Path) -> list[Path]:
+    """The games' own autosaves in a saves folder (autosave-GAME.json), oldest first."""
+    found = [p for p in folder.glob("autosave-*.json") if AUTOSAVE_NAME.match(p.name)]
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+
+
+def autosave_of(folder: Path) -> Path:
+    """The autosave of the one game played with this saves folder."""
+    found = autosaves(folder)
+    assert len(found) == 1, [p.name for p in folder.iterdir()] if folder.is_dir() else folder
+    return found[0]

@@ -161,7 +161,11 @@ def test_save_file_contents(story_dir, folder):
     assert data["story"]["title"] == "A tiny story"
     assert data["story"]["version"] == "3"
     assert data["story"]["digest"] == story.digest and story.digest
-    assert len(data["history"]) == 5
+    assert data["version"] == 2 and data["revision"] == 0
+    assert data["answers"] == [["a", "reflection", 1], ["a", "choice", 2], ["b", "choice", 1],
+                               ["a", "reflection", 2]]
+    assert data["start"]["steps"] == 0 and data["state"]["steps"] == 4
+    assert [entry[6] for entry in data["journal"]] == ["Hello, journal.", None]
 
 
 # --- atomic writes ---------------------------------------------------------------------
@@ -416,35 +420,44 @@ def test_only_the_text_changed(story_dir, folder):
 # --- tampered saves ------------------------------------------------------------------------------
 
 def _last(data: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = data["history"][-1]
+    entry: dict[str, Any] = data["state"]
     return entry
 
 
 TAMPER: dict[str, Callable[[dict[str, Any]], None]] = {
     "values a list": lambda d: _last(d).__setitem__("values", [1, True, "x"]),
-    "values a string": lambda d: d["history"][0].__setitem__("values", "n=1"),
+    "values a string": lambda d: d["start"].__setitem__("values", "n=1"),
     "values missing": lambda d: _last(d).pop("values"),
     "unknown phase": lambda d: _last(d).__setitem__("phase", "dancing"),
     "phase a number": lambda d: _last(d).__setitem__("phase", 3),
     "negative journal length": lambda d: _last(d).__setitem__("journal", -1),
     "journal length too long": lambda d: _last(d).__setitem__("journal", 99),
-    "history not a list": lambda d: d.__setitem__("history", {"0": {}}),
-    "history a string": lambda d: d.__setitem__("history", "a"),
-    "history empty": lambda d: d.__setitem__("history", []),
-    "history missing": lambda d: d.pop("history"),
-    "history entry a list": lambda d: d["history"].__setitem__(-1, ["a"]),
+    "answers not a list": lambda d: d.__setitem__("answers", {"0": {}}),
+    "answers a string": lambda d: d.__setitem__("answers", "a"),
+    "answers missing": lambda d: d.pop("answers"),
+    "start missing": lambda d: d.pop("start"),
+    "state missing": lambda d: d.pop("state"),
+    "an answer an object": lambda d: d["answers"].__setitem__(-1, {"a": 1}),
+    "an answer's number text": lambda d: d["answers"][0].__setitem__(2, "1"),
+    "an answer incomplete": lambda d: d["answers"].__setitem__(0, ["a", "choice"]),
+    "an answer of no kind": lambda d: d["answers"][0].__setitem__(1, "dance"),
     "visits a list": lambda d: _last(d).__setitem__("visits", ["a"]),
     "visits not numbers": lambda d: _last(d).__setitem__("visits", {"a": "x"}),
     "steps text": lambda d: _last(d).__setitem__("steps", "4"),
     "once a number": lambda d: _last(d).__setitem__("once", 5),
     "scene a number": lambda d: _last(d).__setitem__("scene", 5),
-    "answer text": lambda d: _last(d).__setitem__("answer", "chose 1"),
-    "answer incomplete": lambda d: _last(d).__setitem__("answer", {"kind": "choice"}),
     "goto a number": lambda d: _last(d).__setitem__("goto", 5),
+    "revision text": lambda d: d.__setitem__("revision", "3"),
     "journal entries numbers": lambda d: d.__setitem__("journal", [1, 2]),
     "journal not a list": lambda d: d.__setitem__("journal", None),
-    "journal entry number text": lambda d: d["journal"][0].__setitem__("number", "1"),
-    "journal entry text number": lambda d: d["journal"][0].__setitem__("text", 5),
+    "journal entry too short": lambda d: d["journal"][0].pop(),
+    "journal entry number text": lambda d: d["journal"][0].__setitem__(5, "1"),
+    "journal entry text number": lambda d: d["journal"][0].__setitem__(6, 5),
+    "player a number": lambda d: d.__setitem__("player", 5),
+    "player on two lines": lambda d: d.__setitem__("player", "Ann\nBob"),
+    "player a lone surrogate": lambda d: d.__setitem__("player", "\udc80"),
+    "game a lone surrogate": lambda d: d.__setitem__("game", "\ud800"),
+    "game a path": lambda d: d.__setitem__("game", "../x"),
 }
 
 
@@ -478,7 +491,7 @@ def test_value_of_the_wrong_type_is_reset_with_a_note(story_dir, folder):
 def test_loaded_save_with_lone_surrogate_can_be_saved_again(story_dir, folder):
     story = load(story_dir)
     data = saves.to_json(story, played(story), None)
-    data["journal"][0]["text"] = "\ud800"
+    data["journal"][0][6] = "\ud800"
     folder.mkdir()
     # json.dumps escapes the surrogate as \ud800: a well-formed UTF-8 file
     (folder / "t.json").write_text(json.dumps(data), "utf-8")

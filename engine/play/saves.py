@@ -1,29 +1,54 @@
 """Save files: versioned JSON, written atomically, read with suspicion.
 
-A save holds the whole history of a game (so undo survives save and load), the
-journal, and which story (id, version, digest of its files) it belongs to. A save
-made before the story was edited still loads while its scene exists.
+A save holds how a game began, every answer since, the journal, and the state it has
+reached; loading replays the answers through the runtime, so undo reaches back to the
+start while the file grows only with the answers. It says which story (id, version,
+digest of its files) it belongs to: a save made before the story was edited still
+loads while its scene exists, and when its answers no longer replay on the edited
+story, it goes on from the state it reached. Every game has its own autosave slot
+(`autosave-GAME`), and each save counts how often its game was saved (`revision`), so
+that the newest copy of a game can be told from an older one wherever both are.
+
+Only regular files of at most MAX_SAVE_BYTES are ever read, and the writer refuses to
+write what the reader would refuse.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from engine.core import runtime
 from engine.core.model import Story
-from engine.core.runtime import CHOICE, ENDED, JOURNAL, REFLECTION, Answer, GameState, JournalEntry
-from engine.core.text import shortened
+from engine.core.runtime import (
+    CHOICE,
+    ENDED,
+    JOURNAL,
+    REFLECTION,
+    Answer,
+    GameState,
+    IllegalMove,
+    JournalEntry,
+)
+from engine.core.text import clean, shortened
 from engine.story.files import atomic_write
 
 FORMAT_NAME = "hailsham-save"
-FORMAT_VERSION = 1
-AUTOSAVE = "autosave"
+FORMAT_VERSION = 2  # 1: a snapshot of every step; 2: a start, the answers, the end
+AUTOSAVE = "autosave"  # the one autosave of versions before 2; every game's autosave prefix
 SLOT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+GAME = re.compile(r"[A-Za-z0-9_-]{0,40}\Z")  # a game id is part of its autosave's name
 MAX_SAVE_BYTES = 64 * 1024 * 1024
+# Values in a save (elements of lists and objects, counted by their commas and brackets):
+# a bound on the memory that parsing takes, whatever the shape. A 1,000-answer game
+# has about 10,000.
+MAX_SAVE_VALUES = 2_000_000
 MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
 PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
 
@@ -40,11 +65,28 @@ class UnfitSave(SaveError):
     """A real save that does not fit this story (it is left alone)."""
 
 
+class NotASave(SaveError):
+    """Something that is not a regular file where a save should be (never opened)."""
+
+
+class TooLarge(SaveError):
+    """A game too large to be saved (the last save of it is kept)."""
+
+
 def check_slot(name: str) -> str:
     if not SLOT.match(name):
-        raise SaveError(f"'{name[:80]}' is not a slot name: use 1–64 letters, digits, "
-                        "'-' or '_'")
+        raise SaveError(f"'{shortened(name, 80)}' is not a slot name: use 1–64 letters, "
+                        "digits, '-' or '_'")
     return name
+
+
+def autosave_slot(game: str) -> str:
+    """The slot where a game saves itself after every answer."""
+    return f"{AUTOSAVE}-{game}" if game else AUTOSAVE
+
+
+def new_game_id() -> str:
+    return os.urandom(8).hex()
 
 
 def default_saves_dir() -> Path:
@@ -61,22 +103,66 @@ def slot_path(folder: Path, slot: str) -> Path:
     return folder / f"{check_slot(slot)}.json"
 
 
+def where(folder: Path) -> str:
+    """A folder as a message quotes it: one clean line."""
+    return clean(str(folder))
+
+
 # --- writing -----------------------------------------------------------------
 
 def write_save(folder: Path, slot: str, story: Story, state: GameState,
-               player: str | None = None, game: str = "") -> Path:
+               player: str | None = None, game: str = "", revision: int = 0) -> Path:
     path = slot_path(folder, slot)
-    data = json.dumps(to_json(story, state, player, game), ensure_ascii=False, indent=1)
+    data = encode(to_json(story, state, player, game, revision), slot)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data.encode("utf-8"))
+    except FileExistsError:  # a file where the folder should be
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{os.strerror(errno.ENOTDIR)}") from None
     except OSError as e:
-        raise SaveError(f"could not save '{slot}' in {folder}: {e.strerror or e}") from None
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{e.strerror or e}") from None
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{e.strerror or e}") from None
     return path
 
 
-def to_json(story: Story, state: GameState, player: str | None,
-            game: str = "") -> dict[str, Any]:
+def encode(data: dict[str, Any], slot: str) -> bytes:
+    """A save's bytes: one line per field, and per answer and journal entry. Raises
+    TooLarge when the reader would refuse them."""
+    lines = []
+    for key, value in data.items():
+        if key in ("answers", "journal") and value:
+            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            lines.append(f' "{key}": [\n  {items}\n ]')
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    try:
+        raw = ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+    except UnicodeEncodeError:
+        raise SaveError(f"could not save '{slot}': the game holds text that is not "
+                        "valid Unicode") from None
+    problem = _too_large(raw)
+    if problem:
+        raise TooLarge(f"could not save '{slot}': the game has grown too large to save "
+                       f"({problem})")
+    return raw
+
+
+def _too_large(raw: bytes) -> str | None:
+    if len(raw) > MAX_SAVE_BYTES:
+        return f"{len(raw) / 2**20:.1f} MB; the limit is {MAX_SAVE_BYTES // 2**20} MB"
+    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    if values > MAX_SAVE_VALUES:
+        return f"{values:,} values; the limit is {MAX_SAVE_VALUES:,}"
+    return None
+
+
+def to_json(story: Story, state: GameState, player: str | None, game: str = "",
+            revision: int = 0) -> dict[str, Any]:
     history = state.history()
     scene = story.scenes[state.scene]
     return {
@@ -85,13 +171,16 @@ def to_json(story: Story, state: GameState, player: str | None,
         "story": {"id": story.id, "title": story.title, "version": story.version,
                   "digest": story.digest},
         "game": game,
+        "revision": revision,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "player": player,
         "summary": {"place": story.places.get(scene.place, scene.place),
                     "scene": scene.title.render(state.values) if scene.title else scene.id,
                     "ended": state.phase == ENDED, "steps": state.steps},
-        "journal": [e._asdict() for e in state.journal],
-        "history": [_state_json(story, s) for s in history],
+        "start": _state_json(story, history[0]),
+        "state": _state_json(story, state),
+        "journal": [list(e) for e in state.journal],
+        "answers": [_answer_json(s.answer) for s in history[1:] if s.answer is not None],
     }
 
 
@@ -104,9 +193,13 @@ def _state_json(story: Story, s: GameState) -> dict[str, Any]:
         "once": sorted(s.once),
         "journal": len(s.journal),
         "goto": s.goto,
-        "answer": s.answer._asdict() if s.answer else None,
         "steps": s.steps,
     }
+
+
+def _answer_json(a: Answer) -> list[Any]:
+    """[scene, kind, number]: enough to replay it (a journal line is in the journal)."""
+    return [a.scene, a.kind, a.number]
 
 
 # --- reading -------------------------------------------------------------------
@@ -116,21 +209,29 @@ class Loaded(NamedTuple):
     notes: tuple[str, ...]  # what changed to make an older save fit
     player: str | None
     saved_at: str
-    game: str = ""  # which game this is: autosave keeps other games' progress aside
+    game: str = ""  # which game this is: its autosave slot is named after it
+    revision: int = 0  # how often the game had been saved: the highest is its newest copy
 
 
 class SaveInfo(NamedTuple):
     slot: str
-    story: str = ""
+    story: str = ""  # the story's title, for people
     place: str = ""
     scene: str = ""
     saved_at: str = ""
     ended: bool = False
     problem: str | None = None
+    story_id: str = ""  # the story's id (or title), to find the saves of one story
+    player: str | None = None
+    game: str = ""
+    steps: int = 0
+    revision: int = 0
+    path: Path | None = None
+    mtime: float = 0.0
 
 
 def read_save(folder: Path, slot: str, story: Story) -> Loaded:
-    """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave)."""
+    """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave, NotASave)."""
     path = slot_path(folder, slot)
     data = _read_json(path, slot)
     try:
@@ -139,32 +240,81 @@ def read_save(folder: Path, slot: str, story: Story) -> Loaded:
         raise BrokenSave(f"{e}; kept as {_move_aside(path).name}") from None
 
 
+def read_bytes(path: Path, name: str) -> bytes:
+    """A save file's bytes, after making sure it is a regular file within the limit.
+
+    A FIFO, a device or a folder is refused without being opened (opening a FIFO
+    waits for a writer), and a file over the limit is refused without being read."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SaveError(f"save '{name}' does not exist") from None
+    except OSError as e:
+        raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    _check_regular(info, name)
+    if info.st_size > MAX_SAVE_BYTES:
+        raise TooLarge(f"save '{name}' is too large ({info.st_size / 2**20:.1f} MB; the "
+                       f"limit is {MAX_SAVE_BYTES // 2**20} MB)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)  # non-blocking: a FIFO swapped in meanwhile cannot hang it
+    except OSError as e:
+        raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        _check_regular(os.fstat(f.fileno()), name)
+        try:
+            raw = f.read(MAX_SAVE_BYTES + 1)
+        except OSError as e:
+            raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    if len(raw) > MAX_SAVE_BYTES:
+        raise TooLarge(f"save '{name}' is too large (over {MAX_SAVE_BYTES // 2**20} MB)")
+    return raw
+
+
+def _check_regular(info: os.stat_result, name: str) -> None:
+    kind = file_kind(info)
+    if kind is not None:
+        raise NotASave(f"'{name}' is not a save ({kind})")
+
+
+def file_kind(info: os.stat_result) -> str | None:
+    """What a file that is not a regular one is, in words (None for a regular file)."""
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    """A save's JSON, or ValueError saying why it is not one ("it is …")."""
+    problem = _too_large(raw)
+    if problem:
+        raise ValueError(f"it is too large ({problem})")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise ValueError("it is truncated or garbled") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ValueError("it is not a hailsham save")
+    return data
+
+
 def _read_json(path: Path, slot: str) -> dict[str, Any]:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_SAVE_BYTES + 1)
-    except FileNotFoundError:
-        raise SaveError(f"save '{slot}' does not exist") from None
-    except OSError as e:
-        raise SaveError(f"save '{slot}' cannot be read: {e.strerror or e}") from None
-    try:
-        if len(raw) > MAX_SAVE_BYTES:
-            raise ValueError("it is too large")
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-            raise ValueError("it is not a hailsham save")
-    except (ValueError, RecursionError) as e:
-        reason = str(e) if isinstance(e, ValueError) and str(e).startswith("it is") else (
-            "it is truncated or garbled")
+        return parse(read_bytes(path, slot))
+    except TooLarge as e:
+        raise BrokenSave(f"{e}; kept as {_move_aside(path).name}") from None
+    except ValueError as e:
         moved = _move_aside(path)
-        raise BrokenSave(f"save '{slot}' is broken ({reason}); kept as {moved.name}") from None
-    return data
+        raise BrokenSave(f"save '{slot}' is broken ({e}); kept as {moved.name}") from None
 
 
 def _free_path(folder: Path, base: str) -> Path:
     """folder/BASE.json, or BASE-2.json, BASE-3.json …: the first name not taken."""
     target, n = folder / f"{base}.json", 1
-    while target.exists():
+    while target.exists() or target.is_symlink():
         n += 1
         target = folder / f"{base}-{n}.json"
     return target
@@ -184,39 +334,120 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
         return UnfitSave(f"save '{slot}' {reason}")
 
     version = data.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise unfit(f"has save format {version!r}; this hailsham reads {FORMAT_VERSION}")
+    if type(version) is not int or version > FORMAT_VERSION or version < 1:
+        shown = version if type(version) is int else _quote(version)
+        raise unfit(f"has save format {shown}; this hailsham reads {FORMAT_VERSION}")
     meta = data.get("story")
     if not isinstance(meta, dict):
         raise unfit("does not say which story it belongs to")
     if (meta.get("id") or meta.get("title")) != (story.id or story.title):
         raise unfit(f"belongs to another story ({_quote(meta.get('title') or meta.get('id'))})")
+    notes: set[str] = set()
     try:
+        player, game, saved_at = _header(data)
         journal = tuple(_journal_entry(e) for e in data["journal"])
-        raw_history = data["history"]
-        if not isinstance(raw_history, list) or not raw_history:
-            raise TypeError("no history")
-        notes: set[str] = set()
-        state: GameState | None = None
-        for i, raw in enumerate(raw_history):
-            try:
-                state = _state(story, raw, journal, state, notes)
-            except _SceneGone as gone:
-                if i == len(raw_history) - 1:
-                    raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
-                                "story") from None
-                # An earlier step whose scene is gone only shortens what undo can reach.
-                state = None
-                notes.add("undo cannot go back past a scene that was removed")
+        if version == 1:
+            state = _from_history(story, data["history"], journal, notes, unfit)
+            revision = state.steps
+        else:
+            state = _from_answers(story, data, journal, notes, unfit)
+            revision = _int(data["revision"])
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise BrokenSave(f"save '{slot}' is broken (damaged game state: {e})") from None
-    assert state is not None
+        raise BrokenSave(f"save '{slot}' is broken (damaged game state: "
+                         f"{shortened(str(e))})") from None
     if meta.get("digest") != story.digest:
         notes.add("the story has changed since this game was saved")
-    player, saved_at, game = data.get("player"), data.get("saved_at"), data.get("game")
-    return Loaded(state, tuple(sorted(notes)), player if isinstance(player, str) else None,
-                  saved_at if isinstance(saved_at, str) else "",
-                  game if isinstance(game, str) else "")
+    return Loaded(state, tuple(sorted(notes)), player, saved_at, game, revision)
+
+
+def _header(data: dict[str, Any]) -> tuple[str | None, str, str]:
+    """The player, game and time of a save: checked, for they reach names and screens."""
+    player, game, saved_at = data.get("player"), data.get("game") or "", data.get("saved_at")
+    if player is not None and (not isinstance(player, str) or clean(player) != player
+                               or len(player) > 200):
+        raise ValueError("the player's name is not one line of text")
+    if not isinstance(game, str) or not GAME.match(game):
+        raise ValueError("the game's id is damaged")
+    saved_at = clean(saved_at)[:40] if isinstance(saved_at, str) else ""
+    return player, game, saved_at
+
+
+def _from_history(story: Story, raw_history: Any, journal: tuple[JournalEntry, ...],
+                  notes: set[str], unfit: Any) -> GameState:
+    """A version-1 save: a snapshot of every step."""
+    if not isinstance(raw_history, list) or not raw_history:
+        raise TypeError("no history")
+    state: GameState | None = None
+    for i, raw in enumerate(raw_history):
+        try:
+            state = _state(story, raw, journal, state, notes)
+        except _SceneGone as gone:
+            if i == len(raw_history) - 1:
+                raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
+                            "story") from None
+            # An earlier step whose scene is gone only shortens what undo can reach.
+            state = None
+            notes.add("undo cannot go back past a scene that was removed")
+    assert state is not None
+    return state
+
+
+def _from_answers(story: Story, data: dict[str, Any], journal: tuple[JournalEntry, ...],
+                  notes: set[str], unfit: Any) -> GameState:
+    """A version-2 save: its answers replayed from its start, which must reach the state
+    it saved; if they do not (the story was edited), that state alone, as it was."""
+    try:
+        final = _state(story, data["state"], journal, None, notes)
+    except _SceneGone as gone:
+        raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
+                    "story") from None
+    answers = data["answers"]
+    if not isinstance(answers, list):
+        raise TypeError("the answers are not a list")
+    try:
+        start = _state(story, data["start"], journal, None, set())
+        replayed = _replay(story, start, answers, journal, final)
+    except (_SceneGone, IllegalMove, _Diverged):
+        replayed = None
+    if replayed is not None and _same(replayed, final):
+        return replayed
+    if answers:
+        notes.add("the answers saved no longer lead to where the game was (the story "
+                  "has changed): the game goes on from there, but undo cannot go back "
+                  "before it")
+    return final
+
+
+class _Diverged(Exception):
+    """Replayed answers that do not follow the path the save recorded."""
+
+
+def _replay(story: Story, state: GameState, answers: list[Any],
+            journal: tuple[JournalEntry, ...], final: GameState) -> GameState:
+    last = len(answers) - 1
+    for i, raw in enumerate(answers):
+        if not isinstance(raw, list) or len(raw) != 3:
+            raise TypeError("an answer is not [scene, kind, number]")
+        scene, kind, number = _str(raw[0]), _str(raw[1]), _int(raw[2])
+        if scene != state.scene:
+            raise _Diverged(scene)
+        if kind == CHOICE:
+            state = runtime.choose(story, state, number).state
+        elif kind == REFLECTION:
+            state = runtime.answer_reflection(story, state, number).state
+            if state.phase == JOURNAL and not (i == last and final.phase == JOURNAL):
+                at = len(state.journal) - 1
+                text = journal[at].text if at < len(journal) else None
+                state = runtime.write_journal(story, state, text or "").state
+        else:
+            raise ValueError(f"unknown kind of answer {_quote(kind)}")
+    return state
+
+
+def _same(a: GameState, b: GameState) -> bool:
+    return (a.scene, a.phase, a.values, dict(a.visits), a.once, a.goto, a.steps,
+            len(a.journal)) == (b.scene, b.phase, b.values, dict(b.visits), b.once, b.goto,
+                                b.steps, len(b.journal))
 
 
 class _SceneGone(ValueError):
@@ -224,6 +455,10 @@ class _SceneGone(ValueError):
 
 
 def _journal_entry(e: Any) -> JournalEntry:
+    if isinstance(e, list):  # version 2: the fields in order
+        if len(e) != len(JournalEntry._fields):
+            raise TypeError("a journal entry has the wrong length")
+        e = dict(zip(JournalEntry._fields, e))
     if not isinstance(e, dict):
         raise TypeError("a journal entry is not an object")
     text = e.get("text")
@@ -243,7 +478,7 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
         raise _SceneGone(scene_id)
     phase = _str(raw["phase"])
     if phase not in PHASES:
-        raise ValueError(f"unknown phase {phase!r}")
+        raise ValueError(f"unknown phase {_quote(phase)}")
     if phase == REFLECTION and scene.reflection is None:
         phase = CHOICE
     if phase == JOURNAL and (scene.reflection is None or scene.reflection.journal is None):
@@ -286,7 +521,7 @@ def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
     slots = story.slots  # a property that builds a dict: once, not per name
     for name in raw:
         if name not in slots:
-            notes.add(f"variable '{name}' is no longer in the story and was dropped")
+            notes.add(f"variable {_quote(name)} is no longer in the story and was dropped")
     return tuple(out)
 
 
@@ -305,13 +540,9 @@ def _str(v: Any) -> str:
     return v
 
 
-def _clean(v: Any) -> str:
-    """Text from a save file, safe to show on one line."""
-    return shortened(str(v))
-
-
 def _quote(v: Any) -> str:
-    return f"'{_clean(v)}'"
+    """Text from a save file, safe to show inside a one-line message."""
+    return f"'{shortened(str(v))}'"
 
 
 def _int(v: Any) -> int:
@@ -332,48 +563,87 @@ def _possible(value: Any) -> bool:
     return True
 
 
-def read_game_id(path: Path) -> str | None:
-    """The game a save file belongs to; None when there is no readable save there."""
+# --- what is where ---------------------------------------------------------------
+
+def peek(path: Path) -> SaveInfo:
+    """What a save file holds, for lists and for finding a game; never moves it."""
+    slot = path.stem
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, RecursionError):
-        return "unreadable"
-    game = data.get("game") if isinstance(data, dict) else None
-    return game if isinstance(game, str) else ""
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    try:
+        data = parse(read_bytes(path, slot))
+        meta, summary = data["story"], data.get("summary") or {}
+        player, game, saved_at = _header(data)
+        version = data.get("version")
+        steps = summary.get("steps", 0)
+        revision = data.get("revision", steps) if version != 1 else steps
+        return SaveInfo(
+            slot, shortened(str(meta.get("title") or meta.get("id"))),
+            shortened(str(summary.get("place", ""))), shortened(str(summary.get("scene", ""))),
+            saved_at, bool(summary.get("ended", False)), None,
+            str(meta.get("id") or meta.get("title")), player, game, _int(steps),
+            _int(revision), path, mtime)
+    except NotASave as e:
+        return SaveInfo(slot, problem=str(e).partition(" is ")[2], path=path, mtime=mtime)
+    except TooLarge:
+        return SaveInfo(slot, problem="not a readable save: too large", path=path,
+                        mtime=mtime)
+    except (SaveError, ValueError, KeyError, TypeError, AttributeError):
+        return SaveInfo(slot, problem="not a readable save", path=path, mtime=mtime)
 
 
 def keep_aside(folder: Path, slot: str) -> str:
     """Rename a slot to `SLOT-DATE-TIME` (its own time) so that it is kept; the new name."""
     path = slot_path(folder, slot)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.lstat().st_mtime))
     target = _free_path(folder, f"{slot}-{stamp}")
     os.replace(path, target)
     return target.stem
 
 
+def save_paths(folder: Path) -> list[Path]:
+    """The files in a folder with a slot's name (kept-aside broken files are not)."""
+    try:
+        return [p for p in folder.glob("*.json") if SLOT.match(p.stem)]
+    except OSError:
+        return []
+
+
 def list_saves(folder: Path) -> list[SaveInfo]:
     """Every slot in a folder, newest first, with what it holds (or why it is unreadable)."""
-    out: list[SaveInfo] = []
     if not folder.is_dir():
-        return out
-    paths = [p for p in folder.glob("*.json") if SLOT.match(p.stem)]
-    for path in sorted(paths, key=_mtime, reverse=True):
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
-            meta, summary = data["story"], data.get("summary") or {}
-            out.append(SaveInfo(
-                path.stem, _clean(meta.get("title") or meta.get("id")),
-                _clean(summary.get("place", "")), _clean(summary.get("scene", "")),
-                _clean(data.get("saved_at", "")), bool(summary.get("ended", False))))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            out.append(SaveInfo(path.stem, problem="not a readable save"))
-    return out
+        return []
+    infos = [peek(path) for path in save_paths(folder)]
+    return sorted(infos, key=lambda info: info.mtime, reverse=True)
 
 
-def _mtime(path: Path) -> float:
+def latest_games(folders: list[Path], story: Story, player: str | None = None
+                 ) -> list[SaveInfo]:
+    """This story's games in these folders (of one player, if named), most recently
+    saved first, each by its newest copy (the highest revision, wherever it is)."""
+    wanted = story.id or story.title
+    best: dict[str, SaveInfo] = {}
+    for folder in folders:
+        for info in list_saves(folder):
+            if info.problem or info.story_id != wanted:
+                continue
+            if player is not None and info.player != player:
+                continue
+            key = info.game or str(info.path)  # saves from before game ids: each its own
+            known = best.get(key)
+            if known is None or (info.revision, info.slot.startswith(AUTOSAVE),
+                                 info.mtime) > (known.revision,
+                                                known.slot.startswith(AUTOSAVE), known.mtime):
+                best[key] = info
+    return sorted(best.values(), key=lambda info: info.mtime, reverse=True)
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another (None: there is no file)."""
     try:
-        return path.stat().st_mtime
+        info = os.stat(path)
     except OSError:
-        return 0.0
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
