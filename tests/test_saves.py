@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MANIFEST
+from conftest import MANIFEST, version_1_save
 
 from engine.core import runtime
 from engine.core.model import Story
@@ -585,3 +585,72 @@ def test_old_leftovers_of_killed_saves_are_swept_young_ones_kept(story_dir, fold
     os.utime(old, (stale, stale))
     write_save(folder, "t", story, played(story))
     assert not old.exists() and young.exists()
+
+
+# --- save format 2: answers, replayed -------------------------------------------------------
+
+def test_a_save_of_format_1_loads_with_its_whole_history(story_dir, folder):
+    story = load(story_dir)
+    state = played(story)
+    folder.mkdir()
+    (folder / "old.json").write_bytes(version_1_save(story, state, "0123456789abcdef"))
+    loaded = read_save(folder, "old", story)
+    assert loaded.notes == () and loaded.game == "0123456789abcdef"
+    assert loaded.revision == state.steps  # what tells its copies apart: their steps
+    assert [fields(s) for s in loaded.state.history()] == [fields(s) for s in state.history()]
+
+
+def test_a_save_of_format_1_with_a_removed_scene_only_limits_undo(story_dir, folder):
+    story = load(story_dir)
+    folder.mkdir()
+    (folder / "old.json").write_bytes(version_1_save(story, played(story), ""))
+    loaded = read_save(folder, "old", load(story_dir, WITHOUT_B))
+    assert loaded.state.scene == "a" and all(s.scene != "b" for s in loaded.state.history())
+    assert any("undo" in note for note in loaded.notes)
+
+
+def test_a_game_begun_with_from_replays_from_where_it_began(story_dir, folder):
+    story = load(story_dir)
+    values = list(story.initial_values())
+    values[story.slots["n"]] = 40
+    state = runtime.start_at(story, "b", tuple(values)).state
+    state = runtime.choose(story, state, 1).state  # Back -> a
+    state = runtime.answer_reflection(story, state, 1).state
+    write_save(folder, "warped", story, state)
+    loaded = read_save(folder, "warped", story)
+    assert loaded.notes == ()
+    assert [fields(s) for s in loaded.state.history()] == [fields(s) for s in state.history()]
+    assert loaded.state.history()[0].scene == "b"
+
+
+def test_the_writer_refuses_what_the_reader_would(story_dir, folder, monkeypatch):
+    story = load(story_dir)
+    path = write_save(folder, "s", story, runtime.start(story).state)
+    before = path.read_bytes()
+    monkeypatch.setattr(saves, "MAX_SAVE_VALUES", before.count(b",") + 10)
+    with pytest.raises(saves.TooLarge, match="too large to save") as info:
+        write_save(folder, "s", story, played(story))
+    assert one_line(str(info.value))
+    assert path.read_bytes() == before
+    # and a file made that large by hand is refused by the reader, before parsing
+    path.write_bytes(before.replace(b'"answers": []', b'"answers": [' + b"[]," * 20 + b"[]]"))
+    with pytest.raises(BrokenSave, match="too large"):
+        read_save(folder, "s", story)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_never_opened(story_dir, folder):
+    import signal
+
+    story = load(story_dir)
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.json")
+    signal.alarm(10)  # opening a FIFO would wait for a writer: fail instead of hanging
+    try:
+        with pytest.raises(saves.NotASave, match=r"'pipe' is not a save \(a FIFO\)"):
+            read_save(folder, "pipe", story)
+        (info,) = saves.list_saves(folder)
+    finally:
+        signal.alarm(0)
+    assert info.problem == "not a save: a FIFO"
+    assert (folder / "pipe.json").exists()  # left where it is

@@ -227,3 +227,34 @@ def test_real_pseudo_terminal(story_dir, tmp_path):
     data = json.loads(autosave_of(saves).read_text("utf-8"))
     assert data["state"]["scene"] == "b"
     assert data["journal"][0][6] == "from a real terminal"
+
+
+def test_save_onto_another_games_slot_asks_first(make_player, pipe, tmp_path):
+    first = make_player()
+    play(first, pipe, "1" + "\r" + ":save shared\r" + ":quit\r")
+    before = (tmp_path / "saves" / "shared.json").read_bytes()
+    second = make_player()
+    # :save shared -> asked; 2: do not save. Again -> 1: save, keeping the other game.
+    play(second, pipe, ":save shared\r" + "2" + ":save shared\r" + "1" + ":quit\r")
+    text = " ".join(" ".join(second.transcript).split())
+    assert text.count("Slot 'shared' holds another game (no name given, Here · The Pond, "
+                      "1 step).") == 2
+    assert "Not saved." in text
+    assert "Saved in slot 'shared'. The game that was in it is kept as 'shared-" in text
+    kept = [p for p in (tmp_path / "saves").iterdir() if p.read_bytes() == before]
+    assert len(kept) == 1 and kept[0].name.startswith("shared-")
+    saved = read_save(tmp_path / "saves", "shared", second.session.story)
+    assert saved.game == second.session.game
+
+
+def test_start_menu_continues_the_players_own_latest_game(story_dir, tmp_path, pipe):
+    story, _ = load_story(str(story_dir(SCENES)))
+    for name, keys in (("Ann", "1" + "\r" + "1" + ":quit\r"), ("Ben", ":quit\r")):
+        session = Session(story, tmp_path / "saves", player=name)
+        play(TerminalPlayer(session, input=pipe, output=DummyOutput()), pipe, keys)
+    ann = TerminalPlayer(Session(story, tmp_path / "saves", player="Ann"), input=pipe,
+                         output=DummyOutput())
+    pipe.send_text("1")  # Continue: Ann's game, though Ben's is the most recent
+    with create_app_session(input=pipe, output=DummyOutput()):
+        assert ann.start_menu() is not None
+    assert ann.session.state.scene == "b" and ann.session.player == "Ann"

@@ -115,9 +115,14 @@ def continue_latest(session: Any, player: str | None) -> Any:
     from engine.play.saves import AUTOSAVE, SaveError, latest_games, list_saves, where
     from engine.play.session import fallback_dirs
 
-    folders = [session.saves_dir, *(f for f in fallback_dirs() if f != session.saves_dir)]
+    home = session.saves_dir
+    everywhere = latest_games([home, *(f for f in fallback_dirs() if f != home)],
+                              session.story, player)
+    # The games of this saves folder, each by its newest copy wherever it is; only when
+    # it has none, a game that was only ever saved where play fell back to.
+    here = {info.game for info in latest_games([home], session.story, player)}
     problems = []
-    for info in latest_games(folders, session.story, player):
+    for info in [g for g in everywhere if g.game in here] or everywhere:
         assert info.path is not None
         try:
             return session.load(info.slot, info.path.parent)

@@ -46,9 +46,10 @@ SLOT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 GAME = re.compile(r"[A-Za-z0-9_-]{0,40}\Z")  # a game id is part of its autosave's name
 MAX_SAVE_BYTES = 64 * 1024 * 1024
 # Values in a save (elements of lists and objects, counted by their commas and brackets):
-# a bound on the memory that parsing takes, whatever the shape. A 1,000-answer game
-# has about 10,000.
-MAX_SAVE_VALUES = 2_000_000
+# a bound on the memory that parsing takes, whatever the shape (a few hundred MB at
+# most). A 1,000-answer game has about 10,000; a version-1 save at the size limit, a
+# snapshot per step, about 4 million.
+MAX_SAVE_VALUES = 5_000_000
 MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
 PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
 
@@ -67,6 +68,10 @@ class UnfitSave(SaveError):
 
 class NotASave(SaveError):
     """Something that is not a regular file where a save should be (never opened)."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        super().__init__(f"'{name}' is not a save ({kind})")
+        self.kind = kind
 
 
 class TooLarge(SaveError):
@@ -274,7 +279,7 @@ def read_bytes(path: Path, name: str) -> bytes:
 def _check_regular(info: os.stat_result, name: str) -> None:
     kind = file_kind(info)
     if kind is not None:
-        raise NotASave(f"'{name}' is not a save ({kind})")
+        raise NotASave(name, kind)
 
 
 def file_kind(info: os.stat_result) -> str | None:
@@ -586,12 +591,14 @@ def peek(path: Path) -> SaveInfo:
             str(meta.get("id") or meta.get("title")), player, game, _int(steps),
             _int(revision), path, mtime)
     except NotASave as e:
-        return SaveInfo(slot, problem=str(e).partition(" is ")[2], path=path, mtime=mtime)
+        problem = f"not a save: {e.kind}"
     except TooLarge:
-        return SaveInfo(slot, problem="not a readable save: too large", path=path,
-                        mtime=mtime)
-    except (SaveError, ValueError, KeyError, TypeError, AttributeError):
-        return SaveInfo(slot, problem="not a readable save", path=path, mtime=mtime)
+        problem = "not a readable save: too large"
+    except ValueError as e:
+        problem = "not a readable save" + (": too large" if "too large" in str(e) else "")
+    except (SaveError, KeyError, TypeError, AttributeError):
+        problem = "not a readable save"
+    return SaveInfo(slot, problem=problem, path=path, mtime=mtime)
 
 
 def keep_aside(folder: Path, slot: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from engine.core import runtime
+from engine.core.diagnostics import plural
 from engine.core.model import Story
 from engine.core.runtime import GameState, Shown
 from engine.play.saves import (
@@ -103,7 +104,8 @@ class Session:
         if info.problem:
             return f"a file that is {info.problem}"
         who = info.player or "no name given"
-        return f"another game ({who}, {info.place} · {info.scene}, {info.steps} steps)"
+        return (f"another game ({who}, {info.place} · {info.scene}, "
+                f"{plural(info.steps, 'step')})")
 
     def _write(self, folder: Path, slot: str) -> Path:
         path = write_save(folder, slot, self.story, self.state, self.player, self.game,
