@@ -49,7 +49,7 @@ from engine.check.answers import Settlement
 from engine.core import runtime
 from engine.core.model import Story
 from engine.frontends.line_mode import LinePlayer
-from engine.play import saves, session
+from engine.play import saves, saves_folder, session
 from engine.play.saves import AUTOSAVE, BrokenSave, SaveError, UnfitSave, read_save, write_save
 from engine.play.session import Session
 from engine.story.loader import load_story
@@ -458,7 +458,7 @@ def test_killed_in_the_middle_of_a_save(story_path: Path, story: Story,
         cut_short += bool(set(temp_files(folder)) - before)
     # After all that, saving still works, and hidden temporary files are not slots.
     write_save(folder, "slot", story, played(story))
-    assert [i.slot for i in saves.list_saves(folder)] == ["slot"]
+    assert [i.slot for i in saves_folder.list_saves(folder)] == ["slot"]
     print(f"{cut_short} of {KILLS} kills landed in the middle of writing a file")
 
 
@@ -775,7 +775,7 @@ def test_two_players_in_one_folder_keep_all_their_answers(story_path: Path,
     bob.answer("bob line", CHOICES_ASKED)
     for told in (alice.stop(), bob.stop()):
         assert "your game is saved" in told
-    games = {saved.player: saved for saved in saves.list_saves(folder)}
+    games = {saved.player: saved for saved in saves_folder.list_saves(folder)}
     assert set(games) == {"Alice", "Bob"}
     assert (games["Alice"].steps, games["Bob"].steps) == (2, 1)
     assert {games[p].slot for p in games} == {f"autosave-{games[p].game}" for p in games}
@@ -1103,7 +1103,7 @@ def test_a_huge_file_in_the_saves_folder_is_not_read(story_path: Path, story: St
     with open(folder / "junk.json", "wb") as f:
         f.truncate(150 * 2**20)
     started = time.perf_counter()
-    listed = {info.slot: info for info in saves.list_saves(folder)}
+    listed = {info.slot: info for info in saves_folder.list_saves(folder)}
     assert time.perf_counter() - started < 1.0
     assert listed["junk"].problem == "not a readable save: too large"
     assert listed["good"].problem is None

@@ -15,7 +15,7 @@ from conftest import MANIFEST, version_1_save
 from engine.core import runtime
 from engine.core.model import Story
 from engine.core.runtime import CHOICE, REFLECTION, GameState
-from engine.play import saves
+from engine.play import saves, saves_folder
 from engine.play.saves import BrokenSave, SaveError, UnfitSave, read_save, write_save
 from engine.story import files
 from engine.story.loader import load_story
@@ -528,7 +528,7 @@ def test_list_saves_newest_first_and_unreadable_marked(story_dir, folder):
              "junk": 1_500_000}
     for slot, t in times.items():
         os.utime(folder / f"{slot}.json", (t, t))
-    listed = saves.list_saves(folder)
+    listed = saves_folder.list_saves(folder)
     assert [i.slot for i in listed] == ["newest", "middle", "junk", "older"]
     by_slot = {i.slot: i for i in listed}
     for slot in ("newest", "middle", "older"):
@@ -541,13 +541,13 @@ def test_list_saves_marks_a_deeply_nested_file_unreadable(story_dir, folder):
     story = load(story_dir)
     write_save(folder, "good", story, played(story))
     (folder / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
-    listed = {i.slot: i for i in saves.list_saves(folder)}
+    listed = {i.slot: i for i in saves_folder.list_saves(folder)}
     assert listed["good"].problem is None
     assert listed["deep"].problem
 
 
 def test_list_saves_of_a_missing_folder(tmp_path):
-    assert saves.list_saves(tmp_path / "nowhere") == []
+    assert saves_folder.list_saves(tmp_path / "nowhere") == []
 
 
 # --- where saves go ---------------------------------------------------------------------
@@ -649,8 +649,28 @@ def test_a_fifo_is_never_opened(story_dir, folder):
     try:
         with pytest.raises(saves.NotASave, match=r"'pipe' is not a save \(a FIFO\)"):
             read_save(folder, "pipe", story)
-        (info,) = saves.list_saves(folder)
+        (info,) = saves_folder.list_saves(folder)
     finally:
         signal.alarm(0)
     assert info.problem == "not a save: a FIFO"
     assert (folder / "pipe.json").exists()  # left where it is
+
+
+# --- one game, one file ---------------------------------------------------------------
+
+def test_loading_an_earlier_named_save_branches_off_quietly(story_dir, folder):
+    from engine.play.session import Session
+
+    story = load(story_dir)
+    game = Session(story, folder)
+    game.state = runtime.answer_reflection(story, game.state, 1).state
+    game.save("early")
+    game.state = runtime.write_journal(story, game.state, "later").state
+    assert game.autosave() is None
+    again = Session(story, folder)
+    again.load("early")
+    assert again.game != game.game  # a branch: the game's own autosave is left alone
+    assert again.autosave() is None  # and nothing to tell the player
+    later = read_save(folder, game.autosave_slot, story).state
+    assert later.journal[0].text == "later"
+    assert len(list(folder.glob("autosave-*.json"))) == 2

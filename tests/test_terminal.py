@@ -18,7 +18,8 @@ from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from engine.frontends.terminal import TerminalPlayer
-from engine.play.saves import list_saves, read_save
+from engine.play.saves import read_save
+from engine.play.saves_folder import list_saves
 from engine.play.session import Session
 from engine.story.loader import load_story
 

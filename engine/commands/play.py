@@ -112,7 +112,8 @@ def continue_latest(session: Any, player: str | None) -> Any:
     folder or wherever play fell back to, by its newest copy; None (said on stderr)
     when there is none to continue."""
     from engine.core.text import clean
-    from engine.play.saves import AUTOSAVE, SaveError, latest_games, list_saves, where
+    from engine.play.saves import AUTOSAVE, SaveError, where
+    from engine.play.saves_folder import latest_games, list_saves
     from engine.play.session import fallback_dirs
 
     home = session.saves_dir

@@ -18,7 +18,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.core.diagnostics import plural
     from engine.core.text import clean
-    from engine.play.saves import list_saves, where
+    from engine.play.saves import where
+    from engine.play.saves_folder import list_saves
 
     folder = saves_dir(args)
     infos = list_saves(folder)

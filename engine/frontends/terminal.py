@@ -49,7 +49,7 @@ from engine.core.text import clean
 from engine.frontends.keys import KEYS, journal_bindings, menu_bindings
 from engine.frontends.style import color_depth, make_style
 from engine.play.loop import COMMANDS, PlayLoop
-from engine.play.saves import SaveInfo, list_saves, save_paths
+from engine.play.saves_folder import SaveInfo, list_saves, save_paths
 from engine.play.session import Session
 
 MAX_WIDTH = 88  # long lines are hard to read, however wide the terminal
@@ -337,7 +337,8 @@ class TerminalPlayer(PlayLoop):
     def start_menu(self) -> tuple[Any, ...] | None:
         """Continue, new game, or load a slot; returns what to show first, or None to
         quit. Offered only when there is something to continue or load."""
-        from engine.play.saves import SaveError, latest_games
+        from engine.play.saves import SaveError
+        from engine.play.saves_folder import latest_games
 
         session = self.session
         story_id = session.story.id or session.story.title

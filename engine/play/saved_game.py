@@ -7,7 +7,8 @@ from pathlib import Path
 import attrs
 
 from engine.core.model import Story
-from engine.play.saves import Loaded, SaveError, check_slot, list_saves, read_save, where
+from engine.play.saves import Loaded, SaveError, check_slot, read_save, where
+from engine.play.saves_folder import list_saves
 
 
 @attrs.frozen

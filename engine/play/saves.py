@@ -218,23 +218,6 @@ class Loaded(NamedTuple):
     revision: int = 0  # how often the game had been saved: the highest is its newest copy
 
 
-class SaveInfo(NamedTuple):
-    slot: str
-    story: str = ""  # the story's title, for people
-    place: str = ""
-    scene: str = ""
-    saved_at: str = ""
-    ended: bool = False
-    problem: str | None = None
-    story_id: str = ""  # the story's id (or title), to find the saves of one story
-    player: str | None = None
-    game: str = ""
-    steps: int = 0
-    revision: int = 0
-    path: Path | None = None
-    mtime: float = 0.0
-
-
 def read_save(folder: Path, slot: str, story: Story) -> Loaded:
     """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave, NotASave)."""
     path = slot_path(folder, slot)
@@ -316,7 +299,7 @@ def _read_json(path: Path, slot: str) -> dict[str, Any]:
         raise BrokenSave(f"save '{slot}' is broken ({e}); kept as {moved.name}") from None
 
 
-def _free_path(folder: Path, base: str) -> Path:
+def free_path(folder: Path, base: str) -> Path:
     """folder/BASE.json, or BASE-2.json, BASE-3.json …: the first name not taken."""
     target, n = folder / f"{base}.json", 1
     while target.exists() or target.is_symlink():
@@ -326,7 +309,7 @@ def _free_path(folder: Path, base: str) -> Path:
 
 
 def _move_aside(path: Path) -> Path:
-    target = _free_path(path.parent, f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    target = free_path(path.parent, f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
     try:
         os.replace(path, target)
     except OSError:
@@ -349,14 +332,14 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
         raise unfit(f"belongs to another story ({_quote(meta.get('title') or meta.get('id'))})")
     notes: set[str] = set()
     try:
-        player, game, saved_at = _header(data)
+        player, game, saved_at = header(data)
         journal = tuple(_journal_entry(e) for e in data["journal"])
         if version == 1:
             state = _from_history(story, data["history"], journal, notes, unfit)
             revision = state.steps
         else:
             state = _from_answers(story, data, journal, notes, unfit)
-            revision = _int(data["revision"])
+            revision = to_int(data["revision"])
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise BrokenSave(f"save '{slot}' is broken (damaged game state: "
                          f"{shortened(str(e))})") from None
@@ -365,7 +348,7 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
     return Loaded(state, tuple(sorted(notes)), player, saved_at, game, revision)
 
 
-def _header(data: dict[str, Any]) -> tuple[str | None, str, str]:
+def header(data: dict[str, Any]) -> tuple[str | None, str, str]:
     """The player, game and time of a save: checked, for they reach names and screens."""
     player, game, saved_at = data.get("player"), data.get("game") or "", data.get("saved_at")
     if player is not None and (not isinstance(player, str) or clean(player) != player
@@ -433,7 +416,7 @@ def _replay(story: Story, state: GameState, answers: list[Any],
     for i, raw in enumerate(answers):
         if not isinstance(raw, list) or len(raw) != 3:
             raise TypeError("an answer is not [scene, kind, number]")
-        scene, kind, number = _str(raw[0]), _str(raw[1]), _int(raw[2])
+        scene, kind, number = _str(raw[0]), _str(raw[1]), to_int(raw[2])
         if scene != state.scene:
             raise _Diverged(scene)
         if kind == CHOICE:
@@ -470,7 +453,7 @@ def _journal_entry(e: Any) -> JournalEntry:
     return JournalEntry(
         reflection=_str(e["reflection"]), themes=tuple(_str(t) for t in e["themes"]),
         scene=_str(e["scene"]), prompt=_str(e["prompt"]), option=_str(e["option"]),
-        number=_int(e["number"]), text=None if text is None else _str(text))
+        number=to_int(e["number"]), text=None if text is None else _str(text))
 
 
 def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
@@ -493,9 +476,9 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
     if phase == CHOICE and scene.ending is not None:
         phase = ENDED
     values = _values(story, raw["values"], notes)
-    visits = {_str(k): _int(v) for k, v in raw["visits"].items()}
+    visits = {_str(k): to_int(v) for k, v in raw["visits"].items()}
     once = frozenset(_str(k) for k in raw["once"])
-    count = _int(raw["journal"])
+    count = to_int(raw["journal"])
     if not 0 <= count <= len(journal):
         raise ValueError("journal length out of range")
     goto = raw.get("goto")
@@ -503,7 +486,7 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
         goto = None
     answer = raw.get("answer")
     return GameState(scene_id, phase, values, visits, once, journal[:count], goto, previous,
-                     _answer(answer) if answer is not None else None, _int(raw["steps"]))
+                     _answer(answer) if answer is not None else None, to_int(raw["steps"]))
 
 
 def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
@@ -533,7 +516,7 @@ def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
 def _answer(raw: Any) -> Answer:
     if not isinstance(raw, dict):
         raise TypeError("an answer is not an object")
-    return Answer(_str(raw["kind"]), _str(raw["scene"]), _int(raw["number"]),
+    return Answer(_str(raw["kind"]), _str(raw["scene"]), to_int(raw["number"]),
                   _str(raw["text"]), _str(raw.get("key", "")))
 
 
@@ -550,7 +533,7 @@ def _quote(v: Any) -> str:
     return f"'{shortened(str(v))}'"
 
 
-def _int(v: Any) -> int:
+def to_int(v: Any) -> int:
     if type(v) is not int:
         raise TypeError(f"expected a number, found {type(v).__name__}")
     if abs(v) > MAX_NUMBER:
@@ -566,91 +549,3 @@ def _possible(value: Any) -> bool:
     if isinstance(value, str):
         return value.isprintable() or not any("\ud800" <= ch <= "\udfff" for ch in value)
     return True
-
-
-# --- what is where ---------------------------------------------------------------
-
-def peek(path: Path) -> SaveInfo:
-    """What a save file holds, for lists and for finding a game; never moves it."""
-    slot = path.stem
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = 0.0
-    try:
-        data = parse(read_bytes(path, slot))
-        meta, summary = data["story"], data.get("summary") or {}
-        player, game, saved_at = _header(data)
-        version = data.get("version")
-        steps = summary.get("steps", 0)
-        revision = data.get("revision", steps) if version != 1 else steps
-        return SaveInfo(
-            slot, shortened(str(meta.get("title") or meta.get("id"))),
-            shortened(str(summary.get("place", ""))), shortened(str(summary.get("scene", ""))),
-            saved_at, bool(summary.get("ended", False)), None,
-            str(meta.get("id") or meta.get("title")), player, game, _int(steps),
-            _int(revision), path, mtime)
-    except NotASave as e:
-        problem = f"not a save: {e.kind}"
-    except TooLarge:
-        problem = "not a readable save: too large"
-    except ValueError as e:
-        problem = "not a readable save" + (": too large" if "too large" in str(e) else "")
-    except (SaveError, KeyError, TypeError, AttributeError):
-        problem = "not a readable save"
-    return SaveInfo(slot, problem=problem, path=path, mtime=mtime)
-
-
-def keep_aside(folder: Path, slot: str) -> str:
-    """Rename a slot to `SLOT-DATE-TIME` (its own time) so that it is kept; the new name."""
-    path = slot_path(folder, slot)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.lstat().st_mtime))
-    target = _free_path(folder, f"{slot}-{stamp}")
-    os.replace(path, target)
-    return target.stem
-
-
-def save_paths(folder: Path) -> list[Path]:
-    """The files in a folder with a slot's name (kept-aside broken files are not)."""
-    try:
-        return [p for p in folder.glob("*.json") if SLOT.match(p.stem)]
-    except OSError:
-        return []
-
-
-def list_saves(folder: Path) -> list[SaveInfo]:
-    """Every slot in a folder, newest first, with what it holds (or why it is unreadable)."""
-    if not folder.is_dir():
-        return []
-    infos = [peek(path) for path in save_paths(folder)]
-    return sorted(infos, key=lambda info: info.mtime, reverse=True)
-
-
-def latest_games(folders: list[Path], story: Story, player: str | None = None
-                 ) -> list[SaveInfo]:
-    """This story's games in these folders (of one player, if named), most recently
-    saved first, each by its newest copy (the highest revision, wherever it is)."""
-    wanted = story.id or story.title
-    best: dict[str, SaveInfo] = {}
-    for folder in folders:
-        for info in list_saves(folder):
-            if info.problem or info.story_id != wanted:
-                continue
-            if player is not None and info.player != player:
-                continue
-            key = info.game or str(info.path)  # saves from before game ids: each its own
-            known = best.get(key)
-            if known is None or (info.revision, info.slot.startswith(AUTOSAVE),
-                                 info.mtime) > (known.revision,
-                                                known.slot.startswith(AUTOSAVE), known.mtime):
-                best[key] = info
-    return sorted(best.values(), key=lambda info: info.mtime, reverse=True)
-
-
-def file_identity(path: Path) -> tuple[int, int, int] | None:
-    """What tells one version of a file from another (None: there is no file)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_ino, info.st_mtime_ns, info.st_size

@@ -25,15 +25,13 @@ from engine.play.saves import (
     SaveError,
     TooLarge,
     autosave_slot,
-    file_identity,
-    keep_aside,
     new_game_id,
-    peek,
     read_save,
     slot_path,
     where,
     write_save,
 )
+from engine.play.saves_folder import file_identity, keep_aside, peek
 
 
 def fallback_dirs() -> list[Path]:
@@ -179,6 +177,12 @@ class Session:
         self.state = loaded.state
         self.saved_at = time.monotonic()
         self._become(loaded.game or new_game_id(), loaded.revision)
+        if slot != self.autosave_slot:
+            # A named save of a game that went on after it: loading it starts a branch,
+            # which saves itself in a slot of its own rather than over the game's autosave.
+            newer = peek(slot_path(self.saves_dir, self.autosave_slot))
+            if newer.problem is None and newer.revision > self.revision:
+                self._become(new_game_id(), self.revision)
         if loaded.player and not self.player:
             self.player = loaded.player
         return loaded
