@@ -674,3 +674,23 @@ def test_loading_an_earlier_named_save_branches_off_quietly(story_dir, folder):
     later = read_save(folder, game.autosave_slot, story).state
     assert later.journal[0].text == "later"
     assert len(list(folder.glob("autosave-*.json"))) == 2
+
+
+def test_hailsham_saves_lists_games_saved_where_play_fell_back_to(story_dir, tmp_path,
+                                                                    monkeypatch, capsys):
+    import argparse
+
+    from engine.commands import saves as saves_command
+    from engine.play import session
+
+    story = load(story_dir)
+    folder, fallback = tmp_path / "saves", tmp_path / "data"
+    monkeypatch.setattr(session, "fallback_dirs", lambda: [fallback])
+    write_save(fallback, "autosave-0123456789abcdef", story, played(story), player="Ada",
+               game="0123456789abcdef")
+    assert saves_command.run(argparse.Namespace(saves=str(folder), story=None)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [f"No saved games in {folder}.",
+                       f"Saved where play fell back to, in {fallback}:"]
+    assert out[2].startswith("  autosave-0123456789abcdef Ada — A tiny story — Here · a — "
+                             "4 steps — ")
