@@ -839,8 +839,8 @@ def _fallback_to(monkeypatch: pytest.MonkeyPatch, fallback: Path) -> None:
 
 
 @row("Saves", "a game saved on in the fallback folder after the saves folder stopped "
-     "taking saves, so that an older copy is left in the saves folder; then "
-     "`--continue`, with the saves folder still failing",
+     "taking saves (ENOSPC injected), so that an older copy is left in the saves "
+     "folder; then what `--continue` does, with the saves folder still failing",
      "`--continue` finds the newest copy (by how often the game was saved, not by file "
      "times) and goes on from it; the older copy never replaces it")
 def test_continue_finds_the_newest_copy(story: Story, tmp_path: Path,
@@ -866,9 +866,10 @@ def test_continue_finds_the_newest_copy(story: Story, tmp_path: Path,
     assert newest.state.scene == "c" and newest.revision == game.revision + 1
 
 
-@row("Saves", "two processes going on with the same game (both `--continue`), saving in "
-     "turn", "the one that finds a newer copy of the game than its own goes on as a game "
-     "of its own and says so; both copies are kept")
+@row("Saves", "two sessions going on with the same game (as two `--continue` in one "
+     "folder would), saving in turn",
+     "the one that finds a newer copy of the game than its own goes on as a game of its "
+     "own and says so; both copies are kept")
 def test_the_same_game_continued_twice_is_never_overwritten(
         story: Story, tmp_path: Path) -> None:
     folder = tmp_path / "saves"
