@@ -863,7 +863,7 @@ def test_continue_finds_the_newest_copy(story: Story, tmp_path: Path,
     assert "saved in" in (again.autosave() or "")  # into the fallback, over its own copy
     assert autosave_of(folder).read_bytes() == older
     newest = read_save(fallback, autosave_of(fallback).stem, story)
-    assert newest.state.scene == "c" and newest.revision == game.revision + 1
+    assert newest.state.scene == "c" and newest.revision > game.revision
 
 
 @row("Saves", "two sessions going on with the same game (as two `--continue` in one "

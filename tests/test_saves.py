@@ -694,3 +694,27 @@ def test_hailsham_saves_lists_games_saved_where_play_fell_back_to(story_dir, tmp
                        f"Saved where play fell back to, in {fallback}:"]
     assert out[2].startswith("  autosave-0123456789abcdef Ada — A tiny story — Here · a — "
                              "4 steps — ")
+
+
+def test_a_save_cut_short_by_ctrl_c_is_not_taken_for_a_newer_copy(story_dir, folder,
+                                                                   monkeypatch):
+    from engine.play import session
+    from engine.play.session import Session
+
+    story = load(story_dir)
+    game = Session(story, folder)
+    assert game.autosave() is None
+    real = session.write_save
+
+    def interrupted_after_the_write(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C, once the file is in place
+
+    monkeypatch.setattr(session, "write_save", interrupted_after_the_write)
+    game.state = played(story)
+    with pytest.raises(KeyboardInterrupt):
+        game.autosave()
+    monkeypatch.undo()
+    before = game.game
+    assert game.autosave() is None  # what play does next: save on the way out
+    assert game.game == before and len(list(folder.glob("autosave-*.json"))) == 1

@@ -106,9 +106,11 @@ class Session:
                 f"{plural(info.steps, 'step')})")
 
     def _write(self, folder: Path, slot: str) -> Path:
-        path = write_save(folder, slot, self.story, self.state, self.player, self.game,
-                          self.revision + 1)
+        # The count goes up first: a write cut short by Ctrl-C after the file was
+        # replaced must not leave a copy that looks newer than this game.
         self.revision += 1
+        path = write_save(folder, slot, self.story, self.state, self.player, self.game,
+                          self.revision)
         self._wrote[path] = file_identity(path)
         self.saved_at = time.monotonic()
         return path
