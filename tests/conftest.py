@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # (nothing of the engine is imported before the environment is set)
+    from engine.core.model import Story
+    from engine.core.runtime import GameState
 
 # Unexpected exceptions must propagate in tests: no catch-all may hide a bug.
 os.environ["HAILSHAM_DEBUG"] = "1"
@@ -18,6 +25,7 @@ os.environ["HAILSHAM_DEBUG"] = "1"
 os.environ.setdefault("HAILSHAM_CACHE", tempfile.mkdtemp(prefix="hailsham-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
+AUTOSAVE_NAME = re.compile(r"autosave-[0-9a-f]{16}\.json\Z")  # each game's own
 
 MANIFEST = """\
 format: 1
@@ -97,3 +105,35 @@ def from_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(parallel, "pickle", types.SimpleNamespace(
         dumps=pickle.dumps, loads=loads, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
     return heard
+
+
+def autosaves(folder: Path) -> list[Path]:
+    """The games' own autosaves in a saves folder (autosave-GAME.json), oldest first."""
+    found = [p for p in folder.glob("autosave-*.json") if AUTOSAVE_NAME.match(p.name)]
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+
+
+def autosave_of(folder: Path) -> Path:
+    """The autosave of the one game played with this saves folder."""
+    found = autosaves(folder)
+    assert len(found) == 1, [p.name for p in folder.iterdir()] if folder.is_dir() else folder
+    return found[0]
+
+
+def version_1_save(story: Story, state: GameState, game: str) -> bytes:
+    """A save as hailsham wrote it before save format 2: every step's snapshot."""
+    def snapshot(s: GameState) -> dict[str, Any]:
+        return {"scene": s.scene, "phase": s.phase,
+                "values": {v.name: s.values[i] for i, v in enumerate(story.variables)},
+                "visits": dict(s.visits), "once": sorted(s.once), "journal": len(s.journal),
+                "goto": s.goto, "answer": s.answer._asdict() if s.answer else None,
+                "steps": s.steps}
+    data = {"format": "hailsham-save", "version": 1,
+            "story": {"id": story.id, "title": story.title, "version": story.version,
+                      "digest": story.digest},
+            "game": game, "saved_at": "2026-01-01T10:00:00+0000", "player": "Old",
+            "summary": {"place": "Here", "scene": "The Pond", "ended": False,
+                        "steps": state.steps},
+            "journal": [e._asdict() for e in state.journal],
+            "history": [snapshot(s) for s in state.history()]}
+    return json.dumps(data, indent=1).encode()

@@ -33,7 +33,14 @@ from typing import Any
 import pytest
 import robustness
 import yaml
-from conftest import MANIFEST, generated_story, write_files
+from conftest import (
+    MANIFEST,
+    autosave_of,
+    autosaves,
+    generated_story,
+    version_1_save,
+    write_files,
+)
 from robustness import add_row, row
 
 from engine.check import explore as checker
@@ -42,7 +49,7 @@ from engine.check.answers import Settlement
 from engine.core import runtime
 from engine.core.model import Story
 from engine.frontends.line_mode import LinePlayer
-from engine.play import saves, session
+from engine.play import saves, saves_folder, session
 from engine.play.saves import AUTOSAVE, BrokenSave, SaveError, UnfitSave, read_save, write_save
 from engine.play.session import Session
 from engine.story.loader import load_story
@@ -215,12 +222,12 @@ def test_play_on_a_full_disk_saves_elsewhere_and_goes_on(tiny_disk: Path, story_
     fallback = user_saves(tmp_path)
     first = notes(result.stderr)[0]
     assert "No space left on device" in first and f"saved in {fallback} instead" in first
-    assert not (folder / "autosave.json").exists()
+    assert not autosaves(folder)
     resumed = hailsham(tmp_path, ["play", "--story", str(story_path), "--saves",
                                   str(fallback), "--continue"], "1\n")
     no_traceback(resumed)
     assert resumed.stdout.splitlines()[-1] == ENDING
-    state = read_save(fallback, AUTOSAVE, load_story(str(story_path))[0]).state
+    state = read_save(fallback, autosave_of(fallback).stem, load_story(str(story_path))[0]).state
     assert [e.text for e in state.journal] == ["my line"]
 
 
@@ -292,11 +299,11 @@ def test_autosave_falls_back_when_the_disk_is_full(
     assert status == 0
     assert out.getvalue().splitlines()[-1] == ENDING
     told = notes(err.getvalue())
-    assert told == [f"could not save 'autosave' in {folder}: "
+    assert told == [f"could not save '{game.autosave_slot}' in {folder}: "
                     f"{os.strerror(errno.ENOSPC)}; saved in {second} instead."]
     assert all("\x1b" not in line for line in told)
     monkeypatch.undo()
-    ended = read_save(second, AUTOSAVE, story).state
+    ended = read_save(second, autosave_of(second).stem, story).state
     assert ended.scene == "c" and [e.text for e in ended.journal] == ["my line"]
 
 
@@ -380,10 +387,12 @@ def test_play_with_an_unwritable_saves_folder_saves_elsewhere(story_path: Path,
     assert result.stdout.splitlines()[-1] == ENDING
     told = notes(result.stderr)
     assert len(told) == 1, told
-    assert told[0].startswith(f"could not save in {blocked}: Not a directory; ")
+    assert re.match(f"could not save 'autosave-[0-9a-f]{{16}}' in {re.escape(str(blocked))}: "
+                    "Not a directory; ", told[0])
     assert told[0].endswith(f"; saved in {user_saves(tmp_path)} instead.")
     assert blocked.read_text() == "a file, not a folder"
-    assert read_save(user_saves(tmp_path), AUTOSAVE, load_story(str(story_path))[0])
+    assert read_save(user_saves(tmp_path), autosave_of(user_saves(tmp_path)).stem,
+                     load_story(str(story_path))[0])
 
 
 # --- killed in the middle of a save --------------------------------------------------------------
@@ -449,7 +458,7 @@ def test_killed_in_the_middle_of_a_save(story_path: Path, story: Story,
         cut_short += bool(set(temp_files(folder)) - before)
     # After all that, saving still works, and hidden temporary files are not slots.
     write_save(folder, "slot", story, played(story))
-    assert [i.slot for i in saves.list_saves(folder)] == ["slot"]
+    assert [i.slot for i in saves_folder.list_saves(folder)] == ["slot"]
     print(f"{cut_short} of {KILLS} kills landed in the middle of writing a file")
 
 
@@ -540,7 +549,7 @@ def _check_damaged(folder: Path, story: Story, raw: bytes) -> str:
 def test_truncated_at_every_byte(story: Story, tmp_path: Path) -> None:
     folder = tmp_path / "saves"
     raw = write_save(folder, "slot", story, played(story)).read_bytes()
-    outcomes = {_check_damaged(folder, story, raw[:n]) for n in range(len(raw))}
+    outcomes = {_check_damaged(folder, story, raw[:n]) for n in range(len(raw.rstrip()))}
     assert outcomes == {"broken"}
 
 
@@ -561,14 +570,13 @@ def test_a_bit_flipped_at_every_byte(story: Story, tmp_path: Path) -> None:
 
 TAMPERED: dict[str, Callable[[dict[str, Any]], None]] = {
     "a 4,300-digit value": lambda d: [h["values"].__setitem__("n", int("9" * 4300))
-                                      for h in d["history"]],
+                                      for h in (d["start"], d["state"])],
     "a lone surrogate in a text value": lambda d: [h["values"].__setitem__("word", "\ud800")
-                                                   for h in d["history"]],
-    "a 4,300-digit step count": lambda d: d["history"][-1].__setitem__(
-        "steps", int("9" * 4300)),
-    "a 4,300-digit visit count": lambda d: d["history"][-1]["visits"].__setitem__(
+                                                   for h in (d["start"], d["state"])],
+    "a 4,300-digit step count": lambda d: d["state"].__setitem__("steps", int("9" * 4300)),
+    "a 4,300-digit visit count": lambda d: d["state"]["visits"].__setitem__(
         "a", int("9" * 4300)),
-    "a 5,000-digit number": lambda d: d["history"][-1].__setitem__("steps", "NUMBER"),
+    "a 5,000-digit number": lambda d: d["state"].__setitem__("steps", "NUMBER"),
 }
 
 
@@ -610,9 +618,9 @@ def _other_story_autosave(tmp_path: Path, story_path: Path) -> bytes:
 
 
 @LINUX
-@row("Saves", "`--continue` when the autosave belongs to another story",
-     "one line says there is no game to continue and why; a new game starts and plays "
-     "on; the other story's autosave is kept under a dated name, byte for byte")
+@row("Saves", "`--continue` when the only autosave belongs to another story",
+     "one line says there is no game of this story to continue; a new game starts and "
+     "plays on in a slot of its own; the other story's autosave is left as it was")
 def test_continue_with_another_storys_autosave(story_path: Path, tmp_path: Path) -> None:
     raw = _other_story_autosave(tmp_path, story_path)
     result = hailsham(tmp_path, ["play", "--story", str(story_path), "--saves",
@@ -620,11 +628,10 @@ def test_continue_with_another_storys_autosave(story_path: Path, tmp_path: Path)
     no_traceback(result)
     assert result.returncode == 0 and result.stdout.splitlines()[-1] == ENDING
     (told,) = notes(result.stderr)
-    assert told.startswith("No game to continue (save 'autosave' belongs to another story "
-                           "('Another story')); starting a new game.")
-    kept = [p for p in (tmp_path / "saves").iterdir() if p.read_bytes() == raw]
-    assert len(kept) == 1 and re.fullmatch(r"autosave-\d{8}-\d{6}(-\d+)?\.json",
-                                           kept[0].name)
+    assert told == (f"No game to continue (no game of this story in {tmp_path / 'saves'}); "
+                    "starting a new game.")
+    assert (tmp_path / "saves" / "autosave.json").read_bytes() == raw
+    assert autosave_of(tmp_path / "saves").is_file()
 
 
 @LINUX
@@ -656,17 +663,17 @@ def test_load_a_save_that_does_not_fit(story_path: Path, tmp_path: Path, kind: s
 
 
 STATE_TAMPERING: dict[str, Callable[[dict[str, Any]], None]] = {
-    "an unknown scene": lambda d: d["history"][-1].__setitem__("scene", "nowhere"),
-    "values of the wrong types": lambda d: d["history"][-1].__setitem__(
+    "an unknown scene": lambda d: d["state"].__setitem__("scene", "nowhere"),
+    "values of the wrong types": lambda d: d["state"].__setitem__(
         "values", {"n": "two", "flag": 1, "word": None}),
-    "a history that is not a list": lambda d: d.__setitem__("history", {"0": "a"}),
+    "answers that are not a list": lambda d: d.__setitem__("answers", {"0": "a"}),
 }
 
 
 @LINUX
 @pytest.mark.parametrize("kind", list(STATE_TAMPERING))
 @row("Saves", "`--continue` with a tampered autosave (an unknown scene, values of the "
-     "wrong types, a history that is not a list)",
+     "wrong types, answers that are not a list)",
      "one line says why; wrong types are reset with a note and the game resumes; "
      "otherwise a new game starts and the old file is kept (aside, or under a dated "
      "name); play goes on")
@@ -684,8 +691,8 @@ def test_continue_with_tampered_state(story_path: Path, tmp_path: Path, kind: st
     assert result.returncode == 0
     told = notes(result.stderr)
     if kind == "values of the wrong types":
-        assert told[:3] == [f"Note: variable '{v}' changed type and was reset."
-                            for v in ("flag", "n", "word")]
+        assert [f"Note: variable '{v}' changed type and was reset."
+                for v in ("flag", "n", "word")] == [t for t in told if "changed type" in t]
         assert result.stdout.startswith("Here — The Field\nCount 0.\n")  # n was reset
         assert result.stdout.splitlines()[-1] == ENDING
     else:
@@ -693,7 +700,455 @@ def test_continue_with_tampered_state(story_path: Path, tmp_path: Path, kind: st
         assert told[0].endswith("; starting a new game.")
         assert result.stdout.splitlines()[-1] == ENDING
         kept = [p for p in folder.iterdir() if p.read_bytes() == raw]
-        assert len(kept) == 1 and kept[0].name != "autosave.json"
+        assert len(kept) == 1  # left alone (unfit), or kept aside (broken)
+
+
+# --- one game, one file ---------------------------------------------------------------------
+
+class LinePlay:
+    """A real `hailsham play` in line mode, answered one line at a time: each answer
+    waits until the game has shown what the answer leads to (and so has saved it)."""
+
+    def __init__(self, tmp_path: Path, args: list[str]) -> None:
+        import queue
+        import threading
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "engine", "play", *args], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+            cwd=tmp_path, env=isolated_env(tmp_path))
+        self.lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:
+                self.lines.put(line.rstrip("\n"))
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def wait_for(self, text: str) -> None:
+        seen: list[str] = []
+        deadline = time.monotonic() + 30
+        while not any(text in line for line in seen):
+            assert time.monotonic() < deadline, f"waited for {text!r}; saw {seen}"
+            try:
+                seen.append(self.lines.get(timeout=1))
+            except Exception:  # queue.Empty: keep waiting until the deadline
+                continue
+
+    def answer(self, line: str, then: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        self.wait_for(then)
+
+    def stop(self) -> str:
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        assert self.proc.wait(timeout=30) == 0
+        return self.proc.stderr.read()
+
+
+JOURNAL_ASKED = "For your journal"
+CHOICES_ASKED = "2. Round the pond again"
+REFLECTION_ASKED = "A question for you"
+
+
+@POSIX
+@row("Saves", "two players in one saves folder: two real processes answering in turn "
+     "(Alice, then Bob starts, then Alice answers again), then both stop",
+     "each game has its own autosave (`autosave-GAME.json`) and keeps every answer; "
+     "`--continue --player NAME` resumes each where it stopped; `hailsham saves` lists "
+     "both with player and steps")
+def test_two_players_in_one_folder_keep_all_their_answers(story_path: Path,
+                                                          tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    base = ["--story", str(story_path), "--saves", str(folder)]
+    alice = LinePlay(tmp_path, [*base, "--player", "Alice"])
+    alice.wait_for(REFLECTION_ASKED)
+    alice.answer("1", JOURNAL_ASKED)
+    alice.answer("alice line", CHOICES_ASKED)
+    bob = LinePlay(tmp_path, [*base, "--player", "Bob"])
+    bob.wait_for(REFLECTION_ASKED)
+    bob.answer("2", JOURNAL_ASKED)
+    alice.answer("2", REFLECTION_ASKED)  # round the pond again
+    bob.answer("bob line", CHOICES_ASKED)
+    for told in (alice.stop(), bob.stop()):
+        assert "your game is saved" in told
+    games = {saved.player: saved for saved in saves_folder.list_saves(folder)}
+    assert set(games) == {"Alice", "Bob"}
+    assert (games["Alice"].steps, games["Bob"].steps) == (2, 1)
+    assert {games[p].slot for p in games} == {f"autosave-{games[p].game}" for p in games}
+    story = load_story(str(story_path))[0]
+    journals = {p: [e.text for e in read_save(folder, games[p].slot, story).state.journal]
+                for p in games}
+    assert journals == {"Alice": ["alice line"], "Bob": ["bob line"]}
+    resumed = {p: hailsham(tmp_path, ["play", *base, "--continue", "--player", p], "")
+               for p in ("Alice", "Bob")}
+    assert resumed["Alice"].stdout.splitlines()[2].startswith(REFLECTION_ASKED)
+    assert resumed["Bob"].stdout.splitlines()[2:4] == ["1. Walk to the field", CHOICES_ASKED]
+    listed = hailsham(tmp_path, ["saves", "--saves", str(folder)]).stdout
+    assert re.search(r"autosave-\w{16} +Alice — A tiny story — Here · The Pond — 2 steps",
+                     listed), listed
+
+
+@row("Saves", "`:save NAME` onto a slot that holds another game (line mode)",
+     "the other game is kept aside under a free name (`NAME-DATE-TIME`) and the player "
+     "is told so; nothing is overwritten")
+def test_save_onto_another_games_slot_keeps_it(story_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    base = ["play", "--story", str(story_path), "--saves", str(folder)]
+    first = hailsham(tmp_path, [*base, "--player", "Ann"], "1\nmine\n:save shared\n")
+    assert first.returncode == 0
+    before = (folder / "shared.json").read_bytes()
+    second = hailsham(tmp_path, [*base, "--player", "Ben"], ":save shared\n:save shared\n")
+    no_traceback(second)
+    said = [line for line in second.stdout.splitlines() if "Saved in slot" in line]
+    assert said[0].startswith("Saved in slot 'shared'. The game that was in it is kept as "
+                              "'shared-")
+    assert said[1] == "Saved in slot 'shared'."  # its own game: simply saved again
+    kept = [p for p in folder.iterdir() if p.read_bytes() == before]
+    assert len(kept) == 1 and re.fullmatch(r"shared-\d{8}-\d{6}\.json", kept[0].name)
+    assert json.loads((folder / "shared.json").read_text("utf-8"))["player"] == "Ben"
+
+
+@row("Saves", "`--continue` with an `autosave.json` written by an earlier version (save "
+     "format 1, a snapshot per step)",
+     "the game resumes where it was and undo reaches its start; from then on it saves in "
+     "its own slot, in format 2, and the old file is left as it was")
+def test_continue_an_autosave_of_format_1(story_path: Path, story: Story,
+                                          tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    raw = version_1_save(story, played(story, loops=1), "0123456789abcdef")
+    (folder / "autosave.json").write_bytes(raw)
+    undos = ":undo\n" * 5
+    result = hailsham(tmp_path, ["play", "--story", str(story_path), "--saves", str(folder),
+                                 "--continue"], undos)
+    no_traceback(result)
+    assert result.stdout.startswith("Here — The Field\nCount 1.\n")
+    assert result.stdout.count("Your last answer was taken back.") == 4
+    assert "nothing to undo" in result.stdout
+    assert (folder / "autosave.json").read_bytes() == raw
+    data = json.loads((folder / "autosave-0123456789abcdef.json").read_text("utf-8"))
+    assert data["version"] == 2 and data["state"]["steps"] == 0 and data["revision"] > 4
+
+
+def _fallback_to(monkeypatch: pytest.MonkeyPatch, fallback: Path) -> None:
+    monkeypatch.setattr(session, "fallback_dirs", lambda: [fallback])
+
+
+@row("Saves", "a game saved on in the fallback folder after the saves folder stopped "
+     "taking saves (ENOSPC injected), so that an older copy is left in the saves "
+     "folder; then what `--continue` does, with the saves folder still failing",
+     "`--continue` finds the newest copy (by how often the game was saved, not by file "
+     "times) and goes on from it; the older copy never replaces it")
+def test_continue_finds_the_newest_copy(story: Story, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.commands.play import continue_latest
+
+    folder, fallback = tmp_path / "saves", tmp_path / "data"
+    _fallback_to(monkeypatch, fallback)
+    game = Session(story, folder)
+    game.state = played(story, loops=1)
+    assert game.autosave() is None
+    older = autosave_of(folder).read_bytes()
+    monkeypatch.setattr(saves, "atomic_write", _failing_in({folder}, saves.atomic_write))
+    game.state = runtime.choose(story, played(story, loops=1), 1).state  # one step further
+    assert "saved in" in (game.autosave() or "")
+    os.utime(autosave_of(fallback), (1, 1))  # the newer copy with the older file time
+    again = Session(story, folder)
+    assert continue_latest(again, None) is not None
+    assert again.state.scene == "c" and again.game == game.game
+    assert "saved in" in (again.autosave() or "")  # into the fallback, over its own copy
+    assert autosave_of(folder).read_bytes() == older
+    newest = read_save(fallback, autosave_of(fallback).stem, story)
+    assert newest.state.scene == "c" and newest.revision > game.revision
+
+
+@row("Saves", "two sessions going on with the same game (as two `--continue` in one "
+     "folder would), saving in turn",
+     "the one that finds a newer copy of the game than its own goes on as a game of its "
+     "own and says so; both copies are kept")
+def test_the_same_game_continued_twice_is_never_overwritten(
+        story: Story, tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    first = Session(story, folder)
+    assert first.autosave() is None
+    a, b = Session(story, folder), Session(story, folder)
+    for copy in (a, b):
+        copy.load(first.autosave_slot)
+    a.state = runtime.answer_reflection(story, a.state, 1).state
+    assert a.autosave() is None
+    b.state = runtime.answer_reflection(story, b.state, 2).state
+    told = b.autosave()
+    assert told is not None and "a game of its own" in told and b.game != a.game
+    assert b.autosave() is None  # and from then on, simply its own
+    kept = {read_save(folder, p.stem, story).state.journal[0].option
+            for p in autosaves(folder)}
+    assert kept == {"Because the game makes them feel chosen",
+                    "Because saying no would cost them Ruth"}
+
+
+# --- saves in proportion to the game --------------------------------------------------------
+
+def ring_story(root: Path, scenes: int = 600) -> Path:
+    """A long walk round a ring of scenes, a reflection with a journal line at every
+    third: prompts and options as long as the bundled story's."""
+    out = ["scenes:"]
+    for i in range(scenes):
+        out += [f"  s{i}:", "    place: here", f"    title: Post {i}",
+                f"    text: The walk goes on past the {i}th fence post.", "    add: {n: 1}"]
+        if i % 3 == 0:
+            out += ["    reflection:", f"      id: r{i}", "      themes: [memory]",
+                    f"      prompt: At post {i}, what do you think Kathy remembers best about "
+                    "the long walks, and why does it matter to her now?",
+                    "      options:",
+                    "        - text: The cold and the mud of the fields on the way back",
+                    "        - text: What Ruth said to Tommy when nobody was listening",
+                    "      journal: Anything to add?"]
+        out += ["    choices:", f"      - {{text: Walk on, goto: s{(i + 1) % scenes}}}",
+                f"      - {{text: Go back, goto: s{(i - 1) % scenes}}}"]
+    return write_files(root, {"story.yaml": MANIFEST.replace("start: a", "start: s0"),
+                              "scenes.yaml": "\n".join(out) + "\n"})
+
+
+def walked(story: Story, answers: int) -> runtime.GameState:
+    state = runtime.start(story).state
+    for given in range(answers):
+        if state.phase == runtime.REFLECTION:
+            state = runtime.answer_reflection(story, state, 1 + given % 2).state
+            state = runtime.write_journal(story, state,
+                                          f"My thoughts at step {given}, on the walk.").state
+        else:
+            state = runtime.choose(story, state, 1).state
+    return state
+
+
+@row("Saves", "long games on a 600-scene story with a reflection and a journal line at "
+     "every third scene: 1,000 and 2,000 answers",
+     "1,000 answers make a save of about 95 KB of plain JSON (a snapshot per step made "
+     "8.2 MB), 2,000 about twice that; loading replays the answers, and undo reaches the "
+     "start")
+def test_saves_grow_in_proportion_to_the_answers(tmp_path: Path) -> None:
+    story = load_story(str(ring_story(tmp_path / "ring")))[0]
+    folder = tmp_path / "saves"
+    sizes = {}
+    for answers in (1000, 2000):
+        state = walked(story, answers)
+        sizes[answers] = write_save(folder, f"g{answers}", story, state).stat().st_size
+    assert sizes[1000] < 120_000, sizes
+    assert 1.8 < sizes[2000] / sizes[1000] < 2.2, sizes
+    loaded = read_save(folder, "g1000", story)
+    assert loaded.notes == ()
+    assert len(loaded.state.history()) == 1001
+    assert loaded.state.journal == walked(story, 1000).journal
+    first = loaded.state.history()[0]
+    assert first.steps == 0 and first.previous is None
+
+
+@row("Saves", "a game that outgrows what a save may hold (the limit lowered for the test)",
+     "the player is told in one line that the game is too large to save and that the last "
+     "save is kept; no file over the limit is written, the last save still loads, and play "
+     "goes on")
+def test_a_game_too_large_to_save(story: Story, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "saves"
+    game = Session(story, folder)
+    assert game.autosave() is None
+    last = autosave_of(folder).read_bytes()
+    monkeypatch.setattr(saves, "MAX_SAVE_BYTES", len(last) + 200)
+    game.state = played(story, loops=6)
+    told = game.autosave()
+    assert told is not None and "\n" not in told
+    assert "too large to save" in told and told.endswith("the last save of it is kept")
+    assert game.unsaved
+    assert autosave_of(folder).read_bytes() == last
+    assert read_save(folder, game.autosave_slot, story).state.steps == 0
+    assert list(folder.iterdir()) == [autosave_of(folder)]
+
+
+@row("Saves", "a save whose story was edited so that its answers no longer replay (a "
+     "choice removed on the way)",
+     "the game goes on at the saved scene with the saved values, as before the edit, and a "
+     "note says plainly that undo cannot go back before it")
+def test_answers_that_no_longer_replay(story_path: Path, story: Story,
+                                       tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    write_save(folder, "s", story, played(story, loops=2))
+    edited = write_files(tmp_path / "edited", {
+        "story.yaml": MANIFEST,
+        "scenes.yaml": STORY.replace("      - text: Round the pond again\n        goto: a\n",
+                                     "")})
+    loaded = read_save(folder, "s", load_story(str(edited))[0])
+    assert (loaded.state.scene, loaded.state.steps) == ("b", 6)
+    assert loaded.state.values == played(story, loops=2).values
+    assert [e.text for e in loaded.state.journal] == ["line 0", "line 1", "line 2"]
+    assert any("undo cannot go back" in note for note in loaded.notes)
+    assert loaded.state.previous is None
+
+
+# --- what a save file may do to the terminal and the program ----------------------------------
+
+HARMFUL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+EVIL_NAME = "\x1b]0;PWNED\x07\x1b[2J\u202eevil"
+
+
+@LINUX
+@row("Saves", "a variable name in a save holding `ESC ] 0;PWNED BEL ESC [2J` and U+202E, "
+     "through `play --continue`, `play --load` and `report`",
+     "the note about the dropped variable is printed cleaned: no control character or "
+     "direction override reaches stdout or stderr")
+def test_escapes_in_a_save_never_reach_the_terminal(story_path: Path, story: Story,
+                                                    tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    data = saves.to_json(story, played(story), "Eve", game="0123456789abcdef")
+    for snapshot in (data["start"], data["state"]):
+        snapshot["values"][EVIL_NAME] = 1
+    raw = saves.encode(data, "x")
+    folder.mkdir()
+    for name in ("autosave-0123456789abcdef", "evil"):
+        (folder / f"{name}.json").write_bytes(raw)
+    base = ["--story", str(story_path), "--saves", str(folder)]
+    runs = [hailsham(tmp_path, ["play", *base, "--continue"], ""),
+            hailsham(tmp_path, ["play", *base, "--load", "evil"], ""),
+            hailsham(tmp_path, ["report", "evil", "-o", "-", *base])]
+    for result in runs:
+        no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert "is no longer in the story and was dropped" in result.stderr
+        for stream in (result.stdout, result.stderr):
+            assert not HARMFUL.search(stream), repr(stream[-300:])
+
+
+@LINUX
+@pytest.mark.parametrize("field", ["player", "game"])
+@row("Saves", "a lone surrogate in a save's `player` or `game` field (`play --continue`, "
+     "`play --load`, `hailsham saves`, `report`)",
+     "the save is reported as broken in one line and set aside; a new game starts (or "
+     "exit 1 for `--load`); no exit 70, and later runs are clean")
+def test_a_lone_surrogate_in_player_or_game(story_path: Path, story: Story, tmp_path: Path,
+                                            field: str) -> None:
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    data = saves.to_json(story, played(story), "Eve", game="0123456789abcdef")
+    data[field] = "\udc80"
+    raw = json.dumps(data).encode()
+    base = ["--story", str(story_path), "--saves", str(folder)]
+    (folder / "autosave-0123456789abcdef.json").write_bytes(raw)
+    (folder / "bad.json").write_bytes(raw)
+    listed = hailsham(tmp_path, ["saves", *base])
+    assert listed.returncode == 0 and "bad" in listed.stdout
+    assert "not a readable save" in listed.stdout
+    loaded = hailsham(tmp_path, ["play", *base, "--load", "bad"], "")
+    assert loaded.returncode == 1 and "save 'bad' is broken" in loaded.stderr
+    resumed = hailsham(tmp_path, ["play", *base, "--continue"], "")
+    assert resumed.returncode == 0 and "starting a new game" in resumed.stderr
+    report = hailsham(tmp_path, ["report", "-o", "-", *base])
+    for result in (listed, loaded, resumed, report):
+        no_traceback(result)
+        assert result.returncode != 70
+    assert not (folder / "bad.json").exists()  # set aside as broken
+    assert [p.read_bytes() for p in folder.glob("bad.broken-*.json")] == [raw]
+    again = hailsham(tmp_path, ["play", *base, "--load", "bad"], "")
+    assert again.returncode == 1 and "does not exist" in again.stderr
+
+
+@POSIX
+@row("Saves", "a FIFO named `autosave.json`, another named `fifo.json` and a folder named "
+     "`x.json` in the saves folder: `play --continue`, `play --load fifo`, `saves`, "
+     "`journal` and `report` without a slot, a new game",
+     "each is refused at once as not a save (a FIFO, a folder), never opened; `saves` "
+     "lists them so; play goes on; nothing waits")
+def test_fifos_and_folders_named_like_saves(story_path: Path, story: Story,
+                                            tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    os.mkfifo(folder / "autosave.json")
+    os.mkfifo(folder / "fifo.json")
+    (folder / "x.json").mkdir()
+    base = ["--story", str(story_path), "--saves", str(folder)]
+    listed = hailsham(tmp_path, ["saves", *base], timeout=20)
+    assert re.search(r"autosave +\(not a save: a FIFO\)", listed.stdout), listed.stdout
+    assert re.search(r"x +\(not a save: a folder\)", listed.stdout)
+    loaded = hailsham(tmp_path, ["play", *base, "--load", "fifo"], "", timeout=20)
+    assert loaded.returncode == 1
+    assert loaded.stderr.strip() == "hailsham: 'fifo' is not a save (a FIFO)"
+    resumed = hailsham(tmp_path, ["play", *base, "--continue"], PLAY_THROUGH, timeout=20)
+    assert "'autosave' is not a save: a FIFO" in resumed.stderr
+    assert resumed.stdout.splitlines()[-1] == ENDING
+    for command in ("journal", "report"):
+        result = hailsham(tmp_path, [command, *base, *(["-o", "-"] * (command == "report"))],
+                          timeout=20)
+        no_traceback(result)
+        assert result.returncode == 0, result.stderr
+    for result in (listed, loaded, resumed):
+        no_traceback(result)
+    assert stat_is_fifo(folder / "autosave.json") and stat_is_fifo(folder / "fifo.json")
+
+
+def stat_is_fifo(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+@row("Saves", "a 150 MB `junk.json` in the saves folder (sparse): `hailsham saves`, "
+     "`journal` and `report` without a slot, `play --continue`",
+     "listed as a save that is too large, in well under a second, without being read; "
+     "the other commands pass it by")
+def test_a_huge_file_in_the_saves_folder_is_not_read(story_path: Path, story: Story,
+                                                     tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    write_save(folder, "good", story, played(story), player="Ada")
+    with open(folder / "junk.json", "wb") as f:
+        f.truncate(150 * 2**20)
+    started = time.perf_counter()
+    listed = {info.slot: info for info in saves_folder.list_saves(folder)}
+    assert time.perf_counter() - started < 1.0
+    assert listed["junk"].problem == "not a readable save: too large"
+    assert listed["good"].problem is None
+    base = ["--story", str(story_path), "--saves", str(folder)]
+    shown = hailsham(tmp_path, ["saves", *base])
+    assert re.search(r"junk +\(not a readable save: too large\)", shown.stdout)
+    for command in (["journal"], ["report", "-o", "-"], ["play", "--continue"]):
+        result = hailsham(tmp_path, [*command, *base], "")
+        no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert "Ada" in result.stdout or command[0] == "play"
+
+
+# The peak of this process alone: VmHWM starts afresh at exec (ru_maxrss would count the
+# pytest worker that forked it).
+MEASURED = """
+import re, sys
+from engine.cli import main
+status = main(sys.argv[1:])
+with open("/proc/self/status") as f:
+    print(re.search(r"VmHWM:\\s+(\\d+) kB", f.read()).group(1), status)
+"""
+
+
+@LINUX
+@row("Saves", "a 63 MB save of `[],[],…` (21 million empty lists) as the only autosave, "
+     "with `play --continue`",
+     "refused before parsing (too many values for a save) and left alone, said in one "
+     "line, and a new game starts; the process stays under 300 MB (parsing it took 1.6 GB)")
+def test_a_save_of_millions_of_empty_lists(story_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    head = b'{"format": "hailsham-save", "version": 2, "answers": ['
+    body = b"[]," * (63 * 2**20 // 3)
+    (folder / "autosave.json").write_bytes(head + body + b"[]]}")
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURED, "play", "--story", str(story_path), "--saves",
+         str(folder), "--continue"], input="", capture_output=True, text=True,
+        cwd=tmp_path, env=isolated_env(tmp_path), timeout=60)
+    no_traceback(result)
+    peak_kb, status = result.stdout.split()[-2:]
+    assert status == "0"
+    assert "'autosave' is not a readable save: too large" in result.stderr
+    assert int(peak_kb) < 300 * 1024, peak_kb
 
 
 # --- hostile stories through `hailsham check` ------------------------------------------------

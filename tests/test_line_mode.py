@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MANIFEST, run_hailsham
+from conftest import AUTOSAVE_NAME, MANIFEST, autosave_of, autosaves, run_hailsham
 
 import engine
 from engine.core.runtime import scene_text, start
@@ -152,7 +152,9 @@ def count_block(out: list[str], block: list[str]) -> int:
 
 
 def files_in(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    """The names in a folder, each game's autosave as autosave-GAME.json."""
+    return {"autosave-GAME.json" if AUTOSAVE_NAME.match(p.name) else p.name
+            for p in folder.iterdir()}
 
 
 # --- the output --------------------------------------------------------------------
@@ -267,7 +269,7 @@ def test_no_control_characters_even_from_values_the_player_cannot_control(
     path = saves / "evil.json"
     data = json.loads(path.read_text("utf-8"))
     nasty = "\x1b[31m\x1b]0;pwned\x07\x9b2J\r\x08\x7f\x85\u2028\u202e!"
-    for state in data["history"]:
+    for state in (data["start"], data["state"]):
         state["values"]["word"] = nasty
     path.write_text(json.dumps(data), encoding="utf-8")
 
@@ -344,7 +346,7 @@ def test_several_invalid_answers_at_a_choice(tmp_path, story, saves):
 def test_end_of_input_mid_game_saves_and_exits_0(tmp_path, story, saves):
     result = play(tmp_path, story, saves, "1\n\n1\n")
     assert_clean_exit(result)
-    assert (saves / "autosave.json").is_file()
+    assert autosave_of(saves).is_file()
     assert result.stderr.strip(), "a note on stderr"
     # The save holds the game as it was: continuing shows the field, not the start.
     resumed = play(tmp_path, story, saves, "", "--continue")
@@ -355,7 +357,7 @@ def test_end_of_input_mid_game_saves_and_exits_0(tmp_path, story, saves):
 def test_end_of_input_at_the_very_start_still_saves(tmp_path, story, saves):
     result = play(tmp_path, story, saves, "")
     assert_clean_exit(result)
-    assert (saves / "autosave.json").is_file()
+    assert autosave_of(saves).is_file()
     assert result.stderr.strip()
 
 
@@ -363,7 +365,7 @@ def test_quit_saves_and_exits_0(tmp_path, story, saves):
     result = play(tmp_path, story, saves, "1\n\n1\n:quit\n1\n2\n2\n")
     assert_clean_exit(result)
     assert "The end" not in result.stdout, "nothing is read after :quit"
-    assert (saves / "autosave.json").is_file()
+    assert autosave_of(saves).is_file()
     assert result.stderr.strip()
     resumed = play(tmp_path, story, saves, "", "--continue")
     assert_clean_exit(resumed)
@@ -528,9 +530,11 @@ def test_continue_with_a_broken_autosave_starts_a_new_game(tmp_path, story, save
     result = play(tmp_path, story, saves, "", "--continue")
     assert_clean_exit(result)
     assert "new game" in result.stderr.lower()
+    assert "'autosave' is not a readable save" in result.stderr
     assert lines(result.stdout) == [*A_TEXT, *A_REFLECTION]
-    kept = [p for p in saves.iterdir() if p.read_text("utf-8") == "{ not json"]
-    assert kept and kept[0].name != "autosave.json"
+    # Left as it was (`hailsham saves` lists it as unreadable); the new game has its own.
+    assert (saves / "autosave.json").read_text("utf-8") == "{ not json"
+    assert files_in(saves) == {"autosave.json", "autosave-GAME.json"}
 
 
 def test_load_missing_slot_exits_1_naming_it(tmp_path, story, saves):
@@ -540,7 +544,7 @@ def test_load_missing_slot_exits_1_naming_it(tmp_path, story, saves):
     assert len(err) == 1
     assert "missing" in err[0]
     assert result.stdout == "", "nothing is played"
-    assert not (saves / "autosave.json").exists()
+    assert not autosaves(saves)
 
 
 def test_load_broken_save_exits_1_and_keeps_it_aside(tmp_path, story, saves):
@@ -568,7 +572,7 @@ def test_load_save_whose_scene_is_gone_exits_1_and_leaves_it_alone(tmp_path, sto
     err = [line for line in lines(result.stderr) if line.strip()]
     assert len(err) == 1 and "old" in err[0]
     assert (saves / "old.json").read_bytes() == before
-    assert files_in(saves) == {"old.json", "autosave.json"}
+    assert files_in(saves) == {"old.json", "autosave-GAME.json"}
 
 
 def test_save_of_another_story_is_refused_and_left_alone(tmp_path, story_dir, saves):
@@ -588,7 +592,7 @@ def test_continue_with_another_storys_autosave_starts_a_new_game_and_keeps_it(
         tmp_path, story_dir, saves):
     story = story_dir(STORY)
     assert_clean_exit(play(tmp_path, story, saves, "1\n\n1\n"))
-    before = (saves / "autosave.json").read_bytes()
+    before = autosave_of(saves).read_bytes()
     story_dir(STORY, manifest=MANIFEST.replace("id: tiny", "id: another"))
     result = play(tmp_path, story, saves, "", "--continue")
     assert_clean_exit(result)
@@ -619,7 +623,7 @@ def test_load_command_with_missing_or_broken_slot_keeps_the_game(tmp_path, story
 def test_bad_slot_names_are_refused_in_game(tmp_path, story, saves, name):
     result = play(tmp_path, story, saves, f":save {name}\n:load {name}\n2\n\n")
     assert_clean_exit(result)
-    assert files_in(saves) == {"autosave.json"}
+    assert files_in(saves) == {"autosave-GAME.json"}
     assert not (tmp_path / "escape.json").exists()
     assert "Saved in" not in result.stdout
     # The game goes on.
@@ -632,7 +636,7 @@ def test_bad_slot_names_are_refused_on_the_command_line(tmp_path, story, saves, 
     assert_clean_exit(result, 1)
     assert result.stdout == ""
     assert len([line for line in lines(result.stderr) if line.strip()]) == 1
-    assert not (saves / "autosave.json").exists()
+    assert not autosaves(saves)
 
 
 def test_empty_slot_name_is_refused_on_the_command_line(tmp_path, story, saves):
@@ -682,7 +686,7 @@ def test_runtime_dead_end_says_so_saves_and_exits_1(tmp_path, story_dir, saves):
     said = "\n".join(out[5:]) + result.stderr
     assert re.search(r"dead end|no choice", said, re.IGNORECASE)
     assert not any(NUMBERED.match(line) for line in out[5:])
-    assert (saves / "autosave.json").is_file()
+    assert autosave_of(saves).is_file()
 
 
 def test_story_with_errors_is_not_played(tmp_path, story_dir, saves):
@@ -724,7 +728,7 @@ def test_no_arguments_plays_the_bundled_story(tmp_path, args):
     assert_clean_exit(result)
     expected = bundled_first_lines()
     assert lines(result.stdout)[:len(expected)] == expected
-    assert (tmp_path / "saves" / "autosave.json").is_file()
+    assert autosave_of(tmp_path / "saves").is_file()
 
 
 def test_the_hailsham_script_plays_the_bundled_story(tmp_path):
@@ -737,14 +741,14 @@ def test_the_hailsham_script_plays_the_bundled_story(tmp_path):
                             env=dict(os.environ, PYTHONIOENCODING="utf-8"))
     assert_clean_exit(result)
     assert lines(result.stdout)[0] == bundled_first_lines()[0]
-    assert (tmp_path / "saves" / "autosave.json").is_file()
+    assert autosave_of(tmp_path / "saves").is_file()
 
 
 def test_default_saves_folder_is_saves_in_the_current_folder(tmp_path, story):
     (tmp_path / "saves").mkdir()
     result = run_hailsham(["play", "--story", "story"], "1\n\n:save mine\n", cwd=tmp_path)
     assert_clean_exit(result)
-    assert files_in(tmp_path / "saves") == {"autosave.json", "mine.json"}
+    assert files_in(tmp_path / "saves") == {"autosave-GAME.json", "mine.json"}
     loaded = run_hailsham(["play", "--story", "story", "--load", "mine"], "", cwd=tmp_path)
     assert_clean_exit(loaded)
     assert lines(loaded.stdout)[:3] == A_TEXT
@@ -809,7 +813,7 @@ def test_ctrl_c_saves_and_exits_0(tmp_path, story, saves):
                 seen.append(got.get(timeout=remaining))
             except queue.Empty:
                 pytest.fail(f"no journal question; output so far: {seen}")
-        (saves / "autosave.json").unlink()  # so the save found below is Ctrl-C's
+        autosave_of(saves).unlink()  # so the save found below is Ctrl-C's
         proc.send_signal(signal.SIGINT)
         status = proc.wait(timeout=30)
         reader.join(timeout=10)
@@ -822,7 +826,7 @@ def test_ctrl_c_saves_and_exits_0(tmp_path, story, saves):
     assert status == 0, err
     assert "Traceback" not in err
     assert err.strip(), "a note on stderr"
-    assert (saves / "autosave.json").is_file()
+    assert autosave_of(saves).is_file()
     resumed = play(tmp_path, story, saves, "", "--continue")
     assert_clean_exit(resumed)
     out = lines(resumed.stdout)

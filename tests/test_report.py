@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_hailsham
+from conftest import autosave_of, run_hailsham
 from playthrough import (
     HOSTILE,
     OUR_ELEMENTS,
@@ -53,7 +53,7 @@ def test_player_name_goes_into_the_save_and_is_never_asked_for(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert "name" not in result.stdout.lower()
     assert "The end: The Norfolk Copy" in result.stdout
-    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    data = json.loads(autosave_of(tmp_path / "saves").read_text("utf-8"))
     assert data["player"] == "Ada Lovelace"
 
 
@@ -62,7 +62,7 @@ def test_player_name_without_the_option_is_none(tmp_path: Path, story_root: Path
                            str(tmp_path / "saves")], input="1\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "name" not in result.stdout.lower()
-    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    data = json.loads(autosave_of(tmp_path / "saves").read_text("utf-8"))
     assert data["player"] is None
 
 
@@ -80,7 +80,7 @@ def test_player_name_loses_escape_sequences(tmp_path: Path, story_root: Path) ->
                            str(tmp_path / "saves"), "--player", "\x1b[31mEve\x1b[0m\x07 B"],
                           input="1\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    data = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    data = json.loads(autosave_of(tmp_path / "saves").read_text("utf-8"))
     assert data["player"] == "Eve B"
 
 

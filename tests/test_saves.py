@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MANIFEST
+from conftest import MANIFEST, version_1_save
 
 from engine.core import runtime
 from engine.core.model import Story
 from engine.core.runtime import CHOICE, REFLECTION, GameState
-from engine.play import saves
+from engine.play import saves, saves_folder
 from engine.play.saves import BrokenSave, SaveError, UnfitSave, read_save, write_save
 from engine.story import files
 from engine.story.loader import load_story
@@ -161,7 +161,11 @@ def test_save_file_contents(story_dir, folder):
     assert data["story"]["title"] == "A tiny story"
     assert data["story"]["version"] == "3"
     assert data["story"]["digest"] == story.digest and story.digest
-    assert len(data["history"]) == 5
+    assert data["version"] == 2 and data["revision"] == 0
+    assert data["answers"] == [["a", "reflection", 1], ["a", "choice", 2], ["b", "choice", 1],
+                               ["a", "reflection", 2]]
+    assert data["start"]["steps"] == 0 and data["state"]["steps"] == 4
+    assert [entry[6] for entry in data["journal"]] == ["Hello, journal.", None]
 
 
 # --- atomic writes ---------------------------------------------------------------------
@@ -416,35 +420,44 @@ def test_only_the_text_changed(story_dir, folder):
 # --- tampered saves ------------------------------------------------------------------------------
 
 def _last(data: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = data["history"][-1]
+    entry: dict[str, Any] = data["state"]
     return entry
 
 
 TAMPER: dict[str, Callable[[dict[str, Any]], None]] = {
     "values a list": lambda d: _last(d).__setitem__("values", [1, True, "x"]),
-    "values a string": lambda d: d["history"][0].__setitem__("values", "n=1"),
+    "values a string": lambda d: d["start"].__setitem__("values", "n=1"),
     "values missing": lambda d: _last(d).pop("values"),
     "unknown phase": lambda d: _last(d).__setitem__("phase", "dancing"),
     "phase a number": lambda d: _last(d).__setitem__("phase", 3),
     "negative journal length": lambda d: _last(d).__setitem__("journal", -1),
     "journal length too long": lambda d: _last(d).__setitem__("journal", 99),
-    "history not a list": lambda d: d.__setitem__("history", {"0": {}}),
-    "history a string": lambda d: d.__setitem__("history", "a"),
-    "history empty": lambda d: d.__setitem__("history", []),
-    "history missing": lambda d: d.pop("history"),
-    "history entry a list": lambda d: d["history"].__setitem__(-1, ["a"]),
+    "answers not a list": lambda d: d.__setitem__("answers", {"0": {}}),
+    "answers a string": lambda d: d.__setitem__("answers", "a"),
+    "answers missing": lambda d: d.pop("answers"),
+    "start missing": lambda d: d.pop("start"),
+    "state missing": lambda d: d.pop("state"),
+    "an answer an object": lambda d: d["answers"].__setitem__(-1, {"a": 1}),
+    "an answer's number text": lambda d: d["answers"][0].__setitem__(2, "1"),
+    "an answer incomplete": lambda d: d["answers"].__setitem__(0, ["a", "choice"]),
+    "an answer of no kind": lambda d: d["answers"][0].__setitem__(1, "dance"),
     "visits a list": lambda d: _last(d).__setitem__("visits", ["a"]),
     "visits not numbers": lambda d: _last(d).__setitem__("visits", {"a": "x"}),
     "steps text": lambda d: _last(d).__setitem__("steps", "4"),
     "once a number": lambda d: _last(d).__setitem__("once", 5),
     "scene a number": lambda d: _last(d).__setitem__("scene", 5),
-    "answer text": lambda d: _last(d).__setitem__("answer", "chose 1"),
-    "answer incomplete": lambda d: _last(d).__setitem__("answer", {"kind": "choice"}),
     "goto a number": lambda d: _last(d).__setitem__("goto", 5),
+    "revision text": lambda d: d.__setitem__("revision", "3"),
     "journal entries numbers": lambda d: d.__setitem__("journal", [1, 2]),
     "journal not a list": lambda d: d.__setitem__("journal", None),
-    "journal entry number text": lambda d: d["journal"][0].__setitem__("number", "1"),
-    "journal entry text number": lambda d: d["journal"][0].__setitem__("text", 5),
+    "journal entry too short": lambda d: d["journal"][0].pop(),
+    "journal entry number text": lambda d: d["journal"][0].__setitem__(5, "1"),
+    "journal entry text number": lambda d: d["journal"][0].__setitem__(6, 5),
+    "player a number": lambda d: d.__setitem__("player", 5),
+    "player on two lines": lambda d: d.__setitem__("player", "Ann\nBob"),
+    "player a lone surrogate": lambda d: d.__setitem__("player", "\udc80"),
+    "game a lone surrogate": lambda d: d.__setitem__("game", "\ud800"),
+    "game a path": lambda d: d.__setitem__("game", "../x"),
 }
 
 
@@ -478,7 +491,7 @@ def test_value_of_the_wrong_type_is_reset_with_a_note(story_dir, folder):
 def test_loaded_save_with_lone_surrogate_can_be_saved_again(story_dir, folder):
     story = load(story_dir)
     data = saves.to_json(story, played(story), None)
-    data["journal"][0]["text"] = "\ud800"
+    data["journal"][0][6] = "\ud800"
     folder.mkdir()
     # json.dumps escapes the surrogate as \ud800: a well-formed UTF-8 file
     (folder / "t.json").write_text(json.dumps(data), "utf-8")
@@ -515,7 +528,7 @@ def test_list_saves_newest_first_and_unreadable_marked(story_dir, folder):
              "junk": 1_500_000}
     for slot, t in times.items():
         os.utime(folder / f"{slot}.json", (t, t))
-    listed = saves.list_saves(folder)
+    listed = saves_folder.list_saves(folder)
     assert [i.slot for i in listed] == ["newest", "middle", "junk", "older"]
     by_slot = {i.slot: i for i in listed}
     for slot in ("newest", "middle", "older"):
@@ -528,13 +541,13 @@ def test_list_saves_marks_a_deeply_nested_file_unreadable(story_dir, folder):
     story = load(story_dir)
     write_save(folder, "good", story, played(story))
     (folder / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
-    listed = {i.slot: i for i in saves.list_saves(folder)}
+    listed = {i.slot: i for i in saves_folder.list_saves(folder)}
     assert listed["good"].problem is None
     assert listed["deep"].problem
 
 
 def test_list_saves_of_a_missing_folder(tmp_path):
-    assert saves.list_saves(tmp_path / "nowhere") == []
+    assert saves_folder.list_saves(tmp_path / "nowhere") == []
 
 
 # --- where saves go ---------------------------------------------------------------------
@@ -572,3 +585,136 @@ def test_old_leftovers_of_killed_saves_are_swept_young_ones_kept(story_dir, fold
     os.utime(old, (stale, stale))
     write_save(folder, "t", story, played(story))
     assert not old.exists() and young.exists()
+
+
+# --- save format 2: answers, replayed -------------------------------------------------------
+
+def test_a_save_of_format_1_loads_with_its_whole_history(story_dir, folder):
+    story = load(story_dir)
+    state = played(story)
+    folder.mkdir()
+    (folder / "old.json").write_bytes(version_1_save(story, state, "0123456789abcdef"))
+    loaded = read_save(folder, "old", story)
+    assert loaded.notes == () and loaded.game == "0123456789abcdef"
+    assert loaded.revision == state.steps  # what tells its copies apart: their steps
+    assert [fields(s) for s in loaded.state.history()] == [fields(s) for s in state.history()]
+
+
+def test_a_save_of_format_1_with_a_removed_scene_only_limits_undo(story_dir, folder):
+    story = load(story_dir)
+    folder.mkdir()
+    (folder / "old.json").write_bytes(version_1_save(story, played(story), ""))
+    loaded = read_save(folder, "old", load(story_dir, WITHOUT_B))
+    assert loaded.state.scene == "a" and all(s.scene != "b" for s in loaded.state.history())
+    assert any("undo" in note for note in loaded.notes)
+
+
+def test_a_game_begun_with_from_replays_from_where_it_began(story_dir, folder):
+    story = load(story_dir)
+    values = list(story.initial_values())
+    values[story.slots["n"]] = 40
+    state = runtime.start_at(story, "b", tuple(values)).state
+    state = runtime.choose(story, state, 1).state  # Back -> a
+    state = runtime.answer_reflection(story, state, 1).state
+    write_save(folder, "warped", story, state)
+    loaded = read_save(folder, "warped", story)
+    assert loaded.notes == ()
+    assert [fields(s) for s in loaded.state.history()] == [fields(s) for s in state.history()]
+    assert loaded.state.history()[0].scene == "b"
+
+
+def test_the_writer_refuses_what_the_reader_would(story_dir, folder, monkeypatch):
+    story = load(story_dir)
+    path = write_save(folder, "s", story, runtime.start(story).state)
+    before = path.read_bytes()
+    monkeypatch.setattr(saves, "MAX_SAVE_VALUES", before.count(b",") + 10)
+    with pytest.raises(saves.TooLarge, match="too large to save") as info:
+        write_save(folder, "s", story, played(story))
+    assert one_line(str(info.value))
+    assert path.read_bytes() == before
+    # and a file made that large by hand is refused by the reader, before parsing
+    path.write_bytes(before.replace(b'"answers": []', b'"answers": [' + b"[]," * 20 + b"[]]"))
+    with pytest.raises(BrokenSave, match="too large"):
+        read_save(folder, "s", story)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_never_opened(story_dir, folder):
+    import signal
+
+    story = load(story_dir)
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.json")
+    signal.alarm(10)  # opening a FIFO would wait for a writer: fail instead of hanging
+    try:
+        with pytest.raises(saves.NotASave, match=r"'pipe' is not a save \(a FIFO\)"):
+            read_save(folder, "pipe", story)
+        (info,) = saves_folder.list_saves(folder)
+    finally:
+        signal.alarm(0)
+    assert info.problem == "not a save: a FIFO"
+    assert (folder / "pipe.json").exists()  # left where it is
+
+
+# --- one game, one file ---------------------------------------------------------------
+
+def test_loading_an_earlier_named_save_branches_off_quietly(story_dir, folder):
+    from engine.play.session import Session
+
+    story = load(story_dir)
+    game = Session(story, folder)
+    game.state = runtime.answer_reflection(story, game.state, 1).state
+    game.save("early")
+    game.state = runtime.write_journal(story, game.state, "later").state
+    assert game.autosave() is None
+    again = Session(story, folder)
+    again.load("early")
+    assert again.game != game.game  # a branch: the game's own autosave is left alone
+    assert again.autosave() is None  # and nothing to tell the player
+    later = read_save(folder, game.autosave_slot, story).state
+    assert later.journal[0].text == "later"
+    assert len(list(folder.glob("autosave-*.json"))) == 2
+
+
+def test_hailsham_saves_lists_games_saved_where_play_fell_back_to(story_dir, tmp_path,
+                                                                    monkeypatch, capsys):
+    import argparse
+
+    from engine.commands import saves as saves_command
+    from engine.play import session
+
+    story = load(story_dir)
+    folder, fallback = tmp_path / "saves", tmp_path / "data"
+    monkeypatch.setattr(session, "fallback_dirs", lambda: [fallback])
+    write_save(fallback, "autosave-0123456789abcdef", story, played(story), player="Ada",
+               game="0123456789abcdef")
+    assert saves_command.run(argparse.Namespace(saves=str(folder), story=None)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [f"No saved games in {folder}.",
+                       f"Saved where play fell back to, in {fallback}:"]
+    assert out[2].startswith("  autosave-0123456789abcdef Ada — A tiny story — Here · a — "
+                             "4 steps — ")
+
+
+def test_a_save_cut_short_by_ctrl_c_is_not_taken_for_a_newer_copy(story_dir, folder,
+                                                                   monkeypatch):
+    from engine.play import session
+    from engine.play.session import Session
+
+    story = load(story_dir)
+    game = Session(story, folder)
+    assert game.autosave() is None
+    real = session.write_save
+
+    def interrupted_after_the_write(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C, once the file is in place
+
+    monkeypatch.setattr(session, "write_save", interrupted_after_the_write)
+    game.state = played(story)
+    with pytest.raises(KeyboardInterrupt):
+        game.autosave()
+    monkeypatch.undo()
+    before = game.game
+    assert game.autosave() is None  # what play does next: save on the way out
+    assert game.game == before and len(list(folder.glob("autosave-*.json"))) == 1

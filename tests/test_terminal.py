@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import autosave_of, autosaves
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from engine.frontends.terminal import TerminalPlayer
-from engine.play.saves import list_saves, read_save
+from engine.play.saves import read_save
+from engine.play.saves_folder import list_saves
 from engine.play.session import Session
 from engine.story.loader import load_story
 
@@ -135,7 +137,8 @@ def test_ctrl_z_undoes_and_ctrl_c_saves_and_leaves(make_player, pipe, tmp_path):
     state = player.session.state
     assert state.scene == "a" and state.phase == "reflection"  # both answers undone
     assert state.values[0] == 0 and state.journal == ()
-    saved = read_save(tmp_path / "saves", "autosave", player.session.story)
+    saved = read_save(tmp_path / "saves", autosave_of(tmp_path / "saves").stem,
+                      player.session.story)
     assert saved.state.phase == "reflection" and saved.state.scene == "a"
 
 
@@ -165,9 +168,8 @@ def test_play_again_at_an_ending_starts_a_new_game_and_keeps_the_old(make_player
     status = play(player, pipe, "2\r" + "2" + "1" + "\x04")
     assert status == 0
     assert player.session.state.scene == "a" and player.session.state.steps == 0
-    slots = [s.slot for s in list_saves(tmp_path / "saves")]
-    assert "autosave" in slots
-    assert any(s.startswith("autosave-") for s in slots)  # the finished game was kept
+    # The finished game and the new one, each in its own slot.
+    assert len(autosaves(tmp_path / "saves")) == 2
 
 
 def test_start_menu_continues_the_autosave(make_player, pipe, tmp_path):
@@ -193,9 +195,9 @@ def test_start_menu_offers_a_new_game_when_the_saved_scene_is_gone(
         shown = second.start_menu()
     assert shown is not None
     assert second.session.state.scene == "a" and second.session.state.steps == 0
-    assert "no longer in the story" in "\n".join(second.transcript)
-    saved = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
-    assert saved["history"][-1]["scene"] == "b"  # the unfit save was left alone
+    assert "no longer in the story" in " ".join(" ".join(second.transcript).split())
+    saved = json.loads(autosaves(tmp_path / "saves")[0].read_text("utf-8"))
+    assert saved["state"]["scene"] == "b"  # the unfit save was left alone
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -223,6 +225,37 @@ def test_real_pseudo_terminal(story_dir, tmp_path):
     finally:
         child.close()
     assert child.exitstatus == 0
-    data = json.loads((saves / "autosave.json").read_text("utf-8"))
-    assert data["history"][-1]["scene"] == "b"
-    assert data["journal"][0]["text"] == "from a real terminal"
+    data = json.loads(autosave_of(saves).read_text("utf-8"))
+    assert data["state"]["scene"] == "b"
+    assert data["journal"][0][6] == "from a real terminal"
+
+
+def test_save_onto_another_games_slot_asks_first(make_player, pipe, tmp_path):
+    first = make_player()
+    play(first, pipe, "1" + "\r" + ":save shared\r" + ":quit\r")
+    before = (tmp_path / "saves" / "shared.json").read_bytes()
+    second = make_player()
+    # :save shared -> asked; 2: do not save. Again -> 1: save, keeping the other game.
+    play(second, pipe, ":save shared\r" + "2" + ":save shared\r" + "1" + ":quit\r")
+    text = " ".join(" ".join(second.transcript).split())
+    assert text.count("Slot 'shared' holds another game (no name given, Here · The Pond, "
+                      "1 step).") == 2
+    assert "Not saved." in text
+    assert "Saved in slot 'shared'. The game that was in it is kept as 'shared-" in text
+    kept = [p for p in (tmp_path / "saves").iterdir() if p.read_bytes() == before]
+    assert len(kept) == 1 and kept[0].name.startswith("shared-")
+    saved = read_save(tmp_path / "saves", "shared", second.session.story)
+    assert saved.game == second.session.game
+
+
+def test_start_menu_continues_the_players_own_latest_game(story_dir, tmp_path, pipe):
+    story, _ = load_story(str(story_dir(SCENES)))
+    for name, keys in (("Ann", "1" + "\r" + "1" + ":quit\r"), ("Ben", ":quit\r")):
+        session = Session(story, tmp_path / "saves", player=name)
+        play(TerminalPlayer(session, input=pipe, output=DummyOutput()), pipe, keys)
+    ann = TerminalPlayer(Session(story, tmp_path / "saves", player="Ann"), input=pipe,
+                         output=DummyOutput())
+    pipe.send_text("1")  # Continue: Ann's game, though Ben's is the most recent
+    with create_app_session(input=pipe, output=DummyOutput()):
+        assert ann.start_menu() is not None
+    assert ann.session.state.scene == "b" and ann.session.player == "Ann"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MANIFEST, write_files
+from conftest import MANIFEST, autosave_of, write_files
 from robustness import row
 
 from engine.core.runtime import MAX_JOURNAL_CHARS
@@ -96,12 +96,12 @@ def clean(result: subprocess.CompletedProcess[bytes], status: int = 0) -> list[s
 
 
 def autosave(tmp_path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((tmp_path / "saves" / "autosave.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads(autosave_of(tmp_path / "saves").read_text("utf-8"))
     return data
 
 
 def journal_texts(tmp_path: Path) -> list[str | None]:
-    return [e["text"] for e in autosave(tmp_path)["journal"]]
+    return [e[6] for e in autosave(tmp_path)["journal"]]  # (reflection, …, text)
 
 
 # --- the end of input ---------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_empty_or_closed_standard_input(story: Path, tmp_path: Path, how: str,
     assert out[0] == "Here — The Pond" and out[-1].startswith("2. ")
     assert result.stderr.decode().splitlines() == [
         "End of input: your game is saved. Continue with: hailsham play --continue"]
-    assert autosave(tmp_path)["history"][-1]["scene"] == "a"
+    assert autosave(tmp_path)["state"]["scene"] == "a"
 
 
 @POSIX

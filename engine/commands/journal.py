@@ -14,6 +14,8 @@ def register(sub: Any) -> None:
                                    "(default: the most recent game).")
     p.add_argument("slot", nargs="?", metavar="SLOT",
                    help="the save slot (default: the most recently saved game)")
+    p.add_argument("--player", metavar="NAME", help="without SLOT: that player's most "
+                   "recently saved game")
     story_options(p)
 
 

@@ -30,6 +30,7 @@ def loaded_story(args: argparse.Namespace) -> Story | None:
 def story_and_game(args: argparse.Namespace) -> tuple[Story, SavedGame] | None:
     """The story and the saved game `args.slot` names (default: the latest), or None
     after saying on stderr why not."""
+    from engine.core.text import clean
     from engine.play.saved_game import find_game
     from engine.play.saves import SaveError
 
@@ -37,7 +38,15 @@ def story_and_game(args: argparse.Namespace) -> tuple[Story, SavedGame] | None:
     if story is None:
         return None
     try:
-        return story, find_game(saves_dir(args), story, args.slot)
+        return story, find_game(saves_dir(args), story, args.slot, player_of(args))
     except SaveError as e:
-        print(f"hailsham: {e}", file=sys.stderr)
+        print(f"hailsham: {clean(str(e))}", file=sys.stderr)
         return None
+
+
+def player_of(args: argparse.Namespace) -> str | None:
+    """--player as play writes it into saves: one line, spaces collapsed."""
+    from engine.core.text import clean
+
+    name: str | None = getattr(args, "player", None)
+    return " ".join(clean(name).split()) if name else None

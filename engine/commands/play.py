@@ -27,10 +27,12 @@ def register(sub: Any) -> None:
     p.add_argument("--no-color", action="store_true", help="no colours in the terminal "
                    "interface (also when NO_COLOR is set)")
     p.add_argument("--player", type=player_name, metavar="NAME", help="the player's name, "
-                   "kept in the saves for the journal and reports (never sent anywhere)")
+                   "kept in the saves for the journal and reports (never sent anywhere); "
+                   "with --continue, whose game to continue")
     start = p.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true",
-                       help="continue the latest autosave")
+                       help="continue the most recent game (with --player: that "
+                       "player's)")
     start.add_argument("--load", metavar="SLOT", help="load a named save slot")
     start.add_argument("--from", dest="warp", metavar="SCENE",
                        help="start a new game at this scene (for writers)")
@@ -43,8 +45,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.core.diagnostics import StoryError
-    from engine.core.runtime import scene_text
-    from engine.play.saves import AUTOSAVE, SaveError, check_slot
+    from engine.core.text import clean
+    from engine.play.saves import SaveError, check_slot
     from engine.play.session import Session
     from engine.story.loader import load_story
 
@@ -69,20 +71,17 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     loading = args.load is not None or args.resume
     chose_start = bool(loading or args.warp)
-    if loading:
-        slot = AUTOSAVE if args.load is None else args.load
+    if args.load is not None:
         try:
-            check_slot(slot)
-            loaded = session.load(slot)
+            loaded = session.load(check_slot(args.load))
         except SaveError as e:
-            if args.load is not None:
-                print(f"hailsham: {e}", file=sys.stderr)
-                return EXIT_PROBLEM
-            print(f"No game to continue ({e}); starting a new game.", file=sys.stderr)
-        else:
-            for note in loaded.notes:
-                print(f"Note: {note}.", file=sys.stderr)
-            shown = (scene_text(story, session.state),)
+            print(f"hailsham: {clean(str(e))}", file=sys.stderr)
+            return EXIT_PROBLEM
+        shown = resumed(session, loaded)
+    elif args.resume:
+        loaded = continue_latest(session, args.player)
+        if loaded is not None:
+            shown = resumed(session, loaded)
     status = play(session, shown, args, chose_start)
     if args.record:
         from engine.play.test_plans import record, write_plan
@@ -96,6 +95,48 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_PROBLEM
         print(f"Recorded the game as a test plan: {path}", file=sys.stderr)
     return status
+
+
+def resumed(session: Any, loaded: Any) -> tuple[Any, ...]:
+    """Say what changed to make a save fit; what to show first."""
+    from engine.core.runtime import scene_text
+    from engine.core.text import clean
+
+    for note in loaded.notes:
+        print(f"Note: {clean(note)}.", file=sys.stderr)
+    return (scene_text(session.story, session.state),)
+
+
+def continue_latest(session: Any, player: str | None) -> Any:
+    """Load the most recent game of this story (of this player, if named) in the saves
+    folder or wherever play fell back to, by its newest copy; None (said on stderr)
+    when there is none to continue."""
+    from engine.core.text import clean
+    from engine.play.saves import AUTOSAVE, SaveError, where
+    from engine.play.saves_folder import latest_games, list_saves
+    from engine.play.session import fallback_dirs
+
+    home = session.saves_dir
+    everywhere = latest_games([home, *(f for f in fallback_dirs() if f != home)],
+                              session.story, player)
+    # The games of this saves folder, each by its newest copy wherever it is; only when
+    # it has none, a game that was only ever saved where play fell back to.
+    here = {info.game for info in latest_games([home], session.story, player)}
+    problems = []
+    for info in [g for g in everywhere if g.game in here] or everywhere:
+        assert info.path is not None
+        try:
+            return session.load(info.slot, info.path.parent)
+        except SaveError as e:
+            problems.append(clean(str(e)))
+    problems += [f"'{info.slot}' is {info.problem}" for info in list_saves(session.saves_dir)
+                 if info.problem and info.slot.startswith(AUTOSAVE)]
+    whose = f"of {player} " if player else ""
+    if not problems:
+        problems.append(f"no game {whose}of this story in {where(session.saves_dir)}")
+    print(f"No game to continue ({'; '.join(problems)}); starting a new game.",
+          file=sys.stderr)
+    return None
 
 
 def player_name(text: str) -> str:
@@ -164,4 +205,6 @@ def parse_value(text: str, kind: type, name: str) -> Any:
         if not INT.match(text) or len(text) > 17:
             raise ValueError(f"--set {name}: '{text}' is not a whole number")
         return int(text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):  # bytes that were not UTF-8
+        raise ValueError(f"--set {name}: the value is not valid text")
     return text

@@ -22,6 +22,8 @@ def register(sub: Any) -> None:
                    help="Markdown, one printable HTML page, or JSON for the class summary "
                         "(default: md)")
     output_option(p, "the player and story")
+    p.add_argument("--player", metavar="NAME", help="without SLOT: that player's most "
+                   "recently saved game")
     story_options(p)
 
 
@@ -30,13 +32,14 @@ def run(args: argparse.Namespace) -> int:
     from engine.classroom.report_render import render
     from engine.commands.loaded import story_and_game
     from engine.commands.output import file_stem
+    from engine.core.text import clean
 
     found = story_and_game(args)
     if found is None:
         return EXIT_PROBLEM
     story, game = found
     for note in game.loaded.notes:
-        print(f"Note: {note}.", file=sys.stderr)
+        print(f"Note: {clean(note)}.", file=sys.stderr)
     report = build(story, game.loaded)
     name = f"{file_stem(report.player or 'player', story.id or story.title)}.{args.format}"
     return write_out(render(report, args.format), args, name,

@@ -49,7 +49,7 @@ from engine.core.text import clean
 from engine.frontends.keys import KEYS, journal_bindings, menu_bindings
 from engine.frontends.style import color_depth, make_style
 from engine.play.loop import COMMANDS, PlayLoop
-from engine.play.saves import list_saves
+from engine.play.saves_folder import SaveInfo, list_saves, save_paths
 from engine.play.session import Session
 
 MAX_WIDTH = 88  # long lines are hard to read, however wide the terminal
@@ -317,22 +317,40 @@ class TerminalPlayer(PlayLoop):
         return [("class:toolbar", f" {where} │ {status} │ F1 help  ^Z undo  : commands ")]
 
     def slots(self) -> list[str]:
-        return [info.slot for info in list_saves(self.session.saves_dir)]
+        """The slot names to complete after :save and :load (names only: no file is read)."""
+        return sorted(p.stem for p in save_paths(self.session.saves_dir))
+
+    def save(self, slot: str) -> None:
+        """`:save NAME`, asking first when the slot holds another game."""
+        other = self.session.other_game_in(slot)
+        if other is not None:
+            self.note(f"Slot '{slot}' holds {other}.")
+            answer = self.menu([Item("Save here, keeping that game under another name", 1),
+                                Item("Do not save", 2)], None)
+            if answer != "1":
+                self.note("Not saved.")
+                return
+        super().save(slot)
 
     # --- the start menu ----------------------------------------------------------
 
     def start_menu(self) -> tuple[Any, ...] | None:
         """Continue, new game, or load a slot; returns what to show first, or None to
         quit. Offered only when there is something to continue or load."""
-        from engine.play.saves import AUTOSAVE, SaveError
+        from engine.play.saves import SaveError
+        from engine.play.saves_folder import latest_games
 
-        saves = [s for s in list_saves(self.session.saves_dir) if not s.problem]
-        while saves:
-            auto = next((s for s in saves if s.slot == AUTOSAVE), None)
-            others = [s for s in saves if s.slot != AUTOSAVE]
+        session = self.session
+        story_id = session.story.id or session.story.title
+        games = latest_games([session.saves_dir], session.story, session.player)
+        latest = games[0] if games else None
+        others = [s for s in list_saves(session.saves_dir)
+                  if not s.problem and s.story_id == story_id
+                  and (latest is None or s.path != latest.path)]
+        while latest is not None or others:
             items = [Item("New game", 2)]
-            if auto is not None:
-                items.insert(0, Item(f"Continue — {auto.place} · {auto.scene}", 1))
+            if latest is not None:
+                items.insert(0, Item(f"Continue — {_label(latest)}", 1))
             if others:
                 items.append(Item("Load a saved game", 3))
             answer = self.menu(items, None)
@@ -340,28 +358,35 @@ class TerminalPlayer(PlayLoop):
                 return None
             if answer == "2":
                 break
-            if answer == "1":
-                slot = AUTOSAVE
-            elif answer == "3":
-                picked = self.menu(
-                    [Item(f"{s.slot} — {s.place} · {s.scene} ({s.saved_at[:16]})", n)
+            if answer == "1" and latest is not None:
+                picked = latest
+            elif answer == "3" and others:
+                number = self.menu(
+                    [Item(f"{s.slot} — {_label(s)} ({s.saved_at[:16].replace('T', ' ')})", n)
                      for n, s in enumerate(others, start=1)] + [Item("Back", len(others) + 1)],
                     None)
-                if not picked.isdigit() or int(picked) > len(others):
+                if not number.isdigit() or int(number) > len(others):
                     continue
-                slot = others[int(picked) - 1].slot
+                picked = others[int(number) - 1]
             else:
                 continue
+            assert picked.path is not None
             try:
-                loaded = self.session.load(slot)
+                loaded = session.load(picked.slot, picked.path.parent)
             except SaveError as e:
                 self.note(f"{e}. Choose a new game or another saved game.")
-                saves = [s for s in saves if s.slot != slot]
+                latest = None if picked is latest else latest
+                others = [s for s in others if s is not picked]
                 continue
             for note in loaded.notes:
                 self.note(f"Note: {note}.")
-            return (runtime.scene_text(self.session.story, self.session.state),)
-        return self.session.opening
+            return (runtime.scene_text(session.story, session.state),)
+        return session.opening
+
+
+def _label(info: SaveInfo) -> str:
+    who = f"{info.player}: " if info.player else ""
+    return f"{who}{info.place} · {info.scene}"
 
 
 def _ago(seconds: float) -> str:

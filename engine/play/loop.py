@@ -203,8 +203,7 @@ class PlayLoop:
             try:
                 check_slot(arg)
                 if name == ":save":
-                    session.save(arg)
-                    self.say(f"Saved in slot '{arg}'.")
+                    self.save(arg)
                 else:
                     loaded = session.load(arg)
                     self.say(f"Loaded slot '{arg}'.")
@@ -237,6 +236,13 @@ class PlayLoop:
             hint = did_you_mean(name, known) or "."
             self.hint(f"Unknown command '{name}'{hint} Type :help for the list.")
         return None
+
+    def save(self, slot: str) -> None:
+        """`:save NAME`. A game already in that slot is kept aside under a free name
+        (a frontend that can ask first overrides this)."""
+        _path, kept = self.session.save(slot)
+        self.say(f"Saved in slot '{slot}'." + (
+            f" The game that was in it is kept as '{kept}'." if kept else ""))
 
     def reload(self) -> None:
         try:

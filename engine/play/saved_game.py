@@ -7,7 +7,8 @@ from pathlib import Path
 import attrs
 
 from engine.core.model import Story
-from engine.play.saves import Loaded, SaveError, check_slot, list_saves, read_save
+from engine.play.saves import Loaded, SaveError, check_slot, read_save, where
+from engine.play.saves_folder import list_saves
 
 
 @attrs.frozen
@@ -16,17 +17,24 @@ class SavedGame:
     loaded: Loaded
 
 
-def find_game(folder: Path, story: Story, slot: str | None) -> SavedGame:
+def find_game(folder: Path, story: Story, slot: str | None,
+              player: str | None = None) -> SavedGame:
     """The game in `slot`, or with no slot the most recently saved game of this story
-    (finished or not). Raises SaveError with a message for the user."""
+    (finished or not; of this player, if named). Raises SaveError with a message for
+    the user."""
     if slot is not None:
         return SavedGame(slot, read_save(folder, check_slot(slot), story))
-    for info in list_saves(folder):  # newest first
-        if info.problem:
+    wanted = story.id or story.title
+    for info in list_saves(folder):  # newest first; each file's size checked before reading
+        if info.problem or info.story_id != wanted:
+            continue
+        if player is not None and info.player != player:
             continue
         try:
             return SavedGame(info.slot, read_save(folder, info.slot, story))
         except SaveError:
-            continue  # another story's game, or a damaged one: not the one wanted
-    raise SaveError(f"there is no saved game of '{story.title}' in {folder}; play one "
-                    "first (hailsham play --player NAME), or name the folder with --saves")
+            continue  # a damaged one, or at a scene gone from the story: not the one wanted
+    whose = f"of {player} " if player else ""
+    raise SaveError(f"there is no saved game {whose}of '{story.title}' in {where(folder)}; "
+                    "play one first (hailsham play --player NAME), or name the folder with "
+                    "--saves")

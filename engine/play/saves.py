@@ -1,29 +1,55 @@
 """Save files: versioned JSON, written atomically, read with suspicion.
 
-A save holds the whole history of a game (so undo survives save and load), the
-journal, and which story (id, version, digest of its files) it belongs to. A save
-made before the story was edited still loads while its scene exists.
+A save holds how a game began, every answer since, the journal, and the state it has
+reached; loading replays the answers through the runtime, so undo reaches back to the
+start while the file grows only with the answers. It says which story (id, version,
+digest of its files) it belongs to: a save made before the story was edited still
+loads while its scene exists, and when its answers no longer replay on the edited
+story, it goes on from the state it reached. Every game has its own autosave slot
+(`autosave-GAME`), and each save counts how often its game was saved (`revision`), so
+that the newest copy of a game can be told from an older one wherever both are.
+
+Only regular files of at most MAX_SAVE_BYTES are ever read, and the writer refuses to
+write what the reader would refuse.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from engine.core import runtime
 from engine.core.model import Story
-from engine.core.runtime import CHOICE, ENDED, JOURNAL, REFLECTION, Answer, GameState, JournalEntry
-from engine.core.text import shortened
+from engine.core.runtime import (
+    CHOICE,
+    ENDED,
+    JOURNAL,
+    REFLECTION,
+    Answer,
+    GameState,
+    IllegalMove,
+    JournalEntry,
+)
+from engine.core.text import clean, shortened
 from engine.story.files import atomic_write
 
 FORMAT_NAME = "hailsham-save"
-FORMAT_VERSION = 1
-AUTOSAVE = "autosave"
+FORMAT_VERSION = 2  # 1: a snapshot of every step; 2: a start, the answers, the end
+AUTOSAVE = "autosave"  # the one autosave of versions before 2; every game's autosave prefix
 SLOT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+GAME = re.compile(r"[A-Za-z0-9_-]{0,40}\Z")  # a game id is part of its autosave's name
 MAX_SAVE_BYTES = 64 * 1024 * 1024
+# Values in a save (elements of lists and objects, counted by their commas and brackets):
+# a bound on the memory that parsing takes, whatever the shape (a few hundred MB at
+# most). A 1,000-answer game has about 10,000; a version-1 save at the size limit, a
+# snapshot per step, about 4 million.
+MAX_SAVE_VALUES = 5_000_000
 MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
 PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
 
@@ -40,11 +66,32 @@ class UnfitSave(SaveError):
     """A real save that does not fit this story (it is left alone)."""
 
 
+class NotASave(SaveError):
+    """Something that is not a regular file where a save should be (never opened)."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        super().__init__(f"'{name}' is not a save ({kind})")
+        self.kind = kind
+
+
+class TooLarge(SaveError):
+    """A game too large to be saved (the last save of it is kept)."""
+
+
 def check_slot(name: str) -> str:
     if not SLOT.match(name):
-        raise SaveError(f"'{name[:80]}' is not a slot name: use 1–64 letters, digits, "
-                        "'-' or '_'")
+        raise SaveError(f"'{shortened(name, 80)}' is not a slot name: use 1–64 letters, "
+                        "digits, '-' or '_'")
     return name
+
+
+def autosave_slot(game: str) -> str:
+    """The slot where a game saves itself after every answer."""
+    return f"{AUTOSAVE}-{game}" if game else AUTOSAVE
+
+
+def new_game_id() -> str:
+    return os.urandom(8).hex()
 
 
 def default_saves_dir() -> Path:
@@ -61,22 +108,66 @@ def slot_path(folder: Path, slot: str) -> Path:
     return folder / f"{check_slot(slot)}.json"
 
 
+def where(folder: Path) -> str:
+    """A folder as a message quotes it: one clean line."""
+    return clean(str(folder))
+
+
 # --- writing -----------------------------------------------------------------
 
 def write_save(folder: Path, slot: str, story: Story, state: GameState,
-               player: str | None = None, game: str = "") -> Path:
+               player: str | None = None, game: str = "", revision: int = 0) -> Path:
     path = slot_path(folder, slot)
-    data = json.dumps(to_json(story, state, player, game), ensure_ascii=False, indent=1)
+    data = encode(to_json(story, state, player, game, revision), slot)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data.encode("utf-8"))
+    except FileExistsError:  # a file where the folder should be
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{os.strerror(errno.ENOTDIR)}") from None
     except OSError as e:
-        raise SaveError(f"could not save '{slot}' in {folder}: {e.strerror or e}") from None
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{e.strerror or e}") from None
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        raise SaveError(f"could not save '{slot}' in {where(folder)}: "
+                        f"{e.strerror or e}") from None
     return path
 
 
-def to_json(story: Story, state: GameState, player: str | None,
-            game: str = "") -> dict[str, Any]:
+def encode(data: dict[str, Any], slot: str) -> bytes:
+    """A save's bytes: one line per field, and per answer and journal entry. Raises
+    TooLarge when the reader would refuse them."""
+    lines = []
+    for key, value in data.items():
+        if key in ("answers", "journal") and value:
+            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            lines.append(f' "{key}": [\n  {items}\n ]')
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    try:
+        raw = ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+    except UnicodeEncodeError:
+        raise SaveError(f"could not save '{slot}': the game holds text that is not "
+                        "valid Unicode") from None
+    problem = _too_large(raw)
+    if problem:
+        raise TooLarge(f"could not save '{slot}': the game has grown too large to save "
+                       f"({problem})")
+    return raw
+
+
+def _too_large(raw: bytes) -> str | None:
+    if len(raw) > MAX_SAVE_BYTES:
+        return f"{len(raw) / 2**20:.1f} MB; the limit is {MAX_SAVE_BYTES // 2**20} MB"
+    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    if values > MAX_SAVE_VALUES:
+        return f"{values:,} values; the limit is {MAX_SAVE_VALUES:,}"
+    return None
+
+
+def to_json(story: Story, state: GameState, player: str | None, game: str = "",
+            revision: int = 0) -> dict[str, Any]:
     history = state.history()
     scene = story.scenes[state.scene]
     return {
@@ -85,13 +176,16 @@ def to_json(story: Story, state: GameState, player: str | None,
         "story": {"id": story.id, "title": story.title, "version": story.version,
                   "digest": story.digest},
         "game": game,
+        "revision": revision,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "player": player,
         "summary": {"place": story.places.get(scene.place, scene.place),
                     "scene": scene.title.render(state.values) if scene.title else scene.id,
                     "ended": state.phase == ENDED, "steps": state.steps},
-        "journal": [e._asdict() for e in state.journal],
-        "history": [_state_json(story, s) for s in history],
+        "start": _state_json(story, history[0]),
+        "state": _state_json(story, state),
+        "journal": [list(e) for e in state.journal],
+        "answers": [_answer_json(s.answer) for s in history[1:] if s.answer is not None],
     }
 
 
@@ -104,9 +198,13 @@ def _state_json(story: Story, s: GameState) -> dict[str, Any]:
         "once": sorted(s.once),
         "journal": len(s.journal),
         "goto": s.goto,
-        "answer": s.answer._asdict() if s.answer else None,
         "steps": s.steps,
     }
+
+
+def _answer_json(a: Answer) -> list[Any]:
+    """[scene, kind, number]: enough to replay it (a journal line is in the journal)."""
+    return [a.scene, a.kind, a.number]
 
 
 # --- reading -------------------------------------------------------------------
@@ -116,21 +214,12 @@ class Loaded(NamedTuple):
     notes: tuple[str, ...]  # what changed to make an older save fit
     player: str | None
     saved_at: str
-    game: str = ""  # which game this is: autosave keeps other games' progress aside
-
-
-class SaveInfo(NamedTuple):
-    slot: str
-    story: str = ""
-    place: str = ""
-    scene: str = ""
-    saved_at: str = ""
-    ended: bool = False
-    problem: str | None = None
+    game: str = ""  # which game this is: its autosave slot is named after it
+    revision: int = 0  # how often the game had been saved: the highest is its newest copy
 
 
 def read_save(folder: Path, slot: str, story: Story) -> Loaded:
-    """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave)."""
+    """Load a slot for this story, or raise SaveError (BrokenSave, UnfitSave, NotASave)."""
     path = slot_path(folder, slot)
     data = _read_json(path, slot)
     try:
@@ -139,39 +228,88 @@ def read_save(folder: Path, slot: str, story: Story) -> Loaded:
         raise BrokenSave(f"{e}; kept as {_move_aside(path).name}") from None
 
 
-def _read_json(path: Path, slot: str) -> dict[str, Any]:
+def read_bytes(path: Path, name: str) -> bytes:
+    """A save file's bytes, after making sure it is a regular file within the limit.
+
+    A FIFO, a device or a folder is refused without being opened (opening a FIFO
+    waits for a writer), and a file over the limit is refused without being read."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_SAVE_BYTES + 1)
+        info = os.stat(path)
     except FileNotFoundError:
-        raise SaveError(f"save '{slot}' does not exist") from None
+        raise SaveError(f"save '{name}' does not exist") from None
     except OSError as e:
-        raise SaveError(f"save '{slot}' cannot be read: {e.strerror or e}") from None
+        raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    _check_regular(info, name)
+    if info.st_size > MAX_SAVE_BYTES:
+        raise TooLarge(f"save '{name}' is too large ({info.st_size / 2**20:.1f} MB; the "
+                       f"limit is {MAX_SAVE_BYTES // 2**20} MB)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        if len(raw) > MAX_SAVE_BYTES:
-            raise ValueError("it is too large")
+        fd = os.open(path, flags)  # non-blocking: a FIFO swapped in meanwhile cannot hang it
+    except OSError as e:
+        raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        _check_regular(os.fstat(f.fileno()), name)
+        try:
+            raw = f.read(MAX_SAVE_BYTES + 1)
+        except OSError as e:
+            raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
+    if len(raw) > MAX_SAVE_BYTES:
+        raise TooLarge(f"save '{name}' is too large (over {MAX_SAVE_BYTES // 2**20} MB)")
+    return raw
+
+
+def _check_regular(info: os.stat_result, name: str) -> None:
+    kind = file_kind(info)
+    if kind is not None:
+        raise NotASave(name, kind)
+
+
+def file_kind(info: os.stat_result) -> str | None:
+    """What a file that is not a regular one is, in words (None for a regular file)."""
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    """A save's JSON, or ValueError saying why it is not one ("it is …")."""
+    problem = _too_large(raw)
+    if problem:
+        raise ValueError(f"it is too large ({problem})")
+    try:
         data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-            raise ValueError("it is not a hailsham save")
-    except (ValueError, RecursionError) as e:
-        reason = str(e) if isinstance(e, ValueError) and str(e).startswith("it is") else (
-            "it is truncated or garbled")
-        moved = _move_aside(path)
-        raise BrokenSave(f"save '{slot}' is broken ({reason}); kept as {moved.name}") from None
+    except (ValueError, RecursionError):
+        raise ValueError("it is truncated or garbled") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ValueError("it is not a hailsham save")
     return data
 
 
-def _free_path(folder: Path, base: str) -> Path:
+def _read_json(path: Path, slot: str) -> dict[str, Any]:
+    try:
+        return parse(read_bytes(path, slot))
+    except TooLarge as e:
+        raise BrokenSave(f"{e}; kept as {_move_aside(path).name}") from None
+    except ValueError as e:
+        moved = _move_aside(path)
+        raise BrokenSave(f"save '{slot}' is broken ({e}); kept as {moved.name}") from None
+
+
+def free_path(folder: Path, base: str) -> Path:
     """folder/BASE.json, or BASE-2.json, BASE-3.json …: the first name not taken."""
     target, n = folder / f"{base}.json", 1
-    while target.exists():
+    while target.exists() or target.is_symlink():
         n += 1
         target = folder / f"{base}-{n}.json"
     return target
 
 
 def _move_aside(path: Path) -> Path:
-    target = _free_path(path.parent, f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    target = free_path(path.parent, f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
     try:
         os.replace(path, target)
     except OSError:
@@ -184,39 +322,120 @@ def from_json(story: Story, data: dict[str, Any], slot: str) -> Loaded:
         return UnfitSave(f"save '{slot}' {reason}")
 
     version = data.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise unfit(f"has save format {version!r}; this hailsham reads {FORMAT_VERSION}")
+    if type(version) is not int or version > FORMAT_VERSION or version < 1:
+        shown = version if type(version) is int else _quote(version)
+        raise unfit(f"has save format {shown}; this hailsham reads {FORMAT_VERSION}")
     meta = data.get("story")
     if not isinstance(meta, dict):
         raise unfit("does not say which story it belongs to")
     if (meta.get("id") or meta.get("title")) != (story.id or story.title):
         raise unfit(f"belongs to another story ({_quote(meta.get('title') or meta.get('id'))})")
+    notes: set[str] = set()
     try:
+        player, game, saved_at = header(data)
         journal = tuple(_journal_entry(e) for e in data["journal"])
-        raw_history = data["history"]
-        if not isinstance(raw_history, list) or not raw_history:
-            raise TypeError("no history")
-        notes: set[str] = set()
-        state: GameState | None = None
-        for i, raw in enumerate(raw_history):
-            try:
-                state = _state(story, raw, journal, state, notes)
-            except _SceneGone as gone:
-                if i == len(raw_history) - 1:
-                    raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
-                                "story") from None
-                # An earlier step whose scene is gone only shortens what undo can reach.
-                state = None
-                notes.add("undo cannot go back past a scene that was removed")
+        if version == 1:
+            state = _from_history(story, data["history"], journal, notes, unfit)
+            revision = state.steps
+        else:
+            state = _from_answers(story, data, journal, notes, unfit)
+            revision = to_int(data["revision"])
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise BrokenSave(f"save '{slot}' is broken (damaged game state: {e})") from None
-    assert state is not None
+        raise BrokenSave(f"save '{slot}' is broken (damaged game state: "
+                         f"{shortened(str(e))})") from None
     if meta.get("digest") != story.digest:
         notes.add("the story has changed since this game was saved")
-    player, saved_at, game = data.get("player"), data.get("saved_at"), data.get("game")
-    return Loaded(state, tuple(sorted(notes)), player if isinstance(player, str) else None,
-                  saved_at if isinstance(saved_at, str) else "",
-                  game if isinstance(game, str) else "")
+    return Loaded(state, tuple(sorted(notes)), player, saved_at, game, revision)
+
+
+def header(data: dict[str, Any]) -> tuple[str | None, str, str]:
+    """The player, game and time of a save: checked, for they reach names and screens."""
+    player, game, saved_at = data.get("player"), data.get("game") or "", data.get("saved_at")
+    if player is not None and (not isinstance(player, str) or clean(player) != player
+                               or len(player) > 200):
+        raise ValueError("the player's name is not one line of text")
+    if not isinstance(game, str) or not GAME.match(game):
+        raise ValueError("the game's id is damaged")
+    saved_at = clean(saved_at)[:40] if isinstance(saved_at, str) else ""
+    return player, game, saved_at
+
+
+def _from_history(story: Story, raw_history: Any, journal: tuple[JournalEntry, ...],
+                  notes: set[str], unfit: Any) -> GameState:
+    """A version-1 save: a snapshot of every step."""
+    if not isinstance(raw_history, list) or not raw_history:
+        raise TypeError("no history")
+    state: GameState | None = None
+    for i, raw in enumerate(raw_history):
+        try:
+            state = _state(story, raw, journal, state, notes)
+        except _SceneGone as gone:
+            if i == len(raw_history) - 1:
+                raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
+                            "story") from None
+            # An earlier step whose scene is gone only shortens what undo can reach.
+            state = None
+            notes.add("undo cannot go back past a scene that was removed")
+    assert state is not None
+    return state
+
+
+def _from_answers(story: Story, data: dict[str, Any], journal: tuple[JournalEntry, ...],
+                  notes: set[str], unfit: Any) -> GameState:
+    """A version-2 save: its answers replayed from its start, which must reach the state
+    it saved; if they do not (the story was edited), that state alone, as it was."""
+    try:
+        final = _state(story, data["state"], journal, None, notes)
+    except _SceneGone as gone:
+        raise unfit(f"is at scene {_quote(str(gone))}, which is no longer in the "
+                    "story") from None
+    answers = data["answers"]
+    if not isinstance(answers, list):
+        raise TypeError("the answers are not a list")
+    try:
+        start = _state(story, data["start"], journal, None, set())
+        replayed = _replay(story, start, answers, journal, final)
+    except (_SceneGone, IllegalMove, _Diverged):
+        replayed = None
+    if replayed is not None and _same(replayed, final):
+        return replayed
+    if answers:
+        notes.add("the answers saved no longer lead to where the game was (the story "
+                  "has changed): the game goes on from there, but undo cannot go back "
+                  "before it")
+    return final
+
+
+class _Diverged(Exception):
+    """Replayed answers that do not follow the path the save recorded."""
+
+
+def _replay(story: Story, state: GameState, answers: list[Any],
+            journal: tuple[JournalEntry, ...], final: GameState) -> GameState:
+    last = len(answers) - 1
+    for i, raw in enumerate(answers):
+        if not isinstance(raw, list) or len(raw) != 3:
+            raise TypeError("an answer is not [scene, kind, number]")
+        scene, kind, number = _str(raw[0]), _str(raw[1]), to_int(raw[2])
+        if scene != state.scene:
+            raise _Diverged(scene)
+        if kind == CHOICE:
+            state = runtime.choose(story, state, number).state
+        elif kind == REFLECTION:
+            state = runtime.answer_reflection(story, state, number).state
+            if state.phase == JOURNAL and not (i == last and final.phase == JOURNAL):
+                at = len(state.journal) - 1
+                text = journal[at].text if at < len(journal) else None
+                state = runtime.write_journal(story, state, text or "").state
+        else:
+            raise ValueError(f"unknown kind of answer {_quote(kind)}")
+    return state
+
+
+def _same(a: GameState, b: GameState) -> bool:
+    return (a.scene, a.phase, a.values, dict(a.visits), a.once, a.goto, a.steps,
+            len(a.journal)) == (b.scene, b.phase, b.values, dict(b.visits), b.once, b.goto,
+                                b.steps, len(b.journal))
 
 
 class _SceneGone(ValueError):
@@ -224,13 +443,17 @@ class _SceneGone(ValueError):
 
 
 def _journal_entry(e: Any) -> JournalEntry:
+    if isinstance(e, list):  # version 2: the fields in order
+        if len(e) != len(JournalEntry._fields):
+            raise TypeError("a journal entry has the wrong length")
+        e = dict(zip(JournalEntry._fields, e))
     if not isinstance(e, dict):
         raise TypeError("a journal entry is not an object")
     text = e.get("text")
     return JournalEntry(
         reflection=_str(e["reflection"]), themes=tuple(_str(t) for t in e["themes"]),
         scene=_str(e["scene"]), prompt=_str(e["prompt"]), option=_str(e["option"]),
-        number=_int(e["number"]), text=None if text is None else _str(text))
+        number=to_int(e["number"]), text=None if text is None else _str(text))
 
 
 def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
@@ -243,7 +466,7 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
         raise _SceneGone(scene_id)
     phase = _str(raw["phase"])
     if phase not in PHASES:
-        raise ValueError(f"unknown phase {phase!r}")
+        raise ValueError(f"unknown phase {_quote(phase)}")
     if phase == REFLECTION and scene.reflection is None:
         phase = CHOICE
     if phase == JOURNAL and (scene.reflection is None or scene.reflection.journal is None):
@@ -253,9 +476,9 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
     if phase == CHOICE and scene.ending is not None:
         phase = ENDED
     values = _values(story, raw["values"], notes)
-    visits = {_str(k): _int(v) for k, v in raw["visits"].items()}
+    visits = {_str(k): to_int(v) for k, v in raw["visits"].items()}
     once = frozenset(_str(k) for k in raw["once"])
-    count = _int(raw["journal"])
+    count = to_int(raw["journal"])
     if not 0 <= count <= len(journal):
         raise ValueError("journal length out of range")
     goto = raw.get("goto")
@@ -263,7 +486,7 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
         goto = None
     answer = raw.get("answer")
     return GameState(scene_id, phase, values, visits, once, journal[:count], goto, previous,
-                     _answer(answer) if answer is not None else None, _int(raw["steps"]))
+                     _answer(answer) if answer is not None else None, to_int(raw["steps"]))
 
 
 def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
@@ -286,14 +509,14 @@ def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:
     slots = story.slots  # a property that builds a dict: once, not per name
     for name in raw:
         if name not in slots:
-            notes.add(f"variable '{name}' is no longer in the story and was dropped")
+            notes.add(f"variable {_quote(name)} is no longer in the story and was dropped")
     return tuple(out)
 
 
 def _answer(raw: Any) -> Answer:
     if not isinstance(raw, dict):
         raise TypeError("an answer is not an object")
-    return Answer(_str(raw["kind"]), _str(raw["scene"]), _int(raw["number"]),
+    return Answer(_str(raw["kind"]), _str(raw["scene"]), to_int(raw["number"]),
                   _str(raw["text"]), _str(raw.get("key", "")))
 
 
@@ -305,16 +528,12 @@ def _str(v: Any) -> str:
     return v
 
 
-def _clean(v: Any) -> str:
-    """Text from a save file, safe to show on one line."""
-    return shortened(str(v))
-
-
 def _quote(v: Any) -> str:
-    return f"'{_clean(v)}'"
+    """Text from a save file, safe to show inside a one-line message."""
+    return f"'{shortened(str(v))}'"
 
 
-def _int(v: Any) -> int:
+def to_int(v: Any) -> int:
     if type(v) is not int:
         raise TypeError(f"expected a number, found {type(v).__name__}")
     if abs(v) > MAX_NUMBER:
@@ -330,50 +549,3 @@ def _possible(value: Any) -> bool:
     if isinstance(value, str):
         return value.isprintable() or not any("\ud800" <= ch <= "\udfff" for ch in value)
     return True
-
-
-def read_game_id(path: Path) -> str | None:
-    """The game a save file belongs to; None when there is no readable save there."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, RecursionError):
-        return "unreadable"
-    game = data.get("game") if isinstance(data, dict) else None
-    return game if isinstance(game, str) else ""
-
-
-def keep_aside(folder: Path, slot: str) -> str:
-    """Rename a slot to `SLOT-DATE-TIME` (its own time) so that it is kept; the new name."""
-    path = slot_path(folder, slot)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
-    target = _free_path(folder, f"{slot}-{stamp}")
-    os.replace(path, target)
-    return target.stem
-
-
-def list_saves(folder: Path) -> list[SaveInfo]:
-    """Every slot in a folder, newest first, with what it holds (or why it is unreadable)."""
-    out: list[SaveInfo] = []
-    if not folder.is_dir():
-        return out
-    paths = [p for p in folder.glob("*.json") if SLOT.match(p.stem)]
-    for path in sorted(paths, key=_mtime, reverse=True):
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
-            meta, summary = data["story"], data.get("summary") or {}
-            out.append(SaveInfo(
-                path.stem, _clean(meta.get("title") or meta.get("id")),
-                _clean(summary.get("place", "")), _clean(summary.get("scene", "")),
-                _clean(data.get("saved_at", "")), bool(summary.get("ended", False))))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            out.append(SaveInfo(path.stem, problem="not a readable save"))
-    return out
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
