@@ -839,6 +839,104 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
     assert {c for (p, c) in found if p != target and c.startswith("E")} <= {"E104"}, out
 
 
+# --- what a story folder holds -----------------------------------------------------------
+
+# A terminal's window title set and its screen cleared, then the text's direction reversed.
+ESCAPES = "\x1b]0;PWNED\x07\x1b[2J\u202e"
+# The same in a YAML double-quoted scalar.
+ESCAPED = "\\e]0;PWNED\\a\\e[2J\\u202E"
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown_safely(result: subprocess.CompletedProcess[str]) -> None:
+    """No traceback, and nothing from a file that a terminal would act on, on stdout or
+    stderr alike."""
+    no_traceback(result)
+    assert not RAW.search(result.stdout + result.stderr), result.stdout + result.stderr
+
+
+def _run_each(tmp_path: Path, story: str, commands: tuple[str, ...] = ("check", "play", "stats")
+              ) -> dict[str, subprocess.CompletedProcess[str]]:
+    args = {"check": ["check", story], "stats": ["stats", story],
+            "play": ["play", "--plain", "--story", story, "--saves", "saves"]}
+    return {c: hailsham(tmp_path, args[c], input="1\n", timeout=30) for c in commands}
+
+
+@POSIX
+@row("Story files", "a named pipe, a socket, a device (a link to /dev/zero) and a folder, each "
+     "named `*.yaml` in a story folder; a named pipe as `story.yaml`",
+     "`hailsham check`, `play` and `stats` exit 1 at once, with `E001` for each saying what "
+     "it is: none is ever opened (reading a named pipe waits for ever)")
+def test_only_regular_files_of_a_story_are_read(tmp_path: Path, story_path: Path) -> None:
+    import socket
+
+    os.mkfifo(story_path / "pipe.yaml")
+    (story_path / "more" / "folder.yaml").mkdir(parents=True)
+    (story_path / "zero.yaml").symlink_to("/dev/zero")
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(story_path / "socket.yaml"))
+        results = _run_each(tmp_path, "story")
+    for command, result in results.items():
+        shown_safely(result)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        lines = {line for line in (result.stdout + result.stderr).splitlines()
+                 if " E001 " in line}
+        assert lines == {
+            "story/more/folder.yaml: E001 cannot read the file: it is a folder, not a "
+            "regular file",
+            "story/pipe.yaml: E001 cannot read the file: it is a named pipe, not a regular file",
+            "story/socket.yaml: E001 cannot read the file: it is a socket, not a regular file",
+            "story/zero.yaml: E001 cannot read the file: it is a device, not a regular file",
+        }, command
+    manifest = tmp_path / "pipe-manifest"
+    shutil.copytree(story_path, manifest, ignore=lambda folder, names: [
+        n for n in names if n != "scenes.yaml"])
+    os.mkfifo(manifest / "story.yaml")
+    result = hailsham(tmp_path, ["check", "pipe-manifest"], timeout=30)
+    assert (result.returncode, result.stdout.splitlines()[0]) == (
+        1, "pipe-manifest/story.yaml: E001 cannot read the file: it is a named pipe, "
+        "not a regular file")
+
+
+@LINUX
+@row("Story files", "a story file whose name is not UTF-8 (`bad\\xff.yaml`), with a mistake "
+     "in it",
+     "`hailsham check`, `play` and `stats` exit 1 with `E001 … its name is not UTF-8 — rename "
+     "it`, the name shown with an escape (`bad\\udcff.yaml`); no crash")
+def test_a_story_file_name_that_is_not_utf8(tmp_path: Path, story_path: Path) -> None:
+    try:
+        with open(os.fsencode(story_path) + b"/bad\xff.yaml", "wb") as f:
+            f.write(b"scenes:\n  z:\n    place: here\n    text: Z\n    ending: Z\n    oops: 1\n")
+    except OSError:
+        pytest.skip("this file system takes UTF-8 names only")
+    for command, result in _run_each(tmp_path, "story").items():
+        shown_safely(result)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert ("story/bad\\udcff.yaml: E001 cannot read the file: its name is not UTF-8 — "
+                "rename it") in (result.stdout + result.stderr).splitlines(), command
+
+
+@LINUX
+@row("Story files", "terminal escapes (`ESC ] 0;PWNED BEL ESC [2J`) and U+202E (right-to-left "
+     "override) in a scene id, a variable's name, a goto, a `{name}` and a file's name",
+     "`hailsham check`, `play` and `stats` exit 1 and print no control or bidi character on "
+     "stdout or stderr: each is shown as its escape (`\\x1b`, `\\u202e`) in the diagnostics")
+def test_escapes_in_names_are_never_printed(tmp_path: Path) -> None:
+    scenes = STORY.replace("goto: b", f'goto: "b{ESCAPED}"').replace(
+        "Count {n}.", f'"Count {{n{ESCAPED}}}."') + (
+        f'  "d{ESCAPED}":\n    place: here\n    text: D\n    ending: D\n')
+    manifest = MANIFEST.replace("  n: 0", f'  n: 0\n  "v{ESCAPED}": 0')
+    folder = write_files(tmp_path / "story", {"story.yaml": manifest, "scenes.yaml": scenes})
+    (folder / f"f{ESCAPES}.yaml").write_text(SCENE.format(text="F").replace("a:", "f:") +
+                                              "    oops: 1\n", "utf-8")
+    for command, result in _run_each(tmp_path, "story").items():
+        shown_safely(result)
+        assert result.returncode == 1, command
+        out = result.stdout + result.stderr
+        assert "story/f\\x1b]0;PWNED\\x07\\x1b[2J\\u202e.yaml:6: E011" in out, command
+        assert "E103 variable name 'v ]0;PWNED  [2J\\u202e'" in out, command
+
+
 # --- checking in two processes ----------------------------------------------------------------
 
 def findings(story: Story) -> list[str]:

@@ -62,9 +62,11 @@ def _code(id: str, severity: Severity, title: str, explanation: str) -> Code:
 # --- the files ---------------------------------------------------------------
 
 _E001 = _code("E001", ERROR, "the file cannot be read",
-              "The file could not be opened or read: check that it exists, is a file and "
-              "that you may read it.")
+              "The file could not be opened or read: check that it exists, is a file (not "
+              "a folder or a named pipe), that its name is UTF-8 and that you may read it.")
 CANNOT_READ = _E001.message("cannot read the file: {reason}")
+NOT_A_REGULAR_FILE = _E001.message("cannot read the file: it is {kind}, not a regular file")
+NAME_NOT_UTF8 = _E001.message("cannot read the file: its name is not UTF-8 — rename it")
 
 _E002 = _code("E002", ERROR, "the file is not UTF-8",
               "The file holds bytes that are not UTF-8 text: save it as UTF-8 in your editor.")
