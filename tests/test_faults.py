@@ -940,6 +940,24 @@ def test_escapes_in_names_are_never_printed(tmp_path: Path) -> None:
         assert "E103 variable name 'v ]0;PWNED  [2J\\u202e'" in out, command
 
 
+@row("Story files", "U+202E (right-to-left override) in a story's title, place names, scene "
+     "titles and an ending's title (a story that loads)",
+     "`hailsham stats`, `check --random` and `play` show them as play does, the override "
+     "turned into a space")
+def test_bidi_overrides_in_a_storys_text_are_never_printed(tmp_path: Path) -> None:
+    manifest = MANIFEST.replace("title: A tiny story", 'title: "Tiny\\u202E"').replace(
+        "here: Here", 'here: "Here\\u202E"')
+    scenes = STORY.replace("title: The Pond", 'title: "The Pond\\u202E"').replace(
+        "ending: The Fence", 'ending: "The Fence\\u202E"')
+    write_files(tmp_path / "story", {"story.yaml": manifest, "scenes.yaml": scenes})
+    results = _run_each(tmp_path, "story", ("stats", "play"))
+    results["random"] = hailsham(tmp_path, ["check", "story", "--random", "5"])
+    for command, result in results.items():
+        shown_safely(result)
+        assert result.returncode == 0, (command, result.stderr)
+    assert "Here " in results["stats"].stdout and "The Fence " in results["random"].stdout
+
+
 def _gotos(folder: Path, scenes: int, typo: bool) -> Path:
     """A chain of scenes; with `typo`, every scene's first choice goes to a scene that
     does not exist, one character away from the next."""
