@@ -992,6 +992,149 @@ def test_many_misspelt_gotos_check_in_linear_time(tmp_path: Path) -> None:
     assert sum(1 for line in out if line.endswith("'?") and " E104 " in line) == 2000
 
 
+# --- the reports `hailsham class` reads ---------------------------------------------------
+
+def _report(name: str, **changes: Any) -> dict[str, Any]:
+    """A player's report as `hailsham report --format json` writes it, with changes."""
+    report: dict[str, Any] = {
+        "format": "hailsham-report", "version": 1, "created": "2026-01-05T10:00:00+0000",
+        "story": {"id": "tiny", "title": "A tiny story", "version": "1"},
+        "player": name, "date": "2026-01-05T10:00:00+0000", "game": f"game-{name}",
+        "finished": True, "ending": "The Fence",
+        "path": [{"place": "Here", "stops": [{"scene": "a", "title": "The Pond",
+                                              "choice": "Walk to the field"}]}],
+        "reflections": [{"id": "why", "place": "Here", "prompt": "Why do the others play along?",
+                         "themes": ["memory"], "options": ["Chosen", "Ruth"], "number": 1,
+                         "option": "Chosen", "journal": "my line"}],
+        "themes": [{"id": "memory", "name": "Memory", "count": 1,
+                    "questions": ["What do you remember?"]}],
+    }
+    for where, value in changes.items():
+        *outer, key = where.split("__")
+        target = report
+        for part in outer:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        target[key] = value
+    return report
+
+
+def _hand_in(folder: Path, reports: dict[str, dict[str, Any]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, report in reports.items():
+        # ensure_ascii: a lone surrogate is written as JSON's escape, as a tamperer could
+        (folder / name).write_text(json.dumps(report, ensure_ascii=True), "utf-8")
+    return folder
+
+
+def left_out(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("Left out ")]
+
+
+@POSIX
+@row("Reports", "a named pipe given to `hailsham class` as a report, and a named pipe and a "
+     "folder named `x.json` in a folder given to it",
+     "each is named as left out (\"not a regular file (a named pipe)\"), never opened; the "
+     "other reports are summarised")
+def test_class_reads_only_regular_files(tmp_path: Path) -> None:
+    folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada")})
+    os.mkfifo(folder / "pipe.json")
+    (folder / "x.json").mkdir()
+    os.mkfifo(tmp_path / "given.json")
+    result = hailsham(tmp_path, ["class", "given.json", "reports", "-o", "-"], timeout=30)
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert left_out(result) == [
+        "Left out given.json: not a regular file (a named pipe)",
+        "Left out reports/pipe.json: not a regular file (a named pipe)",
+        "Left out reports/x.json: not a regular file (a folder)"]
+    assert "1 player" in result.stdout
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"themes__0__count": int("9" * 4300)},
+     "damaged report (themes[0].count is not a whole number of at most 1,000,000,000)"),
+    ({"version": int("9" * 4300)},
+     "report version 9999999999999999999… is newer than this hailsham reads (1)"),
+    ({"player": "Ada\ud800"}, "damaged report (player is not text)"),
+    ({"story__title": "\udfff"}, "damaged report (story.title is not text)"),
+    ({"reflections__0__journal": "line \ud800"},
+     "damaged report (reflections[0].journal is not text)"),
+    ({"reflections__0__options": ["Chosen", "\ud800"]},
+     "damaged report (reflections[0].options is not a list of text)"),
+], ids=["a 4,300-digit theme count", "a 4,300-digit version", "a surrogate in player",
+        "a surrogate in the title", "a surrogate in a journal line", "a surrogate in an option"])
+def test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates(
+        tmp_path: Path, changes: dict[str, Any], why: str) -> None:
+    _hand_in(tmp_path / "reports", {"ada.json": _report("Ada"), "ben.json": _report("Ben"),
+                                    "bad.json": _report("Cy", **changes)})
+    for fmt in ("md", "html"):
+        result = hailsham(tmp_path, ["class", "reports", "--format", fmt, "-o", "-"])
+        shown_safely(result)
+        assert result.returncode == 0, result.stderr
+        assert left_out(result) == [f"Left out reports/bad.json: {why}"]
+        assert "2 players" in result.stdout
+
+
+add_row("Reports", "a 4,300-digit theme count and version in a report (beyond what Python "
+        "writes out as digits, once added up), lone surrogates (`\\ud800`) in its player, "
+        "title, journal line and options",
+        "`hailsham class` names the report as left out, with why (\"damaged report "
+        "(themes[0].count is not a whole number …)\"), and summarises the others: exit 0, "
+        "never 70", "test_faults.py::"
+        "test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates")
+
+
+@LINUX
+@row("Reports", "terminal escapes (`ESC ] 0;PWNED BEL ESC [2J`) and U+202E in a report's "
+     "fields and in its file's name; a 10 MB story title",
+     "the `Left out …` lines and errors on stderr show none of them raw (cleaned as play "
+     "cleans text) and the title cut to 60 characters")
+def test_class_messages_quote_reports_cleanly(tmp_path: Path) -> None:
+    folder = _hand_in(tmp_path / "reports", {
+        "ada.json": _report("Ada"), "ben.json": _report("Ben"),
+        f"x{ESCAPES}.json": _report("Cy", story__id="other", story__title=f"T{ESCAPES}"),
+        "long.json": _report("Di", story__id="long", story__title="t" * 10 * 2**20),
+        "version.json": _report("Ed", story__version=f"9{ESCAPES}"),
+    })
+    (folder / f"junk{ESCAPES}.json").write_text("{", "utf-8")
+    result = hailsham(tmp_path, ["class", "reports", "-o", "-"])
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert sorted(left_out(result)) == sorted([
+        "Left out reports/x .json: a different story ('T ')",
+        f"Left out reports/long.json: a different story ('{'t' * 59}…')",
+        "Left out reports/junk .json: not a hailsham report (not valid JSON)",
+        "Left out reports/version.json: another version of the story (9 ; most of the "
+        "class played 1)"])
+    alone = hailsham(tmp_path, ["class", f"reports/junk{ESCAPES}.json"])
+    shown_safely(alone)
+    assert (alone.returncode, alone.stderr) == (1, "hailsham: none of the files is a usable "
+                                                "report (reports/junk .json: not a hailsham "
+                                                "report (not valid JSON))\n")
+
+
+@row("Reports", "a report file of 1 GiB (sparse) given to `hailsham class`",
+     "left out as too large, told by its size before a byte is read")
+def test_class_refuses_a_huge_report_by_its_size(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.classroom import summary
+
+    folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada")})
+    with open(folder / "huge.json", "wb") as f:
+        f.truncate(2**30)
+    opened: list[str] = []
+    real_open = os.open
+
+    def watched(path: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", watched)
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: pytest.fail(f"opened {path}"))
+    with pytest.raises(summary.ReportError, match=r"^too large to be a report \(over 16 MiB\)$"):
+        summary.read_report(folder / "huge.json")
+    assert opened == []
+
+
 # --- checking in two processes ----------------------------------------------------------------
 
 def findings(story: Story) -> list[str]:
