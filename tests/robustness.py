@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "dev" / "robustness.md"
-MODULES = ("test_fuzz", "test_faults", "test_terminal_input")
+MODULES = ("test_fuzz", "test_faults", "test_terminal_input", "test_cache")
 AREAS = ("Story files", "Conditions and text", "Saves", "Reports", "Terminal input",
          "Checking")
 
