@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "dev" / "robustness.md"
-MODULES = ("test_fuzz", "test_faults", "test_terminal_input")
-AREAS = ("Story files", "Conditions and text", "Saves", "Terminal input", "Checking")
+MODULES = ("test_fuzz", "test_faults", "test_terminal_input", "test_cache")
+AREAS = ("Story files", "Conditions and text", "Saves", "Reports", "Terminal input",
+         "Checking")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,6 +76,8 @@ and holds players' own words. What it promises under bad input and faults:
   is kept aside under another name and a save of another story is left alone, each
   reported in one line; when a save cannot be written the player is told, the game is
   saved elsewhere if it can be, and play goes on.
+- **A report** handed to `hailsham class` is summarised, or named as left out with why in
+  one line; what is not a regular file, or is over 16 MiB, is never read.
 - **Terminal input** of any kind (end of input, Ctrl-C, bytes that are not UTF-8, huge
   pastes, control characters) loses nothing and echoes nothing harmful.
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from robustness import row
 
 from engine import StoryError
 from engine.core import runtime
@@ -144,6 +145,10 @@ def test_the_cache_lives_in_the_user_cache_folder_never_in_the_story(
     assert sorted(folder.rglob("*")) == before
 
 
+@row("Story files", "two different stories whose files' names and bytes run together alike "
+     "(a file holding `…\\0zz.yaml\\0…`, against two files)",
+     "each has its own cache entry: a story's digest gives each file's name and bytes after "
+     "their lengths")
 def test_two_stories_whose_bytes_run_together_alike_never_share_an_entry(tmp_path):
     # Joined with separators but no lengths, a file holding "X\0zz.yaml\0Y" digests like
     # two files, one holding "X" and one named zz.yaml holding "Y".

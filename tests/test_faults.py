@@ -1218,6 +1218,9 @@ HOSTILE: list[tuple[str, bytes, int, dict[str, int], str]] = [
      {"E201": 4}, "not a variable (text is never formatted)"),
     ("`{n:>999999999}` in text", SCENE.format(text="'{n:>999999999}'").encode(), 1,
      {"E201": 4}, "not a variable (text is never formatted)"),
+    ("a 10 MB unknown `{name}` in a scene's text",
+     SCENE.format(text="'{" + "v" * 10 * 2**20 + "}'").encode(), 1, {"E201": 4},
+     "the name is quoted cut to 100 characters: a line of 300, not 20 MB"),
     ("terminal escapes in double-quoted text", SCENE.format(
         text='"\\x1b[2J\\e]0;pwned\\a red"').encode(), 1, {"E009": 4},
      "control character U+001B in text"),
@@ -1292,6 +1295,299 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
     assert {c: n for (p, c), n in found.items() if p == target} == codes, out
     # Another file's error can only be the start scene, when the scene file is unreadable.
     assert {c for (p, c) in found if p != target and c.startswith("E")} <= {"E104"}, out
+
+
+# --- what a story folder holds -----------------------------------------------------------
+
+# A terminal's window title set and its screen cleared, then the text's direction reversed.
+ESCAPES = "\x1b]0;PWNED\x07\x1b[2J\u202e"
+# The same in a YAML double-quoted scalar.
+ESCAPED = "\\e]0;PWNED\\a\\e[2J\\u202E"
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown_safely(result: subprocess.CompletedProcess[str]) -> None:
+    """No traceback, and nothing from a file that a terminal would act on, on stdout or
+    stderr alike."""
+    no_traceback(result)
+    assert not RAW.search(result.stdout + result.stderr), result.stdout + result.stderr
+
+
+def _run_each(tmp_path: Path, story: str, commands: tuple[str, ...] = ("check", "play", "stats")
+              ) -> dict[str, subprocess.CompletedProcess[str]]:
+    args = {"check": ["check", story], "stats": ["stats", story],
+            "play": ["play", "--plain", "--story", story, "--saves", "saves"]}
+    return {c: hailsham(tmp_path, args[c], input="1\n", timeout=30) for c in commands}
+
+
+@POSIX
+@row("Story files", "a named pipe, a socket, a device (a link to /dev/zero) and a folder, each "
+     "named `*.yaml` in a story folder; a named pipe as `story.yaml`",
+     "`hailsham check`, `play` and `stats` exit 1 at once, with `E001` for each saying what "
+     "it is: none is ever opened (reading a named pipe waits for ever)")
+def test_only_regular_files_of_a_story_are_read(tmp_path: Path, story_path: Path) -> None:
+    import socket
+
+    os.mkfifo(story_path / "pipe.yaml")
+    (story_path / "more" / "folder.yaml").mkdir(parents=True)
+    (story_path / "zero.yaml").symlink_to("/dev/zero")
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(story_path / "socket.yaml"))
+        results = _run_each(tmp_path, "story")
+    for command, result in results.items():
+        shown_safely(result)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        lines = {line for line in (result.stdout + result.stderr).splitlines()
+                 if " E001 " in line}
+        assert lines == {
+            "story/more/folder.yaml: E001 cannot read the file: it is a folder, not a "
+            "regular file",
+            "story/pipe.yaml: E001 cannot read the file: it is a named pipe, not a regular file",
+            "story/socket.yaml: E001 cannot read the file: it is a socket, not a regular file",
+            "story/zero.yaml: E001 cannot read the file: it is a device, not a regular file",
+        }, command
+    manifest = tmp_path / "pipe-manifest"
+    shutil.copytree(story_path, manifest, ignore=lambda folder, names: [
+        n for n in names if n != "scenes.yaml"])
+    os.mkfifo(manifest / "story.yaml")
+    result = hailsham(tmp_path, ["check", "pipe-manifest"], timeout=30)
+    assert (result.returncode, result.stdout.splitlines()[0]) == (
+        1, "pipe-manifest/story.yaml: E001 cannot read the file: it is a named pipe, "
+        "not a regular file")
+
+
+@LINUX
+@row("Story files", "a story file whose name is not UTF-8 (`bad\\xff.yaml`), with a mistake "
+     "in it",
+     "`hailsham check`, `play` and `stats` exit 1 with `E001 … its name is not UTF-8 — rename "
+     "it`, the name shown with an escape (`bad\\udcff.yaml`); no crash")
+def test_a_story_file_name_that_is_not_utf8(tmp_path: Path, story_path: Path) -> None:
+    try:
+        with open(os.fsencode(story_path) + b"/bad\xff.yaml", "wb") as f:
+            f.write(b"scenes:\n  z:\n    place: here\n    text: Z\n    ending: Z\n    oops: 1\n")
+    except OSError:
+        pytest.skip("this file system takes UTF-8 names only")
+    for command, result in _run_each(tmp_path, "story").items():
+        shown_safely(result)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert ("story/bad\\udcff.yaml: E001 cannot read the file: its name is not UTF-8 — "
+                "rename it") in (result.stdout + result.stderr).splitlines(), command
+
+
+@LINUX
+@row("Story files", "terminal escapes (`ESC ] 0;PWNED BEL ESC [2J`) and U+202E (right-to-left "
+     "override) in a scene id, a variable's name, a goto, a `{name}` and a file's name",
+     "`hailsham check`, `play` and `stats` exit 1 and print no control or bidi character on "
+     "stdout or stderr: each is shown as its escape (`\\x1b`, `\\u202e`) in the diagnostics")
+def test_escapes_in_names_are_never_printed(tmp_path: Path) -> None:
+    scenes = STORY.replace("goto: b", f'goto: "b{ESCAPED}"').replace(
+        "Count {n}.", f'"Count {{n{ESCAPED}}}."') + (
+        f'  "d{ESCAPED}":\n    place: here\n    text: D\n    ending: D\n')
+    manifest = MANIFEST.replace("  n: 0", f'  n: 0\n  "v{ESCAPED}": 0')
+    folder = write_files(tmp_path / "story", {"story.yaml": manifest, "scenes.yaml": scenes})
+    (folder / f"f{ESCAPES}.yaml").write_text(SCENE.format(text="F").replace("a:", "f:") +
+                                              "    oops: 1\n", "utf-8")
+    for command, result in _run_each(tmp_path, "story").items():
+        shown_safely(result)
+        assert result.returncode == 1, command
+        out = result.stdout + result.stderr
+        assert "story/f\\x1b]0;PWNED\\x07\\x1b[2J\\u202e.yaml:6: E011" in out, command
+        assert "E103 variable name 'v ]0;PWNED  [2J\\u202e'" in out, command
+
+
+@row("Story files", "U+202E (right-to-left override) in a story's title, place names, scene "
+     "titles and an ending's title (a story that loads)",
+     "`hailsham stats`, `check --random` and `play` show them as play does, the override "
+     "turned into a space")
+def test_bidi_overrides_in_a_storys_text_are_never_printed(tmp_path: Path) -> None:
+    manifest = MANIFEST.replace("title: A tiny story", 'title: "Tiny\\u202E"').replace(
+        "here: Here", 'here: "Here\\u202E"')
+    scenes = STORY.replace("title: The Pond", 'title: "The Pond\\u202E"').replace(
+        "ending: The Fence", 'ending: "The Fence\\u202E"')
+    write_files(tmp_path / "story", {"story.yaml": manifest, "scenes.yaml": scenes})
+    results = _run_each(tmp_path, "story", ("stats", "play"))
+    results["random"] = hailsham(tmp_path, ["check", "story", "--random", "5"])
+    for command, result in results.items():
+        shown_safely(result)
+        assert result.returncode == 0, (command, result.stderr)
+    assert "Here " in results["stats"].stdout and "The Fence " in results["random"].stdout
+
+
+def _gotos(folder: Path, scenes: int, typo: bool) -> Path:
+    """A chain of scenes; with `typo`, every scene's first choice goes to a scene that
+    does not exist, one character away from the next."""
+    lines = ["scenes:"]
+    for i in range(scenes):
+        target = f"hall.s{i + 1}" + ("x" if typo else "")
+        lines.append(f"  hall.s{i}:\n    place: here\n    text: Scene {i}.\n    choices:\n"
+                     f"      - {{text: On, goto: {target}}}\n"
+                     f"      - {{text: Also on, goto: hall.s{i + 1}}}")
+    lines.append(f"  hall.s{scenes}: {{place: here, text: End., ending: End}}")
+    return write_files(folder, {"story.yaml": MANIFEST.replace("start: a", "start: hall.s0"),
+                                "scenes.yaml": "\n".join(lines) + "\n"})
+
+
+@row("Checking", "2,000 gotos to unknown scenes, each one character from a scene of the "
+     "2,000 (\"did you mean …?\" used to compare every pair: 58 s)",
+     "`hailsham check` takes at most 3× as long as with the right gotos, and still "
+     "suggests the scene meant for each")
+def test_many_misspelt_gotos_check_in_linear_time(tmp_path: Path) -> None:
+    good, bad = _gotos(tmp_path / "good", 2000, False), _gotos(tmp_path / "bad", 2000, True)
+
+    def took(folder: Path) -> float:
+        started = time.perf_counter()
+        result = hailsham(tmp_path, ["check", str(folder)])
+        assert result.returncode == (1 if folder == bad else 0), result.stderr
+        return time.perf_counter() - started
+
+    assert min(took(bad) for _ in range(3)) <= 3 * min(took(good) for _ in range(3))
+    out = hailsham(tmp_path, ["check", "bad"]).stdout.splitlines()
+    assert "bad/scenes.yaml:6: E104 unknown scene 'hall.s1x' in goto — did you mean " \
+           "'hall.s1'?" in out
+    assert sum(1 for line in out if line.endswith("'?") and " E104 " in line) == 2000
+
+
+# --- the reports `hailsham class` reads ---------------------------------------------------
+
+def _report(name: str, **changes: Any) -> dict[str, Any]:
+    """A player's report as `hailsham report --format json` writes it, with changes."""
+    report: dict[str, Any] = {
+        "format": "hailsham-report", "version": 1, "created": "2026-01-05T10:00:00+0000",
+        "story": {"id": "tiny", "title": "A tiny story", "version": "1"},
+        "player": name, "date": "2026-01-05T10:00:00+0000", "game": f"game-{name}",
+        "finished": True, "ending": "The Fence",
+        "path": [{"place": "Here", "stops": [{"scene": "a", "title": "The Pond",
+                                              "choice": "Walk to the field"}]}],
+        "reflections": [{"id": "why", "place": "Here", "prompt": "Why do the others play along?",
+                         "themes": ["memory"], "options": ["Chosen", "Ruth"], "number": 1,
+                         "option": "Chosen", "journal": "my line"}],
+        "themes": [{"id": "memory", "name": "Memory", "count": 1,
+                    "questions": ["What do you remember?"]}],
+    }
+    for where, value in changes.items():
+        *outer, key = where.split("__")
+        target = report
+        for part in outer:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        target[key] = value
+    return report
+
+
+def _hand_in(folder: Path, reports: dict[str, dict[str, Any]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, report in reports.items():
+        # ensure_ascii: a lone surrogate is written as JSON's escape, as a tamperer could
+        (folder / name).write_text(json.dumps(report, ensure_ascii=True), "utf-8")
+    return folder
+
+
+def left_out(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("Left out ")]
+
+
+@POSIX
+@row("Reports", "a named pipe given to `hailsham class` as a report, and a named pipe and a "
+     "folder named `x.json` in a folder given to it",
+     "each is named as left out (\"not a regular file (a named pipe)\"), never opened; the "
+     "other reports are summarised")
+def test_class_reads_only_regular_files(tmp_path: Path) -> None:
+    folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada")})
+    os.mkfifo(folder / "pipe.json")
+    (folder / "x.json").mkdir()
+    os.mkfifo(tmp_path / "given.json")
+    result = hailsham(tmp_path, ["class", "given.json", "reports", "-o", "-"], timeout=30)
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert left_out(result) == [
+        "Left out given.json: not a regular file (a named pipe)",
+        "Left out reports/pipe.json: not a regular file (a named pipe)",
+        "Left out reports/x.json: not a regular file (a folder)"]
+    assert "1 player" in result.stdout
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"themes__0__count": int("9" * 4300)},
+     "damaged report (themes[0].count is not a whole number of at most 1,000,000,000)"),
+    ({"version": int("9" * 4300)},
+     "report version 9999999999999999999… is newer than this hailsham reads (1)"),
+    ({"player": "Ada\ud800"}, "damaged report (player is not text)"),
+    ({"story__title": "\udfff"}, "damaged report (story.title is not text)"),
+    ({"reflections__0__journal": "line \ud800"},
+     "damaged report (reflections[0].journal is not text)"),
+    ({"reflections__0__options": ["Chosen", "\ud800"]},
+     "damaged report (reflections[0].options is not a list of text)"),
+], ids=["a 4,300-digit theme count", "a 4,300-digit version", "a surrogate in player",
+        "a surrogate in the title", "a surrogate in a journal line", "a surrogate in an option"])
+def test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates(
+        tmp_path: Path, changes: dict[str, Any], why: str) -> None:
+    _hand_in(tmp_path / "reports", {"ada.json": _report("Ada"), "ben.json": _report("Ben"),
+                                    "bad.json": _report("Cy", **changes)})
+    for fmt in ("md", "html"):
+        result = hailsham(tmp_path, ["class", "reports", "--format", fmt, "-o", "-"])
+        shown_safely(result)
+        assert result.returncode == 0, result.stderr
+        assert left_out(result) == [f"Left out reports/bad.json: {why}"]
+        assert "2 players" in result.stdout
+
+
+add_row("Reports", "a 4,300-digit theme count and version in a report (beyond what Python "
+        "writes out as digits, once added up), lone surrogates (`\\ud800`) in its player, "
+        "title, journal line and options",
+        "`hailsham class` names the report as left out, with why (\"damaged report "
+        "(themes[0].count is not a whole number …)\"), and summarises the others: exit 0, "
+        "never 70", "test_faults.py::"
+        "test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates")
+
+
+@LINUX
+@row("Reports", "terminal escapes (`ESC ] 0;PWNED BEL ESC [2J`) and U+202E in a report's "
+     "fields and in its file's name; a 10 MB story title",
+     "the `Left out …` lines and errors on stderr show none of them raw (cleaned as play "
+     "cleans text) and the title cut to 60 characters")
+def test_class_messages_quote_reports_cleanly(tmp_path: Path) -> None:
+    folder = _hand_in(tmp_path / "reports", {
+        "ada.json": _report("Ada"), "ben.json": _report("Ben"),
+        f"x{ESCAPES}.json": _report("Cy", story__id="other", story__title=f"T{ESCAPES}"),
+        "long.json": _report("Di", story__id="long", story__title="t" * 10 * 2**20),
+        "version.json": _report("Ed", story__version=f"9{ESCAPES}"),
+    })
+    (folder / f"junk{ESCAPES}.json").write_text("{", "utf-8")
+    result = hailsham(tmp_path, ["class", "reports", "-o", "-"])
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert sorted(left_out(result)) == sorted([
+        "Left out reports/x .json: a different story ('T ')",
+        f"Left out reports/long.json: a different story ('{'t' * 59}…')",
+        "Left out reports/junk .json: not a hailsham report (not valid JSON)",
+        "Left out reports/version.json: another version of the story (9 ; most of the "
+        "class played 1)"])
+    alone = hailsham(tmp_path, ["class", f"reports/junk{ESCAPES}.json"])
+    shown_safely(alone)
+    assert (alone.returncode, alone.stderr) == (1, "hailsham: none of the files is a usable "
+                                                "report (reports/junk .json: not a hailsham "
+                                                "report (not valid JSON))\n")
+
+
+@row("Reports", "a report file of 1 GiB (sparse) given to `hailsham class`",
+     "left out as too large, told by its size before a byte is read")
+def test_class_refuses_a_huge_report_by_its_size(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.classroom import summary
+
+    folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada")})
+    with open(folder / "huge.json", "wb") as f:
+        f.truncate(2**30)
+    opened: list[str] = []
+    real_open = os.open
+
+    def watched(path: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", watched)
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: pytest.fail(f"opened {path}"))
+    with pytest.raises(summary.ReportError, match=r"^too large to be a report \(over 16 MiB\)$"):
+        summary.read_report(folder / "huge.json")
+    assert opened == []
 
 
 # --- checking in two processes ----------------------------------------------------------------

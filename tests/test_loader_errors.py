@@ -9,6 +9,7 @@ block, or a whole-file problem) give the line explicitly.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from conftest import MANIFEST, write_files
 
 from engine.core import conditions as expr
-from engine.core.diagnostics import Diagnostic
+from engine.core.diagnostics import Diagnostic, did_you_mean
 from engine.core.model import Story
 from engine.story.loader import load
 
@@ -1281,3 +1282,45 @@ def test_paths_are_relative_to_the_current_folder(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     _, diagnostics = load("books/story")
     find(diagnostics, "books/story/scenes.yaml", 3, "E106")
+
+
+# --- suggestions and quoted values -------------------------------------------------------
+
+SCENE_IDS = [f"pond.scene_{i:03}" for i in range(300)] + ["orchard.gate", "library.stacks"]
+
+
+@pytest.mark.parametrize(("word", "meant"), [
+    ("orchard.gte", "orchard.gate"),  # a character left out
+    ("orchard.gaate", "orchard.gate"),  # one added
+    ("orchard.gata", "orchard.gate"),  # one changed
+    ("orchard.gtae", "orchard.gate"),  # two swapped
+    ("Library.Stacks", "library.stacks"),  # another case
+    ("pond.scene_0420", "pond.scene_042"),
+])
+def test_a_misspelt_name_among_many_is_suggested(word: str, meant: str) -> None:
+    scenes = dict.fromkeys(SCENE_IDS)
+    assert did_you_mean(word, scenes) == f" — did you mean '{meant}'?"
+    # the index made for these names is used again, with the same answers
+    assert did_you_mean(word, scenes) == f" — did you mean '{meant}'?"
+    assert did_you_mean("nowhere.near", scenes) == ""
+
+
+def test_few_names_are_each_compared_as_before() -> None:
+    # Two changes away, found by comparing every name (difflib), as ever.
+    assert did_you_mean("palces", ("format", "places", "themes")) == " — did you mean 'places'?"
+    assert did_you_mean("visitted_hal", ["visited_hall", "x"]) == " — did you mean 'visited_hall'?"
+
+
+def test_a_very_long_word_is_no_misspelling() -> None:
+    started = time.perf_counter()
+    assert did_you_mean("v" * 10_000_000, dict.fromkeys([*SCENE_IDS, "v" * 81])) == ""
+    assert did_you_mean("v" * 10_000_000, ["v", "vv"]) == ""
+    assert time.perf_counter() - started < 1
+
+
+def test_a_long_value_is_quoted_cut_short(story_dir: Any) -> None:
+    long_id = "x" * 5000
+    story, diagnostics = load(str(story_dir(GOOD.replace("goto: b", f"goto: {long_id}"))))
+    (d,) = diagnostics
+    assert story is None and d.code == "E104"
+    assert d.message == f"unknown scene '{'x' * 99}…' in goto"

@@ -469,17 +469,17 @@ def test_lines_after_a_byte_order_mark_stay_right(loader: str) -> None:
 def test_read_file_returns_the_bytes(tmp_path: Path) -> None:
     f = tmp_path / "s.yaml"
     f.write_bytes(b"a: 1\n")
-    assert read_file(str(f), PATH) == (b"a: 1\n", [])
+    assert read_file(str(tmp_path), "s.yaml", PATH) == (b"a: 1\n", [])
 
 
 def test_oversized_file_is_E004(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamltree, "MAX_FILE_BYTES", 100)
     f = tmp_path / "s.yaml"
     f.write_bytes(b"a: " + b"x" * 97)  # exactly 100 bytes: allowed
-    data, diagnostics = read_file(str(f), PATH)
+    data, diagnostics = read_file(str(tmp_path), "s.yaml", PATH)
     assert diagnostics == [] and data is not None and len(data) == 100
     f.write_bytes(b"a: " + b"x" * 98)  # 101 bytes: too large
-    data, diagnostics = read_file(str(f), PATH)
+    data, diagnostics = read_file(str(tmp_path), "s.yaml", PATH)
     assert data is None
     d = only(diagnostics)
     assert d.code == "E004"
@@ -488,15 +488,16 @@ def test_oversized_file_is_E004(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_missing_file_is_E001(tmp_path: Path) -> None:
-    data, diagnostics = read_file(str(tmp_path / "nope.yaml"), PATH)
+    data, diagnostics = read_file(str(tmp_path), "nope.yaml", PATH)
     assert data is None
     assert only(diagnostics).code == "E001"
 
 
 def test_a_folder_is_not_readable_as_a_file(tmp_path: Path) -> None:
-    data, diagnostics = read_file(str(tmp_path), PATH)
+    data, diagnostics = read_file(str(tmp_path.parent), tmp_path.name, PATH)
     assert data is None
     assert only(diagnostics).code == "E001"
+    assert only(diagnostics).message == "cannot read the file: it is a folder, not a regular file"
 
 
 # --- the process survives ---------------------------------------------------------

@@ -7,9 +7,10 @@ is a file handed in by a student. Rendering is in engine/report_render.py.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -20,6 +21,10 @@ from engine.play.saves import Loaded
 FORMAT_NAME = "hailsham-report"
 FORMAT_VERSION = 1
 TOP_THEMES = 3  # how many of the player's themes get discussion questions
+# The largest number a report holds (a count of answers, an option's number): sums of
+# larger ones could outgrow what Python writes out as digits.
+MOST = 10**9
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ReportError(ValueError):
@@ -202,7 +207,7 @@ def from_json(data: Any) -> Report:
     if type(version) is not int or version < 1:
         raise ReportError(f"unknown report version {_short(version)}")
     if version > FORMAT_VERSION:
-        raise ReportError(f"report version {version} is newer than this hailsham reads "
+        raise ReportError(f"report version {_short(version)} is newer than this hailsham reads "
                           f"({FORMAT_VERSION})")
     story = _obj(data, "story")
     ending = _opt_str(data, "ending")
@@ -270,7 +275,7 @@ def _list(d: Mapping[str, Any], key: str, where: str = "") -> list[Any]:
 
 def _str(d: Mapping[str, Any], key: str, where: str = "") -> str:
     value = d.get(key)
-    if not isinstance(value, str):
+    if not _is_text(value):
         raise _damaged(where, key, "text")
     return value
 
@@ -281,16 +286,22 @@ def _opt_str(d: Mapping[str, Any], key: str, where: str = "") -> str | None:
 
 def _strs(d: Mapping[str, Any], key: str, where: str = "") -> tuple[str, ...]:
     values = _list(d, key, where)
-    if not all(isinstance(v, str) for v in values):
+    if not all(_is_text(v) for v in values):
         raise _damaged(where, key, "a list of text")
     return tuple(values)
 
 
 def _int(d: Mapping[str, Any], key: str, where: str = "") -> int:
     value = d.get(key)
-    if type(value) is not int:
-        raise _damaged(where, key, "a whole number")
+    if type(value) is not int or abs(value) > MOST:
+        raise _damaged(where, key, f"a whole number of at most {MOST:,}")
     return value
+
+
+def _is_text(value: Any) -> TypeGuard[str]:
+    """Text that can be written out: JSON's escapes can make a lone surrogate, which no
+    UTF-8 page or terminal can show."""
+    return isinstance(value, str) and _SURROGATE.search(value) is None
 
 
 def _bool(d: Mapping[str, Any], key: str, where: str = "") -> bool:

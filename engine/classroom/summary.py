@@ -16,6 +16,8 @@ from pathlib import Path
 import attrs
 
 from engine.classroom.report import Report, ReportError, from_json
+from engine.core.text import shortened
+from engine.story.files import NotAFile, TooLarge, read_bounded
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 FOLLOW_UP_THEMES = 3
@@ -112,11 +114,12 @@ def normalised_entropy(counts: Sequence[int], options: int | None = None) -> flo
 # --- reading -------------------------------------------------------------------------
 
 def report_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and the .json files in the folders named, in a stable order."""
+    """The files named, and the .json files in the folders named, in a stable order
+    (with whatever else is named *.json there, which reading leaves out, saying why)."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.json") if p.is_file())
+            found = sorted(path.glob("*.json"))
             if not found:
                 raise ClassError(f"there are no .json report files in {path}")
             out += found
@@ -129,12 +132,14 @@ def report_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_report(path: Path) -> Report:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_REPORT_BYTES + 1)
+        raw = read_bounded(path, MAX_REPORT_BYTES)
+    except NotAFile as e:
+        raise ReportError(f"not a regular file ({e.kind})") from None
+    except TooLarge:
+        raise ReportError(f"too large to be a report (over {MAX_REPORT_BYTES // 2**20} MiB)"
+                          ) from None
     except OSError as e:
         raise ReportError(f"cannot be read ({e.strerror or e})") from None
-    if len(raw) > MAX_REPORT_BYTES:
-        raise ReportError("too large to be a report")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -171,10 +176,10 @@ def one_story(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]:
         if key(h) == chosen:
             continue
         if h.report.story_id != chosen[0]:
-            why = f"a different story ('{h.report.story_title}')"
+            why = f"a different story ('{shortened(h.report.story_title)}')"
         else:
-            why = (f"another version of the story ({h.report.story_version or 'none'}; "
-                   f"most of the class played {chosen[1] or 'none'})")
+            why = (f"another version of the story ({shortened(h.report.story_version) or 'none'}"
+                   f"; most of the class played {shortened(chosen[1]) or 'none'})")
         out.append(LeftOut(h.name, why))
     return keep, out
 

@@ -86,6 +86,7 @@ def _show_progress(message: str) -> None:
 
 
 def random_check(args: argparse.Namespace) -> int:
+    from engine.core.text import clean
     from engine.play import random_play as playtest
     from engine.story.loader import load
 
@@ -114,7 +115,8 @@ def random_check(args: argparse.Namespace) -> int:
     print("Endings:")
     for scene in endings:
         runs = result.ending_runs[scene.id]
-        title = f" ({scene.ending.static})" if scene.ending and scene.ending.static else ""
+        title = (f" ({clean(scene.ending.static)})" if scene.ending and scene.ending.static
+                 else "")
         print(f"  {_share(runs, count)}  {scene.id}{title}{_flag(runs, count)}")
     scenes = sorted(story.scenes, key=lambda sid: (result.scene_runs[sid], sid))
     rare = [sid for sid in scenes if result.scene_runs[sid] < RARE * count]

@@ -29,6 +29,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.commands.loaded import loaded_story
+    from engine.core.text import shortened
     from engine.writer.story_map import GraphError, story_map, to_dot, to_mermaid, to_svg
 
     story = loaded_story(args)
@@ -43,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     elif fmt == "svg":
         try:
             data = to_svg(to_dot(m))
-        except GraphError as e:
-            print(f"hailsham: {e}", file=sys.stderr)
+        except GraphError as e:  # dot's own words may quote the story's
+            print(f"hailsham: {shortened(str(e), 300)}", file=sys.stderr)
             return EXIT_PROBLEM
     else:
         data = to_dot(m).encode("utf-8")

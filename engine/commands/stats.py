@@ -19,10 +19,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.commands.loaded import loaded_story
+    from engine.core.text import clean
     from engine.writer.stats import format_stats, story_stats
 
     story = loaded_story(args)
     if story is None:
         return EXIT_PROBLEM
-    print(format_stats(story_stats(story)), end="")
+    table = format_stats(story_stats(story))
+    # The title and place names are the story's: shown as play shows them.
+    print("\n".join(clean(line) for line in table.split("\n")), end="")
     return EXIT_OK

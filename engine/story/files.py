@@ -1,11 +1,60 @@
-"""Writing files so that nothing is ever half-written: saves, reports, caches, plans."""
+"""Reading files that others wrote, with limits, and writing files so that nothing is
+ever half-written: stories, saves, reports, caches, plans."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from pathlib import Path
+
+
+class NotAFile(Exception):
+    """A path that is not a regular file (a folder, a named pipe, a device, a socket):
+    never opened, since reading a named pipe waits for ever and a device never ends."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"it is {kind}, not a regular file")
+        self.kind = kind
+
+
+class TooLarge(Exception):
+    """A file over the limit of what is read of it."""
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; raises NotAFile, TooLarge
+    (told by the file's size before reading, and by what was read), or OSError."""
+    status = os.stat(path)
+    kind = _kind(status.st_mode)
+    if kind:
+        raise NotAFile(kind)
+    if status.st_size > limit:
+        raise TooLarge
+    # Not blocking, should the file have become a named pipe since: fstat then says so.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as f:
+        kind = _kind(os.fstat(fd).st_mode)
+        if kind:
+            raise NotAFile(kind)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge
+    return data
+
+
+def _kind(mode: int) -> str:
+    """What a file of this mode is, in words, when it is not a regular file; else ''."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
 def atomic_write(path: Path, data: bytes) -> None:

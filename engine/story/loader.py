@@ -91,12 +91,14 @@ PARAGRAPH_KEYS = ("if", "text")
 
 
 def story_files(root: str) -> list[str]:
-    """Scene files below root, as sorted relative paths with '/' separators."""
+    """Scene files below root, as sorted relative paths with '/' separators. A folder
+    named like a scene file is one too (and not looked into): reading it says why not."""
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        named = [d for d in dirs if d.endswith((".yaml", ".yml"))]
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and d not in named]
         rel = os.path.relpath(folder, root)
-        for name in files:
+        for name in files + named:
             if name.startswith((".", "_")) or not name.endswith((".yaml", ".yml")):
                 continue
             path = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
@@ -224,7 +226,7 @@ class _Loader:
         read, so that the ordinary load reports why."""
         files: dict[str, bytes] = {}
         for relpath in [MANIFEST, *story_files(self.root)] if os.path.isdir(self.root) else []:
-            data, _problems = read_file(os.path.join(self.root, relpath), relpath)
+            data, _problems = read_file(self.root, relpath, relpath)
             if data is None:
                 return None
             files[relpath] = data
@@ -277,7 +279,7 @@ class _Loader:
         if self.files is not None:  # read ahead, and digested then
             data: bytes | None = self.files.pop(relpath)  # not kept: memory
         else:
-            data, problems = read_file(full, self.path)
+            data, problems = read_file(self.root, relpath, self.path)
             if data is None:
                 self.diagnostics += problems
                 return None
@@ -466,7 +468,7 @@ class _Loader:
         if not os.path.isdir(self.root):
             self.error(NO_STORY_FOLDER, 0, folder=shown(self.root))
             return None, self.diagnostics
-        if not os.path.isfile(manifest_path):
+        if not os.path.exists(manifest_path):  # there but no file: reading it says why
             named_yml = os.path.isfile(os.path.join(self.root, "story.yml"))
             self.error(MANIFEST_NAMED_YML if named_yml else NO_MANIFEST, 0, manifest=MANIFEST)
             return None, self.diagnostics

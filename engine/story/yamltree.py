@@ -11,6 +11,7 @@ loader can read them by the type it expects there.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -25,7 +26,9 @@ from engine.core.diagnostics import (
     FILE_TOO_LARGE,
     KEY_NOT_TEXT,
     LONE_SURROGATE,
+    NAME_NOT_UTF8,
     NESTING_TOO_DEEP,
+    NOT_A_REGULAR_FILE,
     NOT_UTF8,
     SECOND_DOCUMENT,
     SOME_CHARACTER_YAML_REFUSES,
@@ -34,6 +37,7 @@ from engine.core.diagnostics import (
     Diagnostic,
     Message,
 )
+from engine.story.files import NotAFile, TooLarge, read_bounded
 
 # The YAML parser: libyaml's when PyYAML has it. PyYAML is imported only when a file is
 # parsed, so that playing a story from the cache (engine.story.cache) never loads it.
@@ -178,20 +182,33 @@ def _build(events: Iterable[Any], path: str, diagnostics: list[Diagnostic],
 _DROP = object()
 
 
-def read_file(path: str, shown_path: str) -> tuple[bytes | None, list[Diagnostic]]:
-    """The bytes of a story file, refusing unreadable and oversized files."""
+def read_file(root: str, relpath: str, shown_path: str) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of a story file, refusing a name that is not UTF-8, what is not a regular
+    file, and oversized files."""
 
     def fail(message: Message, **values: object) -> tuple[None, list[Diagnostic]]:
         return None, [message.at(shown_path, 0, **values)]
 
+    if not is_utf8(relpath):
+        return fail(NAME_NOT_UTF8)
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        return read_bounded(os.path.join(root, relpath), MAX_FILE_BYTES), []
+    except NotAFile as e:
+        return fail(NOT_A_REGULAR_FILE, kind=e.kind)
+    except TooLarge:
+        return fail(FILE_TOO_LARGE, mib=MAX_FILE_BYTES // 2**20)
     except OSError as e:
         return fail(CANNOT_READ, reason=e.strerror or e)
-    if len(data) > MAX_FILE_BYTES:
-        return fail(FILE_TOO_LARGE, mib=MAX_FILE_BYTES // 2**20)
-    return data, []
+
+
+def is_utf8(name: str) -> bool:
+    """Whether a file name read from the system was UTF-8 (Python keeps each byte of one
+    that was not as a lone surrogate, which no text can hold)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_yaml_bytes(data: bytes, shown_path: str) -> tuple[Any, list[Diagnostic]]:
