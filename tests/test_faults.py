@@ -1058,7 +1058,7 @@ def test_a_lone_surrogate_in_player_or_game(story_path: Path, story: Story, tmp_
 @row("Saves", "a FIFO named `autosave.json`, another named `fifo.json` and a folder named "
      "`x.json` in the saves folder: `play --continue`, `play --load fifo`, `saves`, "
      "`journal` and `report` without a slot, a new game",
-     "each is refused at once as not a save (a FIFO, a folder), never opened; `saves` "
+     "each is refused at once as not a save (a named pipe, a folder), never opened; `saves` "
      "lists them so; play goes on; nothing waits")
 def test_fifos_and_folders_named_like_saves(story_path: Path, story: Story,
                                             tmp_path: Path) -> None:
@@ -1069,13 +1069,13 @@ def test_fifos_and_folders_named_like_saves(story_path: Path, story: Story,
     (folder / "x.json").mkdir()
     base = ["--story", str(story_path), "--saves", str(folder)]
     listed = hailsham(tmp_path, ["saves", *base], timeout=20)
-    assert re.search(r"autosave +\(not a save: a FIFO\)", listed.stdout), listed.stdout
+    assert re.search(r"autosave +\(not a save: a named pipe\)", listed.stdout), listed.stdout
     assert re.search(r"x +\(not a save: a folder\)", listed.stdout)
     loaded = hailsham(tmp_path, ["play", *base, "--load", "fifo"], "", timeout=20)
     assert loaded.returncode == 1
-    assert loaded.stderr.strip() == "hailsham: 'fifo' is not a save (a FIFO)"
+    assert loaded.stderr.strip() == "hailsham: 'fifo' is not a save (a named pipe)"
     resumed = hailsham(tmp_path, ["play", *base, "--continue"], PLAY_THROUGH, timeout=20)
-    assert "'autosave' is not a save: a FIFO" in resumed.stderr
+    assert "'autosave' is not a save: a named pipe" in resumed.stderr
     assert resumed.stdout.splitlines()[-1] == ENDING
     for command in ("journal", "report"):
         result = hailsham(tmp_path, [command, *base, *(["-o", "-"] * (command == "report"))],

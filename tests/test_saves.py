@@ -647,12 +647,12 @@ def test_a_fifo_is_never_opened(story_dir, folder):
     os.mkfifo(folder / "pipe.json")
     signal.alarm(10)  # opening a FIFO would wait for a writer: fail instead of hanging
     try:
-        with pytest.raises(saves.NotASave, match=r"'pipe' is not a save \(a FIFO\)"):
+        with pytest.raises(saves.NotASave, match=r"'pipe' is not a save \(a named pipe\)"):
             read_save(folder, "pipe", story)
         (info,) = saves_folder.list_saves(folder)
     finally:
         signal.alarm(0)
-    assert info.problem == "not a save: a FIFO"
+    assert info.problem == "not a save: a named pipe"
     assert (folder / "pipe.json").exists()  # left where it is
 
 

@@ -19,7 +19,6 @@ import errno
 import json
 import os
 import re
-import stat
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,7 +36,8 @@ from engine.core.runtime import (
     JournalEntry,
 )
 from engine.core.text import clean, shortened
-from engine.story.files import atomic_write
+from engine.story.files import NotAFile, atomic_write, read_bounded
+from engine.story.files import TooLarge as FileTooLarge
 
 FORMAT_NAME = "hailsham-save"
 FORMAT_VERSION = 2  # 1: a snapshot of every step; 2: a start, the answers, the end
@@ -231,48 +231,19 @@ def read_save(folder: Path, slot: str, story: Story) -> Loaded:
 def read_bytes(path: Path, name: str) -> bytes:
     """A save file's bytes, after making sure it is a regular file within the limit.
 
-    A FIFO, a device or a folder is refused without being opened (opening a FIFO
-    waits for a writer), and a file over the limit is refused without being read."""
+    A named pipe, a device or a folder is refused without being opened (opening a named
+    pipe waits for a writer), and a file over the limit is refused without being read."""
     try:
-        info = os.stat(path)
+        return read_bounded(path, MAX_SAVE_BYTES)
     except FileNotFoundError:
         raise SaveError(f"save '{name}' does not exist") from None
+    except NotAFile as e:
+        raise NotASave(name, e.kind) from None
+    except FileTooLarge:
+        raise TooLarge(f"save '{name}' is too large (over {MAX_SAVE_BYTES // 2**20} MB)"
+                       ) from None
     except OSError as e:
         raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
-    _check_regular(info, name)
-    if info.st_size > MAX_SAVE_BYTES:
-        raise TooLarge(f"save '{name}' is too large ({info.st_size / 2**20:.1f} MB; the "
-                       f"limit is {MAX_SAVE_BYTES // 2**20} MB)")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)  # non-blocking: a FIFO swapped in meanwhile cannot hang it
-    except OSError as e:
-        raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
-    with os.fdopen(fd, "rb") as f:
-        _check_regular(os.fstat(f.fileno()), name)
-        try:
-            raw = f.read(MAX_SAVE_BYTES + 1)
-        except OSError as e:
-            raise SaveError(f"save '{name}' cannot be read: {e.strerror or e}") from None
-    if len(raw) > MAX_SAVE_BYTES:
-        raise TooLarge(f"save '{name}' is too large (over {MAX_SAVE_BYTES // 2**20} MB)")
-    return raw
-
-
-def _check_regular(info: os.stat_result, name: str) -> None:
-    kind = file_kind(info)
-    if kind is not None:
-        raise NotASave(name, kind)
-
-
-def file_kind(info: os.stat_result) -> str | None:
-    """What a file that is not a regular one is, in words (None for a regular file)."""
-    mode = info.st_mode
-    if stat.S_ISREG(mode):
-        return None
-    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
 
 
 def parse(raw: bytes) -> dict[str, Any]:
