@@ -313,6 +313,7 @@ def test_watch_checks_again_after_a_save(story_dir, tmp_path):
         assert proc.wait(timeout=30) == 0
 
 
+@pytest.mark.slow
 def test_bundled_story_has_no_coverage_warnings():
     result = run_hailsham(["check", str(ROOT / "story")])
     assert result.returncode == 0
@@ -340,6 +341,7 @@ def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, t
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow
 def test_check_says_how_it_is_getting_on_in_a_real_terminal(tmp_path):
     # The bundled story is explored: its searches, its exploring and its replays speak
     # on one status line, which is cleared before the findings.
