@@ -10,7 +10,8 @@ runtime either.
 Profiles (selected with the environment variable HYPOTHESIS_PROFILE):
 
 - `hailsham` (the default): 150 examples per property, the whole file in about half a
-  minute; run by every `pytest`.
+  minute; run by the full `pytest` (the properties are marked slow, so the fast loop,
+  `pytest -m "not slow"`, runs only the plain tests below).
 - `long`: 10,000 examples per property, about 20 minutes in all (19 min 56 s for the
   first run, on a busy 4-core machine; it passed):
       HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py
