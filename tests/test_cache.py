@@ -119,12 +119,12 @@ def test_cache_off(story_dir, monkeypatch):
     assert type(story.scenes) is dict
 
 
-def test_plain_tree_round_trip(story_dir):
+def test_the_tree_survives_the_round_trip_through_tuples(story_dir):
     from engine.story.yamltree import Folded, Plain, YList, YMap, parse_yaml_text
 
     text = "a: no\nb: >\n  x\nc: [1, 'q']\nd:\n  e: |\n    z\n"
     tree, _ = parse_yaml_text(text, "f")
-    back = cache.from_plain(cache.to_plain(tree))
+    back = cache.tree_from_tuples(cache.tree_to_tuples(tree))
     assert back == tree
     assert isinstance(back, YMap) and back.key_lines == tree.key_lines
     assert back.value_lines == tree.value_lines

@@ -874,6 +874,7 @@ def brute_force(story, max_depth: int = 40, max_states: int = 20_000):
     return entered, dead_ends, True
 
 
+@pytest.mark.slow
 def test_explorer_agrees_with_brute_force_on_random_stories(tmp_path):
     compared = with_dead_ends = with_unentered = 0
     for seed in range(350):

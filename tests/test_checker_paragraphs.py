@@ -45,6 +45,7 @@ def explored_with_paragraphs(folder, seed: int):
 
 
 @pytest.mark.parametrize("forked", [False, True], ids=["here", "in two processes"])
+@pytest.mark.slow
 def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path, monkeypatch,
                                                               from_copies, forked):
     if forked:  # every replay with two groups or more is split

@@ -429,6 +429,7 @@ def _long_games(story: Story, folder: Path) -> set[int]:
 @row("Saves", f"a process saving in a loop, killed with SIGKILL at random moments "
      f"({KILLS} times)", "every time, the slot is a complete save (the old one or the "
      "new one) that loads; a half-written temporary file is never the slot")
+@pytest.mark.slow
 def test_killed_in_the_middle_of_a_save(story_path: Path, story: Story,
                                         tmp_path: Path) -> None:
     source, folder = tmp_path / "source", tmp_path / "saves"

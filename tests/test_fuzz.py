@@ -10,7 +10,8 @@ runtime either.
 Profiles (selected with the environment variable HYPOTHESIS_PROFILE):
 
 - `hailsham` (the default): 150 examples per property, the whole file in about half a
-  minute; run by every `pytest`.
+  minute; run by the full `pytest` (the properties are marked slow, so the fast loop,
+  `pytest -m "not slow"`, runs only the plain tests below).
 - `long`: 10,000 examples per property, about 20 minutes in all (19 min 56 s for the
   first run, on a busy 4-core machine; it passed):
       HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py
@@ -469,6 +470,7 @@ LOADERS = ["c", "python"] if hasattr(yaml, "CSafeLoader") else ["python"]
 @example(data=b'a: "\\ud800"')
 @example(data=b"\xef\xbb\xbf\xef\xbb\xbfa: 1")
 @example(data=b"a: 1\n---\nb: 2\n...\n")
+@pytest.mark.slow
 def test_yaml_reader_takes_any_bytes(which: str, data: bytes) -> None:
     import engine.story.yamltree as yamltree
 
@@ -488,6 +490,7 @@ def test_yaml_reader_takes_any_bytes(which: str, data: bytes) -> None:
      "message`; a story that loads is also checked and played")
 @FUZZ
 @given(data=st.one_of(st.binary(max_size=400), yamlish))
+@pytest.mark.slow
 def test_scene_file_of_any_bytes(folder: Path, data: bytes) -> None:
     load_written(folder, {"story.yaml": REAL["story.yaml"], "scenes.yaml": data})
 
@@ -495,6 +498,7 @@ def test_scene_file_of_any_bytes(folder: Path, data: bytes) -> None:
 @FUZZ
 @given(data=st.one_of(st.binary(max_size=400), yamlish))
 @example(data=b"a\xef\xbb\xbf")  # found a two-line diagnostic (a BOM quoted in a message)
+@pytest.mark.slow
 def test_manifest_of_any_bytes(folder: Path, data: bytes) -> None:
     files = dict(REAL)
     files["story.yaml"] = data
@@ -517,6 +521,7 @@ def test_the_real_story_survives_the_round_trip_through_plain_data(folder: Path)
      "a story that checks and plays, or positioned diagnostics; never another exception")
 @FUZZ
 @given(files=mutated_trees())
+@pytest.mark.slow
 def test_real_story_with_its_tree_mutated(folder: Path, files: dict[str, Any]) -> None:
     load_written(folder, {rel: dump(tree) for rel, tree in files.items()})
 
@@ -527,6 +532,7 @@ def test_real_story_with_its_tree_mutated(folder: Path, files: dict[str, Any]) -
      "a story, or positioned diagnostics; never another exception")
 @FUZZ
 @given(files=byte_mutated())
+@pytest.mark.slow
 def test_real_story_with_its_bytes_mutated(folder: Path, files: dict[str, bytes]) -> None:
     load_written(folder, files)
 
@@ -578,6 +584,7 @@ def assert_expr_error(e: expr.ExprError) -> None:
 @example(source="(" * 40 + "n" + ")" * 40, values=(0, False, ""), visits={})
 @example(source=" + ".join(["n"] * 200) + " > 0", values=(1, False, ""), visits={})
 @example(source="0" * 900 + "1 == n", values=(1, False, ""), visits={})
+@pytest.mark.slow
 def test_any_expression_parses_checks_and_runs_or_is_an_error(
         source: str, values: tuple[Any, ...], visits: dict[str, int]) -> None:
     with no_hang():
@@ -613,6 +620,7 @@ def story_with_condition(source: str) -> dict[str, bytes]:
 @example(source="9**9**9")
 @example(source="0" * 900 + "1 == n")
 @example(source="n < " + "9" * 999)
+@pytest.mark.slow
 def test_the_loader_agrees_with_the_expression_checker(folder: Path, source: str) -> None:
     try:
         kind = expr.check(expr.parse(source), {"n": int, "flag": bool, "word": str},
@@ -662,6 +670,7 @@ def expand(source: str, values: dict[str, str]) -> str | None:
 @example(source="{{n}}", n=0)
 @example(source="{{{n}", n=0)
 @example(source="{ {n}", n=0)
+@pytest.mark.slow
 def test_text_interpolation_is_the_plain_substitution_or_an_error(
         folder: Path, source: str, n: int) -> None:
     manifest = {"format": 1, "title": "T", "start": "a",

@@ -61,6 +61,9 @@ from engine.classroom import (
 from engine.classroom.markup import bar, clean
 from engine.play.saves import read_save
 
+# A real browser is slow to start: these run in the full suite, not the fast loop.
+pytestmark = pytest.mark.slow
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]

@@ -140,6 +140,7 @@ scenes:
     (True, False), (True, True), (False, False), (False, True)], ids=[
     "sweep, games, search", "the same in two processes", "search alone",
     "searches in two processes"])
+@pytest.mark.slow
 def test_settling_agrees_with_full_exploration_on_random_stories(tmp_path, monkeypatch,
                                                                   from_copies, games, forked):
     # Forked, the sweep runs beside the summaries, and every story with more than one

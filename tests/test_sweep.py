@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
 from test_checker_paragraphs import explored_with_paragraphs
 from test_settle import counting_story
 
@@ -108,6 +109,7 @@ scenes:
     assert problems == []
 
 
+@pytest.mark.slow
 def test_what_the_sweep_shows_can_happen_on_random_stories(tmp_path):
     compared = claimed = 0
     for seed in range(150):

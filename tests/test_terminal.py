@@ -201,6 +201,7 @@ def test_start_menu_offers_a_new_game_when_the_saved_scene_is_gone(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow
 def test_real_pseudo_terminal(story_dir, tmp_path):
     folder = story_dir(SCENES)
     saves = tmp_path / "saves"

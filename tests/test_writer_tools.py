@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -136,17 +137,21 @@ def test_random_playtests_are_reproducible_and_cover_the_story(story_dir):
     assert min(first.ending_runs.values()) > 50
 
 
-def test_random_run_transcript_matches_play_plain(story_dir, tmp_path):
+def test_a_random_runs_picks_replay_it_in_play_plain(story_dir, tmp_path):
+    # What `hailsham test` prints to replay a failure: the run's picks, typed into play.
     folder = story_dir(RANDOM)
     story, _ = load_story(str(folder))
-    for index in (0, 3, 11):
-        run_ = playtest.replay_picks(story, seed=5, count=20, index=index)
-        assert run_.transcript is not None and run_.ending is not None
+    runs = list(itertools.islice(playtest.playthroughs(story, seed=5), 12))
+    for run_ in (runs[0], runs[3], runs[11]):
+        assert run_.ending is not None
         result = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
                                str(tmp_path / "saves")], input="\n".join(run_.picks) + "\n",
                               cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert result.stdout == run_.transcript
+        assert result.stdout == "".join(transcript(story, list(run_.picks)))
+        ending = story.scenes[run_.ending].ending
+        assert ending is not None and ending.static
+        assert result.stdout.endswith(f"The end: {ending.static}\n")
 
 
 DEAD = """\
@@ -215,9 +220,7 @@ def test_plans_record_replay_and_show_a_diff(story_dir, tmp_path):
 
 def test_a_plan_from_the_runtime_replays_clean(story_dir, tmp_path):
     story, _ = load_story(str(story_dir(RANDOM)))
-    run_ = playtest.replay_picks(story, seed=1, count=5, index=2)
-    chunks = transcript(story, list(run_.picks))
-    assert "".join(chunks) == run_.transcript
+    run_ = next(itertools.islice(playtest.playthroughs(story, seed=1), 2, None))
     from engine.core import runtime
 
     state = runtime.start(story).state
@@ -313,6 +316,7 @@ def test_watch_checks_again_after_a_save(story_dir, tmp_path):
         assert proc.wait(timeout=30) == 0
 
 
+@pytest.mark.slow
 def test_bundled_story_has_no_coverage_warnings():
     result = run_hailsham(["check", str(ROOT / "story")])
     assert result.returncode == 0
@@ -340,6 +344,7 @@ def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, t
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow
 def test_check_says_how_it_is_getting_on_in_a_real_terminal(tmp_path):
     # The bundled story is explored: its searches, its exploring and its replays speak
     # on one status line, which is cleared before the findings.

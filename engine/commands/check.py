@@ -87,7 +87,7 @@ def _show_progress(message: str) -> None:
 
 def random_check(args: argparse.Namespace) -> int:
     from engine.core.text import clean
-    from engine.play import random_play as playtest
+    from engine.play import random_play
     from engine.story.loader import load
 
     folder = story_dir(args)
@@ -97,16 +97,16 @@ def random_check(args: argparse.Namespace) -> int:
         print(f"{summary(diagnostics)} (the story could not be loaded)")
         return EXIT_PROBLEM
     count, seed = args.random, args.seed
-    max_steps = args.max_steps or playtest.DEFAULT_MAX_STEPS
+    max_steps = args.max_steps or random_play.DEFAULT_MAX_STEPS
     if sys.stdout.isatty():
         from prompt_toolkit.shortcuts import ProgressBar
 
         with ProgressBar(title=f"{count:,} random playthroughs") as bar:
             counter: Any = bar(label="playing", total=count)
-            result = playtest.run(story, count, seed, max_steps,
-                                  progress=lambda n: counter.item_completed())
+            result = random_play.run(story, count, seed, max_steps,
+                                     progress=lambda n: counter.item_completed())
     else:
-        result = playtest.run(story, count, seed, max_steps)
+        result = random_play.run(story, count, seed, max_steps)
     rate = result.steps / result.seconds if result.seconds else 0.0
     print(f"{plural(result.playthroughs, 'playthrough')}, {plural(result.steps, 'step')} "
           f"in {result.seconds:.2f} s ({rate:,.0f} steps/s; seed {seed})")

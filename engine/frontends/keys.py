@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+if TYPE_CHECKING:
+    from engine.frontends.terminal import MenuView
 
 # Shown in the help screen, so that every key is documented where it is defined.
 KEYS = {
@@ -17,18 +20,6 @@ KEYS = {
     "F1 or ?": "this help",
     "Ctrl-C or Ctrl-D": "save and leave",
 }
-
-
-class MenuView(Protocol):
-    commanding: bool
-
-    def pick_number(self, number: int) -> None: ...
-    def pick_current(self) -> None: ...
-    def move(self, delta: int) -> None: ...
-    def open_command(self, text: str = "") -> None: ...
-    def close_command(self) -> None: ...
-    def submit_command(self) -> None: ...
-    def finish(self, line: str) -> None: ...
 
 
 def menu_bindings(view: MenuView) -> KeyBindings:

@@ -20,6 +20,7 @@ from prompt_toolkit.application import Application
 from prompt_toolkit.application.current import get_app
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.completion import NestedCompleter
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.layout import (
@@ -83,7 +84,7 @@ class MenuView:
         command_line = ConditionalContainer(
             Window(BufferControl(self.command, input_processors=[BeforeInput(":")]),
                    height=1, style="class:command"),
-            filter=_flag(self))
+            filter=Condition(lambda: self.commanding))
         toolbar_window = Window(FormattedTextControl(toolbar), height=1, style="class:toolbar")
         root = FloatContainer(
             HSplit([menu, command_line, toolbar_window]),
@@ -165,12 +166,6 @@ class MenuView:
             self.app.exit(result=line)
 
 
-def _flag(view: MenuView) -> Any:
-    from prompt_toolkit.filters import Condition
-
-    return Condition(lambda: view.commanding)
-
-
 def _completions(slots: list[str]) -> dict[str, Any]:
     names: dict[str, Any] = {c.split()[0].lstrip(":"): None for c in COMMANDS}
     names["load"] = {s: None for s in slots}
@@ -194,7 +189,7 @@ class TerminalPlayer(PlayLoop):
         self.output = output
         self.style = make_style()
         self.depth = color_depth(no_color)
-        self.transcript: list[str] = []  # the plain text printed, for tests and debugging
+        self.transcript: list[str] = []  # the text printed, without styles: for tests and debugging
 
     # --- output ------------------------------------------------------------------
 

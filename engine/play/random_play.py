@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -24,11 +24,9 @@ from engine.core.runtime import (
     Ending,
     JournalQuestion,
     ReflectionQuestion,
-    Reply,
     SceneText,
     Shown,
 )
-from engine.play.loop import ending_line, question_lines, scene_lines
 
 DEFAULT_MAX_STEPS = 10_000
 
@@ -40,7 +38,6 @@ class Playthrough:
     ending: str | None = None  # the ending scene reached
     failure: str | None = None
     scenes: frozenset[str] = frozenset()
-    transcript: str | None = None  # what play --plain prints, when asked for
 
 
 @attrs.frozen
@@ -70,18 +67,9 @@ class _Usage:
         return i
 
 
-def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
-              transcript: bool = False) -> Playthrough:
-    lines: list[str] = []
-
+def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS) -> Playthrough:
     def show(shown: tuple[Shown, ...]) -> None:
-        for item in shown:
-            if isinstance(item, SceneText):
-                scenes.add(item.scene)
-                if transcript:
-                    lines.extend(scene_lines(item))
-            elif isinstance(item, Reply) and transcript:
-                lines.append(item.text)
+        scenes.update(item.scene for item in shown if isinstance(item, SceneText))
 
     scenes: set[str] = set()
     picks: list[str] = []
@@ -94,8 +82,6 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
         q = runtime.question(story, state)
         if isinstance(q, Ending):
             ending = state.scene
-            if transcript:
-                lines.append(ending_line(q))
             break
         if isinstance(q, DeadEnd):
             failure = f"dead end at scene '{q.scene}'"
@@ -103,8 +89,6 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
         if steps >= max_steps:
             failure = f"no ending after {max_steps:,} steps (a loop?)"
             break
-        if transcript:
-            lines.extend(question_lines(q))
         if isinstance(q, JournalQuestion):
             step = runtime.write_journal(story, state, "")
             picks.append("")
@@ -122,21 +106,26 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
             steps += 1
         state = step.state
         show(step.shown)
-    return Playthrough(tuple(picks), steps, ending, failure, frozenset(scenes),
-                       "\n".join(lines) + "\n" if transcript else None)
+    return Playthrough(tuple(picks), steps, ending, failure, frozenset(scenes))
+
+
+def playthroughs(story: Story, seed: int, max_steps: int = DEFAULT_MAX_STEPS
+                 ) -> Iterator[Playthrough]:
+    """The seeded batch's playthroughs, one after another, without end."""
+    usage = _Usage(random.Random(seed))
+    while True:
+        yield play_once(story, usage, max_steps)
 
 
 def run(story: Story, count: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,
         progress: Callable[[int], None] | None = None) -> Summary:
     """Play `count` seeded playthroughs and summarise them."""
-    usage = _Usage(random.Random(seed))
     scene_runs: Counter[str] = Counter()
     ending_runs: Counter[str] = Counter()
     failures: list[Playthrough] = []
     steps = 0
     started = time.perf_counter()
-    for n in range(count):
-        run_ = play_once(story, usage, max_steps)
+    for n, run_ in zip(range(count), playthroughs(story, seed, max_steps)):
         steps += run_.steps
         scene_runs.update(run_.scenes)
         if run_.ending is not None:
@@ -148,10 +137,3 @@ def run(story: Story, count: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,
     return Summary(count, steps, time.perf_counter() - started, scene_runs, ending_runs,
                    tuple(failures))
 
-
-def replay_picks(story: Story, seed: int, count: int, index: int) -> Playthrough:
-    """Playthrough number `index` (0-based) of a seeded batch, with its transcript."""
-    usage = _Usage(random.Random(seed))
-    for _ in range(index):
-        play_once(story, usage)
-    return play_once(story, usage, transcript=True)

@@ -163,11 +163,8 @@ def covering_games(story: Story, seed: int = 1, tries: int = 2000
     """A few seeded random games that together reach every ending and pick every
     reflection option reached in `tries` playthroughs (greedy: each game kept adds
     something the ones before did not). Also returns what no game reached."""
-    import random
+    from engine.play.random_play import playthroughs
 
-    from engine.play.random_play import _Usage, play_once
-
-    usage = _Usage(random.Random(seed))
     wanted: set[str] = set()
     for scene in story.scenes.values():
         if scene.ending is not None:
@@ -176,10 +173,11 @@ def covering_games(story: Story, seed: int = 1, tries: int = 2000
             wanted.update(f"option {scene.reflection.id}#{n}"
                           for n in range(1, len(scene.reflection.options) + 1))
     games: list[GameState] = []
+    runs = playthroughs(story, seed)
     for _ in range(tries):
         if not wanted:
             break
-        run = play_once(story, usage)
+        run = next(runs)
         if run.failure is not None:
             continue
         state = replay(story, run.picks)

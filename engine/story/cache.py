@@ -8,11 +8,12 @@ checks nothing again, and parses a file and compiles a scene only when play firs
 needs that scene. (Keeping every scene's parsed tree instead would save those small
 parses but cost a first load a fifth of its time.)
 
-The cache holds plain data written with `marshal` (strings, numbers, tuples, dicts and
-bytes): reading it can never run code, and because its name is the content digest it
-can never go stale. A cache file that is damaged or from another version is ignored.
-Set HAILSHAM_CACHE to another folder, or to "off" to never use one. Nothing is ever
-cached inside a story folder: a story's folder holds only what its writers wrote.
+The cache holds only Python's basic types, written with `marshal` (strings, numbers,
+tuples, dicts and bytes): reading it can never run code, and because its name is the
+content digest it can never go stale. A cache file that is damaged or from another
+version is ignored. Set HAILSHAM_CACHE to another folder, or to "off" to never use one.
+Nothing is ever cached inside a story folder: a story's folder holds only what its
+writers wrote.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def read_file(path: Path, digest: str) -> dict[str, Any] | None:
             or payload.get("digest") != digest or not _well_formed(payload)):
         return None
     try:
-        payload["manifest"] = from_plain(payload["manifest"])
+        payload["manifest"] = tree_from_tuples(payload["manifest"])
     except (IndexError, KeyError, TypeError, ValueError):
         return None  # not a tree this module wrote
     return payload if isinstance(payload["manifest"], YMap) else None
@@ -94,14 +95,14 @@ def write(digest: str, payload: dict[str, Any]) -> None:
         pass
 
 
-# The parsed YAML tree as plain data, and back. Tags keep each node's kind and lines.
+# The parsed YAML tree as tagged tuples, and back: tags keep each node's kind and lines.
 
-def to_plain(node: Any) -> Any:
+def tree_to_tuples(node: Any) -> Any:
     if isinstance(node, YMap):
-        return ("M", node.line, tuple((k, node.key_lines[k], node.value_lines[k], to_plain(v))
-                                      for k, v in node.items()))
+        return ("M", node.line, tuple((k, node.key_lines[k], node.value_lines[k],
+                                       tree_to_tuples(v)) for k, v in node.items()))
     if isinstance(node, YList):
-        return ("L", node.line, tuple(node.item_lines), tuple(to_plain(v) for v in node))
+        return ("L", node.line, tuple(node.item_lines), tuple(tree_to_tuples(v) for v in node))
     if isinstance(node, Plain):
         return ("P", str(node))
     if isinstance(node, Folded):
@@ -109,20 +110,20 @@ def to_plain(node: Any) -> Any:
     return node
 
 
-def from_plain(data: Any) -> Any:
+def tree_from_tuples(data: Any) -> Any:
     if isinstance(data, str):
         return data
     tag = data[0]
     if tag == "M":
         mapping = YMap(data[1])
         for key, key_line, value_line, value in data[2]:
-            mapping[key] = from_plain(value)
+            mapping[key] = tree_from_tuples(value)
             mapping.key_lines[key] = key_line
             mapping.value_lines[key] = value_line
         return mapping
     if tag == "L":
         items = YList(data[1])
         items.item_lines = list(data[2])
-        items.extend(from_plain(v) for v in data[3])
+        items.extend(tree_from_tuples(v) for v in data[3])
         return items
     return Plain(data[1]) if tag == "P" else Folded(data[1])

@@ -74,13 +74,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
-    _sweep(path)
+    _remove_stale_temporaries(path)
 
 
 STALE_SECONDS = 3600
 
 
-def _sweep(path: Path) -> None:
+def _remove_stale_temporaries(path: Path) -> None:
     """Remove temporary files that a killed save left beside this one. Only old ones:
     a younger one may be another player's save in progress."""
     cutoff = time.time() - STALE_SECONDS

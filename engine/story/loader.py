@@ -237,13 +237,13 @@ class _Loader:
 
     def cache_payload(self) -> dict[str, Any]:
         """What the cache keeps: the manifest's tree, and where each scene is."""
-        from engine.story.cache import to_plain
+        from engine.story.cache import tree_to_tuples
 
         root = os.path.abspath(self.root)
         paths = sorted({path for path, _ in self.scene_ids.values()})
         index = {path: i for i, path in enumerate(paths)}
         return {
-            "manifest": to_plain(self.manifest_tree),
+            "manifest": tree_to_tuples(self.manifest_tree),
             # as story_files() names them, which is how read_all() keeps their bytes
             "files": [os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/")
                       for p in paths],

@@ -1,12 +1,12 @@
-"""Plain YAML data with line numbers, read safely.
+"""YAML read safely into mappings, lists and text that remember their lines.
 
 We build the tree ourselves from the parser's events instead of using a PyYAML
 constructor, for three reasons: every node keeps its line for diagnostics; shapes
 we refuse (anchors, aliases, tags, several documents, deep nesting) are rejected
 while streaming, before anything recursive runs (libyaml's composer overflows its
 C stack on very deep nesting); and scalars are not resolved with YAML 1.1 rules
-(`no` stays the text `no`). Unquoted scalars come back as `Plain` so that the
-loader can read them by the type it expects there.
+(`no` stays the text `no`). Unquoted scalars (YAML's "plain" style) come back as
+`Plain` so that the loader can read them by the type it expects there.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ MAX_DEPTH = 64
 
 
 class Plain(str):
-    """A scalar written without quotes or block style: `true`, `3`, `no`."""
+    """A scalar in YAML's plain style, without quotes or `|`/`>`: `true`, `3`, `no`."""
 
     __slots__ = ()
 
