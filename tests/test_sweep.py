@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 from test_checker_paragraphs import explored_with_paragraphs
 from test_settle import counting_story
 
@@ -122,17 +120,3 @@ def test_what_the_sweep_shows_can_happen_on_random_stories(tmp_path):
         compared += 1
         claimed += len(shown)
     assert compared >= 100 and claimed >= 1_000, (compared, claimed)
-
-
-def test_what_conditions_read_crosses_to_another_process_without_its_cache(story_dir):
-    # The sweep's forked copy hands back witness.Reads; its cache is keyed by the ids of
-    # condition trees, which mean nothing in another process (scenes compiled lazily,
-    # from the story cache, are compiled there again at other addresses).
-    story = load_story(str(story_dir(TWO_FLAGS)), use_cache=False)[0]
-    _, _, reads = shown_by_sweep(story)
-    choice = story.scenes["c"].choices[0]
-    mask = reads(choice.condition)
-    assert reads.cache and mask
-    copy = pickle.loads(pickle.dumps(reads))
-    assert copy.cache == {} and copy.moves == reads.moves and copy.bit == reads.bit
-    assert copy(choice.condition) == mask

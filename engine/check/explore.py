@@ -19,7 +19,6 @@ from typing import Any
 
 import attrs
 
-from engine.check import parallel
 from engine.check import possible as witness
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
@@ -31,7 +30,6 @@ from engine.story.loader import MANIFEST, shown, without_cycle_collection
 
 DEFAULT_MAX_STATES = 1_000_000
 EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
-SPLIT_REPLAYS_FROM = 10_000  # explored states: fewer, and paragraphs replay in a moment
 REPORT_EVERY = 20_000  # explored states between two words of progress
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
@@ -679,25 +677,14 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
 def replayed(story: Story, found: Exploration, progress: witness.Progress | None = None
              ) -> dict[tuple[str, int], tuple[bool, bool]]:
     """Every conditional paragraph's outcomes, after a complete exploration of the
-    flow: those it keeps exact, and the rest replayed group by group along its graph
-    (on a big graph, half of the groups in a forked copy of the process)."""
+    flow: those it keeps exact, and the rest replayed group by group along its graph."""
     paragraphs = dict(found.paragraphs)
     groups = paragraph_groups(story, sorted(found.entered), paragraphs)
-    parts = parallel.split(groups, enough=2) if found.states >= SPLIT_REPLAYS_FROM \
-        else [groups]
-    told = None if progress is None else parallel.counted(
-        progress, "replayed {done} of {total} groups of conditional paragraphs",
-        len(groups), len(parts))
-
-    def replay(part: list[Watched]) -> dict[tuple[str, int], tuple[bool, bool]]:
-        out: dict[tuple[str, int], tuple[bool, bool]] = {}
-        for done, group in enumerate(part, start=1):
-            out.update(replay_paragraphs(story, found, group))
-            if told is not None:
-                told(done)
-        return out
-    for part in parallel.run(parts, replay):
-        paragraphs.update(part)
+    for done, group in enumerate(groups, start=1):
+        paragraphs.update(replay_paragraphs(story, found, group))
+        if progress is not None:
+            progress(f"replayed {done:,} of {len(groups):,} groups of conditional "
+                     "paragraphs")
     return paragraphs
 
 

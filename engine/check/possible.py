@@ -281,11 +281,6 @@ class Reads:
         # Per mask of kept variables: the (slot, starting value) pairs of the others.
         self.pinned: dict[int, tuple[tuple[int, object], ...]] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Sent to another process without `cache`: it is keyed by the ids of condition
-        trees, which mean nothing there (scenes compiled lazily are compiled again)."""
-        return {**self.__dict__, "cache": {}}
-
     def at(self, scene: Scene) -> int:
         """What the conditions of a scene's choices and paragraphs read."""
         found = 0
