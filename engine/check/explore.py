@@ -30,6 +30,7 @@ from engine.story.loader import MANIFEST, shown, without_cycle_collection
 
 DEFAULT_MAX_STATES = 1_000_000
 EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
+SMALL_SHARE = 5  # of the budget, a small story's searches may take before exploring
 REPORT_EVERY = 20_000  # explored states between two words of progress
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
@@ -654,7 +655,7 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
         # A big story is settled whatever it takes; a small one only when that is
         # quick, since exploring it is exact too.
         big = len(story.scenes) > EXACT_UP_TO
-        quick.search(max_states if big else max_states // 50, progress)
+        quick.search(max_states if big else max_states // SMALL_SHARE, progress)
         if big or not quick.open_questions:
             return _findings(story, _settled(quick))
     everything = frozenset((s.id, i) for s in story.scenes.values()
