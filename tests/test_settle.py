@@ -8,15 +8,8 @@ import pytest
 from test_checker import replay
 from test_checker_paragraphs import explored_with_paragraphs
 
-from engine.check import (
-    explore as checker,
-)
-from engine.check import (
-    possible as witness,
-)
-from engine.check import (
-    reached as sweep,
-)
+from engine.check import explore as checker
+from engine.check import possible, reached
 from engine.check.answers import Settlement
 from engine.check.explore import _findings, _settled
 from engine.check.impossible import TRUE, Range, Reader, Summaries, _on_ranges, refine
@@ -201,7 +194,7 @@ def test_a_search_cut_short_leaves_questions_open_and_says_so(story_dir, monkeyp
     # highest n, and a search of 5 states cannot find it.
     story = counting_story(story_dir, 80, three_at_steps=False)
     monkeypatch.setattr(checker, "EXACT_UP_TO", 0)  # as for a big story
-    monkeypatch.setattr(sweep, "WIDTH", 2)
+    monkeypatch.setattr(reached, "WIDTH", 2)
     problems, found = checker.check(story, max_states=5)
     assert [d.code for d in problems] == ["W302"]
     assert "1 question left open" in problems[0].message
@@ -307,10 +300,10 @@ scenes:
     ending: Done
 """)), use_cache=False)[0]
     settlement = Settlement(story, games=False)
-    aim = witness.Aim("s6", settlement.summaries.reach)
+    aim = possible.Aim("s6", settlement.summaries.reach)
     searched = {}
     for keys in (["s6#2"], ["s6#1", "s6#2"]):
-        wanted = witness.Wanted(offered=set(keys))
+        wanted = possible.Wanted(offered=set(keys))
         found = settlement.searcher.search(aim, wanted.within(wanted), wanted, 10_000)
         assert found.impossible.offered == {"s6#2"}  # ran out of states: proven
         searched[len(keys)] = found.states

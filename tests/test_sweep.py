@@ -6,7 +6,7 @@ from test_checker_paragraphs import explored_with_paragraphs
 from test_settle import counting_story
 
 from engine.check import explore as checker
-from engine.check import reached as sweep
+from engine.check import reached
 from engine.check.reached import shown_by_sweep
 from engine.story.loader import load_story
 
@@ -68,12 +68,12 @@ def test_with_too_many_states_a_scene_keeps_the_lowest_and_highest(story_dir, mo
     # At step i, n is anything from 0 to i; kept to two states, the sweep plays each step
     # with n = 0 and n = i only, so it sees n == 3 at step 3 and nowhere later.
     story = counting_story(story_dir, 8, three_at_steps=True)
-    monkeypatch.setattr(sweep, "WIDTH", 2)
+    monkeypatch.setattr(reached, "WIDTH", 2)
     shown, played, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3"]
     assert played == 1 + 1 + 2 * 7 + 1  # a, s0 (n = 0), two a step, the end (reads none)
     # Wide enough, it sees it at every step from 3 on.
-    monkeypatch.setattr(sweep, "WIDTH", 16)
+    monkeypatch.setattr(reached, "WIDTH", 16)
     shown, _, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3", "s4", "s5", "s6", "s7"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 
-from engine.check import possible as witness
+from engine.check import possible
 from engine.check.impossible import Summaries
 from engine.check.reached import shown_by_sweep
 from engine.core.model import Story
@@ -21,18 +21,18 @@ from engine.core.model import Story
 SEARCHED = "searched {done:,} of {total:,} scenes with open questions"
 
 
-def _summarised(story: Story) -> tuple[Summaries, tuple[bool, bool, list[str]]]:
+def _summarised(story: Story) -> tuple[Summaries, bool, list[str]]:
     """The scene summaries, and what they tell about dead ends and endless loops: none
     when they prove that play always has a way on. Otherwise, when no move leads back,
     there is no loop, and each scene that may have no choice open is to be hunted for
     a dead end. When neither, settling cannot answer them, and the states have to be
-    explored after all. (Whether the flow is proven, whether settling answers, the
-    scenes to hunt.)"""
+    explored after all. (The summaries, whether settling answers, the scenes to
+    hunt.)"""
     summaries = Summaries(story)
     reachable = set(summaries.entry)
     proven = reachable <= summaries.surely_ending()
     suspects = [] if proven else sorted(sid for sid in reachable if summaries.may_stop(sid))
-    return summaries, (proven, proven or summaries.loop_free(), suspects)
+    return summaries, proven or summaries.loop_free(), suspects
 
 
 class Settlement:
@@ -42,36 +42,35 @@ class Settlement:
     def __init__(self, story: Story, games: bool = True) -> None:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story
-        summaries, flow = _summarised(story)
+        summaries, self.settles, self.suspects = _summarised(story)
         swept, self.swept, self.reads = shown_by_sweep(story) if games else (
-            witness.Wanted(), 0, witness.Reads(story))
+            possible.Wanted(), 0, possible.Reads(story))
         reachable = set(summaries.entry)
-        self.flow_proven, self.settles, self.suspects = flow
         self.dead_ends: dict[str, list[str]] = {}
         self.offered = {key for key, possible in summaries.choice_truth.items()
                         if True in possible}
         self.reachable = reachable
         self.paragraphs = {p: (True in possible, False in possible)
                            for p, possible in summaries.paragraph_truth.items()}
-        self.wanted = witness.Wanted(
+        self.wanted = possible.Wanted(
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
         self.wanted.remove(swept)
-        self.player = witness.Player(story) if (
+        self.sample_games = possible.SampleGames(story) if (
             self.settles and games) else None
-        if self.player is not None:
-            self.player.wander(self.wanted)
+        if self.sample_games is not None:
+            self.sample_games.wander(self.wanted)
         self.summaries = summaries
-        self.never = witness.Wanted()
+        self.never = possible.Wanted()
         self.states = 0
         self.tried: set[str] = set()  # scenes the tighter summaries have looked at
 
     @property
     def games(self) -> int:
-        return 0 if self.player is None else self.player.games
+        return 0 if self.sample_games is None else self.sample_games.games
 
-    def search(self, budget: int, progress: witness.Progress | None = None) -> None:
+    def search(self, budget: int, progress: possible.Progress | None = None) -> None:
         """Hunt for dead ends, then settle what is still open scene by scene: tighter
         summaries, then a search. At most `budget` states are searched in all."""
         if self.suspects and self.states < budget:
@@ -88,14 +87,14 @@ class Settlement:
             if progress is not None:
                 progress(SEARCHED.format(done=done, total=len(scenes)))
 
-    def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
+    def _wanted_by_scene(self) -> list[tuple[str, possible.Wanted]]:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
 
-    def _settle_at(self, sid: str, there: witness.Wanted, until: int) -> None:
+    def _settle_at(self, sid: str, there: possible.Wanted, until: int) -> None:
         wanted = self.wanted
         if not wanted.overlaps(there):
             return
-        aim = witness.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
+        aim = possible.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
         if sid not in self.tried:
             self.tried.add(sid)
             self._rule_out(sid, wanted.within(there))
@@ -106,11 +105,11 @@ class Settlement:
             self.states += found.states
             self.never.add(found.impossible)
 
-    def _rule_out(self, sid: str, open_: witness.Wanted) -> None:
+    def _rule_out(self, sid: str, open_: possible.Wanted) -> None:
         """Prove impossible, with tighter summaries, what is still wanted at a scene and
         needs a scene visited first (cheaper than a search running out of states)."""
         summaries = self.summaries
-        ruled_out = witness.Wanted()
+        ruled_out = possible.Wanted()
         scene = self.story.scenes[sid]
         for choice in scene.choices:
             if choice.key in open_.offered and choice.condition is not None and (
@@ -125,9 +124,9 @@ class Settlement:
         self.never.add(ruled_out)
 
     @functools.cached_property
-    def searcher(self) -> witness.Searcher:
+    def searcher(self) -> possible.Searcher:
         """Made when first needed: most stories are settled without a search."""
-        return witness.Searcher(self.story, self.summaries, self.reads)
+        return possible.Searcher(self.story, self.summaries, self.reads)
 
     @property
     def open_questions(self) -> int:

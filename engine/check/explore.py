@@ -19,9 +19,9 @@ from typing import Any
 
 import attrs
 
-from engine.check import possible as witness
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
+from engine.check.possible import Progress
 from engine.core import conditions as expr
 from engine.core.diagnostics import Diagnostic, plural
 from engine.core.model import NO_EFFECTS, Condition, Effects, Scene, Story, Vars
@@ -48,7 +48,7 @@ class Exploration:
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
     endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
     graph: _Graph | None = None  # the states and edges themselves
-    settled: bool = False  # settled without exploring (settle.py), not explored
+    settled: bool = False  # settled without exploring (answers.py), not explored
     swept: int = 0  # when settled: the states the sweep played
     games: int = 0  # when settled: the sample games played
     open_questions: int = 0  # when settled: questions the search's bound left open
@@ -317,7 +317,7 @@ def _all_effects(story: Story) -> Iterator[Any]:
 
 
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
-            watched: Watched = frozenset(), progress: witness.Progress | None = None
+            watched: Watched = frozenset(), progress: Progress | None = None
             ) -> Exploration:
     """Breadth-first search of the reachable abstract states, recording coverage (of
     the watched paragraphs too); `progress` hears how many are explored, now and then."""
@@ -633,11 +633,11 @@ def paragraph_groups(story: Story, entered: Iterable[str],
 
 
 def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
-          progress: witness.Progress | None = None) -> tuple[list[Diagnostic], Exploration]:
+          progress: Progress | None = None) -> tuple[list[Diagnostic], Exploration]:
     """The checker's findings about a loaded story: errors for what breaks play,
     warnings for what is never reached.
 
-    Big stories are settled without exploring (settle.py), small ones too when that
+    Big stories are settled without exploring (answers.py), small ones too when that
     is quick. Otherwise the flow of the story — where play can go, dead ends, choices,
     loops — is explored first, keeping only what choices read. Then each group of
     conditional paragraphs that read the same values is explored again with those
@@ -648,7 +648,7 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
         return _check(story, max_states, progress)
 
 
-def _check(story: Story, max_states: int, progress: witness.Progress | None
+def _check(story: Story, max_states: int, progress: Progress | None
            ) -> tuple[list[Diagnostic], Exploration]:
     quick = Settlement(story)
     if quick.settles:
@@ -675,7 +675,7 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
     return _findings(story, found)
 
 
-def replayed(story: Story, found: Exploration, progress: witness.Progress | None = None
+def replayed(story: Story, found: Exploration, progress: Progress | None = None
              ) -> dict[tuple[str, int], tuple[bool, bool]]:
     """Every conditional paragraph's outcomes, after a complete exploration of the
     flow: those it keeps exact, and the rest replayed group by group along its graph."""

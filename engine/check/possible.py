@@ -113,7 +113,7 @@ class Aim:
         return sid in self.on_way
 
 
-class Player:
+class SampleGames:
     """The sample games of one story, each taking out of `wanted` what it shows."""
 
     def __init__(self, story: Story, seed: int = 1) -> None:
