@@ -402,6 +402,8 @@ class Summaries:
                 if among is not None and not among(target):
                     continue
                 old = entry.get(target)
+                if old == env:
+                    continue
                 new = env if old is None else tuple(map(join, old, env))
                 if new == old:
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 import random
 from collections.abc import Callable
 from typing import Any
@@ -219,7 +220,7 @@ class Searcher:
             can = edges.get(sid, set())
             self.possible[sid] = [(goto, read) for goto, read in moves if goto in can]
             self.closed[sid] = [(goto, read) for goto, read in moves if goto not in can]
-        self.closeness = _Closeness(story, self.reach)
+        self.closeness = _Closeness(story, self.rank, self.loops)
         self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
         # Per scene, the conditions of the ways into it (None: one that is always open).
         self.ways_in: dict[str, list[expr.Node | None]] = {}
@@ -454,6 +455,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
             # Only at the target are all the values its conditions read kept.
             arrived = sid == target
             if arrived:
+                before = len(wanted)
                 note(wanted, scene, values, visits)
             else:
                 wanted.entered.discard(sid)
@@ -471,7 +473,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
                         wanted.offered.discard(c.key)
                     if c.goto in on_way:
                         moves.append((*take(c, asked, once), ()))
-            if arrived and len(wanted.within(there)) < wanting:
+            if arrived and len(wanted) < before and len(wanted.within(there)) < wanting:
                 # Found some: the rest is looked for again, closest to what is left.
                 return None if wanted.overlaps(there) else False
             for goto, after, taken, _ in moves:
@@ -540,19 +542,32 @@ class _Closeness:
     such a state is not searched (NEVER). Reads the values of a condition's parts
     through expr's compiled evaluators."""
 
-    def __init__(self, story: Story, reach: Followers) -> None:
+    def __init__(self, story: Story, rank: dict[str, int], loops: bool) -> None:
+        self.rank = rank
+        self.loops = loops
         self.slots = story.slots
         self.evaluators: dict[int, expr.Evaluator] = {}
         self.way = _ways(story)
-        self.changes = _changes(story, reach)
-        # Per scene: the variable slots that the moves into it, or its own effects,
-        # change between a way in being asked and its text being shown.
+        # Per scene: what entering it (and the reflection options that stay) may
+        # change, and its moves on, as (where they go, what they change): bit masks.
+        self.own: dict[str, int] = {}
+        self.moves: dict[str, list[tuple[str, int]]] = {}
+        for scene in story.scenes.values():
+            options = scene.reflection.options if scene.reflection else ()
+            self.own[scene.id] = _bits(scene.effects, *(o.effects for o in options
+                                                        if o.goto is None))
+            self.moves[scene.id] = [(c.goto, _bits(c.effects)) for c in scene.choices] + [
+                (o.goto, _bits(o.effects)) for o in options if o.goto is not None]
+        # Per scene: the variable slots that the moves into it, its own effects or its
+        # reflection options change between a way in being asked and the scene's
+        # conditions being read.
         self.touched: dict[str, set[int]] = {}
         for scene in story.scenes.values():
             self._touch(scene.id, scene.effects)
             for choice in scene.choices:
                 self._touch(choice.goto, choice.effects)
             for option in scene.reflection.options if scene.reflection else ():
+                self._touch(scene.id, option.effects)
                 if option.goto is not None:
                     self._touch(option.goto, option.effects)
 
@@ -579,25 +594,51 @@ class _Closeness:
         # Where a move goes matters only for which counted scenes are still ahead, and
         # which values read can still change.
         ahead_of: dict[str, tuple[Any, ...]] = {}
+        changes = self._changes_on_way(aim)
+
+        kept: Callable[[Vars], Any] = operator.itemgetter(*slots) if slots else (
+            lambda values: ())
 
         def gap(goto: str, after: Vars, visits: dict[str, int]) -> int:
             ahead = ahead_of.get(goto)
             if ahead is None:
-                changes = self.changes[goto]
                 ahead = ahead_of[goto] = (
-                    *(_ahead(aim, goto, scene) for scene in counted),
-                    *(changes >> slot & 1 for slot in slots))
-            key = (goto == aim.target, ahead,
-                   *[after[s] for s in slots], *[visits.get(s, 0) for s in counted])
+                    goto == aim.target, *(_ahead(aim, goto, scene) for scene in counted),
+                    *(changes[goto] >> slot & 1 for slot in slots))
+            key = (ahead, kept(after), *[visits.get(s, 0) for s in counted]) if counted \
+                else (ahead, kept(after))
             found = known.get(key)
             if found is None:
-                found = known[key] = self._gap(aim, goto, after, visits, goals, ways_in)
+                found = known[key] = self._gap(aim, goto, after, visits, goals, ways_in,
+                                               changes[goto])
             return found
         return gap
 
+    def _changes_on_way(self, aim: Aim) -> dict[str, int]:
+        """Per scene on the way to the aimed-at one: the variable slots (a bit each)
+        that play may change from entering it until the aimed-at scene's conditions
+        are read, over the moves that can still lead there."""
+        on_way = aim.on_way
+        changes = dict.fromkeys(on_way, 0)
+        order = sorted(on_way, key=self.rank.__getitem__, reverse=True)  # latest first
+        changed = True
+        while changed:  # one round, unless the way goes round a loop
+            changed = False
+            for sid in order:
+                mask = self.own[sid]
+                for goto, bits in self.moves[sid]:
+                    if goto in changes:
+                        mask |= bits | changes[goto]
+                if mask != changes[sid]:
+                    changes[sid] = mask
+                    changed = self.loops
+        return changes
+
     def _gap(self, aim: Aim, goto: str, after: Vars, visits: dict[str, int],
-             goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
-        changes = self.changes[goto]
+             goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None],
+             changes: int) -> int:
+        """The distance (see towards()); `changes` has a bit for each variable slot
+        that play may still change on its way from `goto` to the aimed-at scene."""
 
         def moves(node: expr.Node, up: bool) -> bool:
             """Whether the value of `node` may still move up (or down) from here."""
@@ -608,7 +649,12 @@ class _Closeness:
             if isinstance(node, expr.Name):
                 slot = self.slots[node.name]
                 return bool(changes >> slot & 1) and self.way[slot] in (None, up)
-            return True  # an expression: not worked out, so it may
+            if isinstance(node, expr.Negate):
+                return moves(node.operand, not up)
+            if isinstance(node, expr.Binary) and node.op in ("+", "-"):
+                return moves(node.left, up) or moves(node.right, up if node.op == "+"
+                                                     else not up)
+            return True  # not worked out, so it may
         arrived = aim.arrive(after)
         gap = min((self.distance(tree, want, arrived, visits, moves)
                    for tree, want in goals), default=0)
@@ -627,8 +673,8 @@ class _Closeness:
                   moves: Callable[[expr.Node, bool], bool]) -> bool:
         """Whether a wanted condition at the aimed-at scene and the condition of a way
         into it can both come true, as far as what each of their comparisons can
-        still come to tells (a comparison both read counts once, unless the scene's
-        effects, or those of the ways into it, change what it reads)."""
+        still come to tells (a comparison both read counts once, unless something
+        between the two changes what it reads)."""
         touched = self.touched.get(aim.target, set())
         names = self.slots
 
@@ -735,32 +781,13 @@ def _ways(story: Story) -> list[bool | None]:
             if slot in up or slot in down else None for slot in range(len(story.variables))]
 
 
-def _changes(story: Story, reach: Followers) -> dict[str, int]:
-    """Per scene: the variable slots that play may change from entering it on (a bit
-    per slot), over the moves of `reach`."""
-    own: dict[str, int] = {}
-    for scene in story.scenes.values():
-        mask = 0
-        for effects in _effects_of(scene):
-            for slot, _ in (*effects.sets, *effects.adds):
-                mask |= 1 << slot
-        own[scene.id] = mask
-    onward: dict[str, list[str]] = {}
-    for then, before in reach.into.items():
-        for sid in before:
-            onward.setdefault(sid, []).append(then)
-    changes = dict(own)
-    changed = True
-    while changed:  # latest first: one round for a story without loops
-        changed = False
-        for sid in reversed(reach.order):
-            mask = changes[sid]
-            for then in onward.get(sid, ()):
-                mask |= changes[then]
-            if mask != changes[sid]:
-                changes[sid] = mask
-                changed = True
-    return changes
+def _bits(*effects: Effects) -> int:
+    """The variable slots that the effects change, a bit each."""
+    mask = 0
+    for each in effects:
+        for slot, _ in (*each.sets, *each.adds):
+            mask |= 1 << slot
+    return mask
 
 
 def _effects_of(scene: Scene) -> list[Effects]:
@@ -773,8 +800,9 @@ def _all_effects(story: Story) -> list[Effects]:
 
 
 def _ahead(aim: Aim, goto: str, scene: str) -> bool:
-    """Whether play, moving to `goto`, can still be at `scene` (there, or later)."""
-    return scene == goto or aim.reach.can_follow(goto, scene)
+    """Whether play, moving to `goto`, can still be at `scene` (there, or later) on
+    its way to the aimed-at scene."""
+    return scene in aim.on_way and (scene == goto or aim.reach.can_follow(goto, scene))
 
 
 def _numeric_gap(op: str, a: int, b: int) -> int:
