@@ -3,8 +3,10 @@ offered and conditional paragraph they see shown or hidden is a fact, with the g
 as its proof. The games wander, each picking the answer used least so far, so that
 together they spread over the story (and round its loops, which the sweep does not
 follow). What they miss is left to searches (search()), which go through the game
-states on the way to a scene until they find it, or run out of states and so prove
-that it can never happen."""
+states on the way to a scene, closest to what is wanted there first, until they find
+it, or run out of states and so prove that it can never happen. A state from which
+nothing wanted can come true any more (a value nothing on the way changes, or a
+counter that only moves the other way, fails a condition) is never searched."""
 
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ class Aim:
     reach: Followers
     effects: Effects = NO_EFFECTS  # the aimed-at scene's own
     _on_way: frozenset[str] | None = attrs.field(default=None, init=False)
+    _latest_first: list[str] | None = attrs.field(default=None, init=False)
 
     @property
     def on_way(self) -> frozenset[str]:
@@ -105,6 +108,16 @@ class Aim:
         if self._on_way is None:
             self._on_way = self.reach.leading_to(self.target)
         return self._on_way
+
+    @property
+    def latest_first(self) -> list[str]:
+        """The scenes on the way, latest first: each before every scene that can lead
+        to it (but round loops)."""
+        if self._latest_first is None:
+            on_way = self.on_way
+            self._latest_first = [sid for sid in reversed(self.reach.order)
+                                  if sid in on_way]
+        return self._latest_first
 
     def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """Values on arrival (the wanted conditions read them after its effects)."""
@@ -220,7 +233,7 @@ class Searcher:
             can = edges.get(sid, set())
             self.possible[sid] = [(goto, read) for goto, read in moves if goto in can]
             self.closed[sid] = [(goto, read) for goto, read in moves if goto not in can]
-        self.closeness = _Closeness(story, self.rank, self.loops)
+        self.closeness = _Closeness(story, edges, self.loops)
         self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
         # Per scene, the conditions of the ways into it (None: one that is always open).
         self.ways_in: dict[str, list[expr.Node | None]] = {}
@@ -330,8 +343,8 @@ class _Kept:
         story, reads, rank = searcher.story, searcher.reads, searcher.rank
         self.bit = reads.bit
         # The scenes on the way (those that can lead to the target), latest first.
-        order = sorted(rank if aim is None else aim.on_way, key=rank.__getitem__,
-                       reverse=True)
+        order = sorted(rank, key=rank.__getitem__, reverse=True) if aim is None \
+            else aim.latest_first
         mask = dict.fromkeys(order, 0)
         if aim is None:
             for sid in order:
@@ -542,22 +555,26 @@ class _Closeness:
     such a state is not searched (NEVER). Reads the values of a condition's parts
     through expr's compiled evaluators."""
 
-    def __init__(self, story: Story, rank: dict[str, int], loops: bool) -> None:
-        self.rank = rank
+    def __init__(self, story: Story, edges: dict[str, set[str]], loops: bool) -> None:
+        """`edges`: per scene, the scenes play can move on to from there (the
+        summaries'); `loops`: whether some of those moves lead back."""
         self.loops = loops
         self.slots = story.slots
         self.evaluators: dict[int, expr.Evaluator] = {}
         self.way = _ways(story)
         # Per scene: what entering it (and the reflection options that stay) may
-        # change, and its moves on, as (where they go, what they change): bit masks.
+        # change, and the moves on that play can make, as (where they go, what they
+        # change): bit masks.
         self.own: dict[str, int] = {}
         self.moves: dict[str, list[tuple[str, int]]] = {}
         for scene in story.scenes.values():
             options = scene.reflection.options if scene.reflection else ()
             self.own[scene.id] = _bits(scene.effects, *(o.effects for o in options
                                                         if o.goto is None))
-            self.moves[scene.id] = [(c.goto, _bits(c.effects)) for c in scene.choices] + [
-                (o.goto, _bits(o.effects)) for o in options if o.goto is not None]
+            can = edges.get(scene.id, set())
+            self.moves[scene.id] = [(c.goto, _bits(c.effects)) for c in scene.choices
+                                    if c.goto in can] + [
+                (o.goto, _bits(o.effects)) for o in options if o.goto in can]
         # Per scene: the variable slots that the moves into it, its own effects or its
         # reflection options change between a way in being asked and the scene's
         # conditions being read.
@@ -618,21 +635,10 @@ class _Closeness:
         """Per scene on the way to the aimed-at one: the variable slots (a bit each)
         that play may change from entering it until the aimed-at scene's conditions
         are read, over the moves that can still lead there."""
-        on_way = aim.on_way
-        changes = dict.fromkeys(on_way, 0)
-        order = sorted(on_way, key=self.rank.__getitem__, reverse=True)  # latest first
-        changed = True
-        while changed:  # one round, unless the way goes round a loop
-            changed = False
-            for sid in order:
-                mask = self.own[sid]
-                for goto, bits in self.moves[sid]:
-                    if goto in changes:
-                        mask |= bits | changes[goto]
-                if mask != changes[sid]:
-                    changes[sid] = mask
-                    changed = self.loops
-        return changes
+        order = aim.latest_first
+        own = self.own
+        return read_ahead(order, {sid: own[sid] for sid in order}, self.moves, {},
+                          self.loops)
 
     def _gap(self, aim: Aim, goto: str, after: Vars, visits: dict[str, int],
              goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None],
