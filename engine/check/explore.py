@@ -637,8 +637,11 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
     """The checker's findings about a loaded story: errors for what breaks play,
     warnings for what is never reached.
 
-    Big stories are settled without exploring (answers.py), small ones too when that
-    is quick. Otherwise the flow of the story — where play can go, dead ends, choices,
+    Stories are settled without exploring when their flow allows it (answers.py):
+    the questions each scene leaves open are searched for, one scene at a time, so
+    that the work grows with what is open, not with every value the story could
+    hold at once. A big story is settled whatever it takes; a small one within a
+    fifth of the budget. Otherwise the flow of the story — where play can go, dead ends, choices,
     loops — is explored first, keeping only what choices read. Then each group of
     conditional paragraphs that read the same values is explored again with those
     values kept too: far fewer states than keeping every value at once, and just as
@@ -653,7 +656,8 @@ def _check(story: Story, max_states: int, progress: Progress | None
     quick = Settlement(story)
     if quick.settles:
         # A big story is settled whatever it takes; a small one only when that is
-        # quick, since exploring it is exact too.
+        # quick, since exploring it is exact too (but costs more as its variables
+        # multiply).
         big = len(story.scenes) > EXACT_UP_TO
         quick.search(max_states if big else max_states // SMALL_SHARE, progress)
         if big or not quick.open_questions:
