@@ -56,17 +56,6 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def generated_story(tmp_path: Path, scenes: int) -> Path:
-    """A random story of the benchmark's kind (tests/bench/genstory.py, seed 3): big
-    enough to be settled, its searches dealt between two processes, its files compiled
-    in two halves."""
-    folder = tmp_path / "generated"
-    subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "genstory.py"),
-                    "--scenes", str(scenes), "--seed", "3", "--out", str(folder)],
-                   check=True, capture_output=True)
-    return folder
-
-
 @pytest.fixture
 def story_dir(tmp_path: Path) -> Callable[..., Path]:
     """story_dir(scenes_yaml, manifest=MANIFEST, **more_files) -> folder."""
@@ -86,25 +75,6 @@ def run_hailsham(args: list[str], input: str = "", cwd: Path | None = None,
     return subprocess.run(
         [sys.executable, "-m", "engine", *args], input=input, capture_output=True,
         text=True, cwd=cwd, env=env, timeout=timeout, encoding="utf-8")
-
-
-@pytest.fixture
-def from_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A list that grows by one for each result a forked copy sends back (engine/
-    parallel.py): proof that the work really was shared, not done here after all."""
-    import pickle
-    import types
-
-    from engine.check import parallel
-
-    heard: list[int] = []
-
-    def loads(data: bytes) -> object:
-        heard.append(len(data))
-        return pickle.loads(data)
-    monkeypatch.setattr(parallel, "pickle", types.SimpleNamespace(
-        dumps=pickle.dumps, loads=loads, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
-    return heard
 
 
 def autosaves(folder: Path) -> list[Path]:

@@ -10,7 +10,6 @@ import yaml
 from test_checker import random_story
 
 from engine.check import explore as checker
-from engine.check import parallel
 from engine.check.explore import explore
 from engine.story.loader import load_story
 
@@ -44,13 +43,8 @@ def explored_with_paragraphs(folder, seed: int):
     return story, scenes, everything, explore(story, 50_000, everything)
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["here", "in two processes"])
 @pytest.mark.slow
-def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path, monkeypatch,
-                                                              from_copies, forked):
-    if forked:  # every replay with two groups or more is split
-        monkeypatch.setattr(checker, "SPLIT_REPLAYS_FROM", 0)
-        monkeypatch.setattr(parallel, "cores", lambda: 2)
+def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path):
     compared = 0
     for seed in range(120):
         story, _, everything, full = explored_with_paragraphs(tmp_path / f"s{seed}", seed)
@@ -60,7 +54,6 @@ def test_replayed_paragraph_coverage_matches_full_exploration(tmp_path, monkeypa
         assert checker.replayed(story, explore(story, 50_000)) == full.paragraphs, seed
         compared += 1
     assert compared > 60
-    assert len(from_copies) >= 20 if forked else from_copies == []
 
 
 def test_exploring_and_replaying_say_how_they_are_getting_on(tmp_path, monkeypatch):

@@ -37,15 +37,11 @@ from conftest import (
     MANIFEST,
     autosave_of,
     autosaves,
-    generated_story,
     version_1_save,
     write_files,
 )
 from robustness import add_row, row
 
-from engine.check import explore as checker
-from engine.check import parallel
-from engine.check.answers import Settlement
 from engine.core import runtime
 from engine.core.model import Story
 from engine.frontends.line_mode import LinePlayer
@@ -1589,68 +1585,6 @@ def test_class_refuses_a_huge_report_by_its_size(tmp_path: Path,
     with pytest.raises(summary.ReportError, match=r"^too large to be a report \(over 16 MiB\)$"):
         summary.read_report(folder / "huge.json")
     assert opened == []
-
-
-# --- checking in two processes ----------------------------------------------------------------
-
-def findings(story: Story) -> list[str]:
-    problems, found = checker.check(story)
-    assert found.open_questions == 0 and found.settled  # completely
-    return sorted(map(str, problems))
-
-
-@row("Checking", "the forked copy that `hailsham check` gives part of a big story's "
-     "searches to, killed (SIGKILL) while it works",
-     "its part is done again in the first process: the same findings as checking in one "
-     "process (and as the real command, in two)")
-def test_check_outlives_its_forked_copy(tmp_path, monkeypatch, from_copies):
-    folder = generated_story(tmp_path, 600)
-    story = load_story(str(folder), use_cache=False)[0]
-    monkeypatch.setattr(parallel, "cores", lambda: 1)
-    alone = findings(story)
-    assert len(alone) > 50
-    # The real command, on a machine with a second core, says the same.
-    result = subprocess.run([sys.executable, "-m", "engine", "check", str(folder)],
-                            capture_output=True, text=True, timeout=120,
-                            env=isolated_env(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert sorted(line for line in result.stdout.splitlines()
-                  if DIAGNOSTIC.fullmatch(line)) == alone
-    # Now the copy dies as it starts on its first scene; this process takes over.
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    me, here, dealt = os.getpid(), [], []
-    settle_at, split_by = Settlement._settle_at, parallel.split_by
-
-    def settle_at_or_die(self: Settlement, *args: Any) -> None:
-        here.append(args[0])
-        if os.getpid() != me:
-            os.kill(os.getpid(), signal.SIGKILL)
-        settle_at(self, *args)
-    monkeypatch.setattr(Settlement, "_settle_at", settle_at_or_die)
-    monkeypatch.setattr(parallel, "split_by", lambda items, weight: dealt.append(
-        split_by(items, weight)) or dealt[-1])
-    assert findings(story) == alone
-    # The sweep came back from its copy; the searches were split in two, but nothing came
-    # back from theirs …
-    assert len(from_copies) == 1 and len(dealt[-1]) == 2
-    assert sorted(here) == sorted(sid for part in dealt[-1] for sid, _ in part)  # … all here
-
-
-@row("Checking", "no second process to be had for `hailsham check` (fork fails: EAGAIN)",
-     "all of the work is done in one process: the same findings")
-def test_check_without_a_second_process(tmp_path, monkeypatch, from_copies):
-    story = load_story(str(generated_story(tmp_path, 600)), use_cache=False)[0]
-    monkeypatch.setattr(parallel, "cores", lambda: 1)
-    alone = findings(story)
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    forks = []
-
-    def no_fork() -> int:
-        forks.append(1)
-        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
-    monkeypatch.setattr(os, "fork", no_fork)
-    assert findings(story) == alone
-    assert forks and from_copies == []  # it did try, and did it all here
 
 
 # --- docs/dev/robustness.md -------------------------------------------------------------------

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
 from test_checker_paragraphs import explored_with_paragraphs
 from test_settle import counting_story
 
 from engine.check import explore as checker
-from engine.check import reached as sweep
+from engine.check import reached
 from engine.check.reached import shown_by_sweep
 from engine.story.loader import load_story
 
@@ -71,12 +69,12 @@ def test_with_too_many_states_a_scene_keeps_the_lowest_and_highest(story_dir, mo
     # At step i, n is anything from 0 to i; kept to two states, the sweep plays each step
     # with n = 0 and n = i only, so it sees n == 3 at step 3 and nowhere later.
     story = counting_story(story_dir, 8, three_at_steps=True)
-    monkeypatch.setattr(sweep, "WIDTH", 2)
+    monkeypatch.setattr(reached, "WIDTH", 2)
     shown, played, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3"]
     assert played == 1 + 1 + 2 * 7 + 1  # a, s0 (n = 0), two a step, the end (reads none)
     # Wide enough, it sees it at every step from 3 on.
-    monkeypatch.setattr(sweep, "WIDTH", 16)
+    monkeypatch.setattr(reached, "WIDTH", 16)
     shown, _, _ = shown_by_sweep(story)
     assert sorted(sid for sid, _ in shown.shown) == ["s3", "s4", "s5", "s6", "s7"]
 
@@ -124,17 +122,3 @@ def test_what_the_sweep_shows_can_happen_on_random_stories(tmp_path):
         compared += 1
         claimed += len(shown)
     assert compared >= 100 and claimed >= 1_000, (compared, claimed)
-
-
-def test_what_conditions_read_crosses_to_another_process_without_its_cache(story_dir):
-    # The sweep's forked copy hands back witness.Reads; its cache is keyed by the ids of
-    # condition trees, which mean nothing in another process (scenes compiled lazily,
-    # from the story cache, are compiled there again at other addresses).
-    story = load_story(str(story_dir(TWO_FLAGS)), use_cache=False)[0]
-    _, _, reads = shown_by_sweep(story)
-    choice = story.scenes["c"].choices[0]
-    mask = reads(choice.condition)
-    assert reads.cache and mask
-    copy = pickle.loads(pickle.dumps(reads))
-    assert copy.cache == {} and copy.moves == reads.moves and copy.bit == reads.bit
-    assert copy(choice.condition) == mask

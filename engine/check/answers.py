@@ -1,57 +1,38 @@
 """Answering the checker's questions without exploring every state of a story.
 
-The scene summaries (abstract.py) prove what can never happen, and that play always
+The scene summaries (impossible.py) prove what can never happen, and that play always
 has a way on to an ending (so no dead end, no endless loop). Everything they allow —
 each scene entered, choice offered, paragraph shown or hidden — is then shown to
-happen by a concrete game: a sweep of the whole story (sweep.py), which with a second
-core runs beside the summaries in a forked copy of the process (parallel.py), and a
-few wandering games (witness.py); then, scene by scene, tighter summaries and a
-search that also proves it impossible when it runs out of states. The scenes are
-independent of each other, so with a second core half of them are settled in a
-forked copy. Every answer is exact; a question the budget runs out on is left open
-and counted.
+happen by concrete games: a sweep of the whole story (reached.py) and a few wandering
+games (possible.py); then, scene by scene, tighter summaries and a search that also
+proves it impossible when it runs out of states. Every answer is exact; a question
+the budget runs out on is left open and counted.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Callable
 
-import attrs
-
-from engine.check import parallel
-from engine.check import possible as witness
+from engine.check import possible
 from engine.check.impossible import Summaries
 from engine.check.reached import shown_by_sweep
 from engine.core.model import Story
 
-SPLIT_BUDGETS_FROM = 100_000  # states: a smaller budget is spent in one process
-SEARCHED = "searched {done} of {total} scenes with open questions"
+SEARCHED = "searched {done:,} of {total:,} scenes with open questions"
 
 
-@attrs.define
-class Settled:
-    """What one part of the settling did (handed back by a forked copy)."""
-    by: int  # the process that did it
-    wanted: witness.Wanted  # what is still wanted after it
-    never: witness.Wanted  # what is proven never to happen
-    states: int  # searched
-    tried: set[str]
-
-
-def _summarised(story: Story) -> tuple[Summaries, tuple[bool, bool, list[str]]]:
+def _summarised(story: Story) -> tuple[Summaries, bool, list[str]]:
     """The scene summaries, and what they tell about dead ends and endless loops: none
     when they prove that play always has a way on. Otherwise, when no move leads back,
     there is no loop, and each scene that may have no choice open is to be hunted for
     a dead end. When neither, settling cannot answer them, and the states have to be
-    explored after all. (Whether the flow is proven, whether settling answers, the
-    scenes to hunt.)"""
+    explored after all. (The summaries, whether settling answers, the scenes to
+    hunt.)"""
     summaries = Summaries(story)
     reachable = set(summaries.entry)
     proven = reachable <= summaries.surely_ending()
     suspects = [] if proven else sorted(sid for sid in reachable if summaries.may_stop(sid))
-    return summaries, (proven, proven or summaries.loop_free(), suspects)
+    return summaries, proven or summaries.loop_free(), suspects
 
 
 class Settlement:
@@ -61,98 +42,59 @@ class Settlement:
     def __init__(self, story: Story, games: bool = True) -> None:
         """games=False leaves everything to the search (for the tests)."""
         self.story = story
-        # The sweep needs nothing from the summaries: with a second core, it runs
-        # beside them in a forked copy (which often takes longer: what the summaries
-        # tell about the flow of play is worked out here meanwhile).
-        (summaries, flow), (swept, self.swept, self.reads) = parallel.beside(
-            lambda: _summarised(story), (lambda: shown_by_sweep(story)) if games else (
-                lambda: (witness.Wanted(), 0, witness.Reads(story))))
+        summaries, self.settles, self.suspects = _summarised(story)
+        swept, self.swept, self.reads = shown_by_sweep(story) if games else (
+            possible.Wanted(), 0, possible.Reads(story))
         reachable = set(summaries.entry)
-        self.flow_proven, self.settles, self.suspects = flow
         self.dead_ends: dict[str, list[str]] = {}
         self.offered = {key for key, possible in summaries.choice_truth.items()
                         if True in possible}
         self.reachable = reachable
         self.paragraphs = {p: (True in possible, False in possible)
                            for p, possible in summaries.paragraph_truth.items()}
-        self.wanted = witness.Wanted(
+        self.wanted = possible.Wanted(
             set(reachable), set(self.offered),
             {p for p, (shown, _) in self.paragraphs.items() if shown},
             {p for p, (_, hidden) in self.paragraphs.items() if hidden})
         self.wanted.remove(swept)
-        self.player = witness.Player(story) if (
+        self.sample_games = possible.SampleGames(story) if (
             self.settles and games) else None
-        if self.player is not None:
-            self.player.wander(self.wanted)
+        if self.sample_games is not None:
+            self.sample_games.wander(self.wanted)
         self.summaries = summaries
-        self.never = witness.Wanted()
+        self.never = possible.Wanted()
         self.states = 0
         self.tried: set[str] = set()  # scenes the tighter summaries have looked at
 
     @property
     def games(self) -> int:
-        return 0 if self.player is None else self.player.games
+        return 0 if self.sample_games is None else self.sample_games.games
 
-    def search(self, budget: int, progress: witness.Progress | None = None) -> None:
+    def search(self, budget: int, progress: possible.Progress | None = None) -> None:
         """Hunt for dead ends, then settle what is still open scene by scene: tighter
-        summaries, then a search. At most `budget` states are
-        searched in all. With a second core and a budget worth halving, the scenes
-        are hunted and settled by this process and a forked copy of it (parallel.py),
-        each with half the budget; what one leaves for want of budget is taken up
-        again here."""
-        # A small budget is not worth halving: a half that runs out drops its search.
-        worth_splitting = budget - self.states >= SPLIT_BUDGETS_FROM
+        summaries, then a search. At most `budget` states are searched in all."""
         if self.suspects and self.states < budget:
-            self._hunt(parallel.split(self.suspects) if worth_splitting
-                       else [self.suspects], budget)
-        if self.suspects and self.states < budget:  # left by a half for want of budget
-            self._hunt([self.suspects], budget)
-        if not len(self.wanted):
-            return
-        scenes = self._wanted_by_scene()
-        # A search costs more the more scenes lead to its scene: the later in the story.
-        rank = self.summaries.flow_rank
-        parts = parallel.split_by(scenes, lambda s: rank[s[0]] + 1) if worth_splitting \
-            else [scenes]
-        share = (budget - self.states) // len(parts)
-        reported = None if progress is None else parallel.counted(
-            progress, SEARCHED, len(scenes), len(parts))
-        for done in parallel.run(parts, functools.partial(
-                self._settle, until=self.states + share, progress=reported)):
-            self._take_in(done)
-        if len(parts) > 1 and len(self.wanted) and self.states < budget:
-            scenes = self._wanted_by_scene()
-            self._settle(scenes, budget, None if progress is None else parallel.counted(
-                progress, SEARCHED, len(scenes), 1))
-
-    def _hunt(self, parts: list[list[str]], budget: int) -> None:
-        share = (budget - self.states) // len(parts)
-        for hunted in parallel.run(parts, functools.partial(self.searcher.hunt, budget=share)):
+            hunted = self.searcher.hunt(self.suspects, budget - self.states)
             self.states += hunted.states
             self.dead_ends.update(hunted.found)
             self.suspects = [s for s in self.suspects
                              if s not in hunted.found and s not in hunted.cleared]
+        if not len(self.wanted):
+            return
+        scenes = self._wanted_by_scene()
+        for done, (sid, there) in enumerate(scenes, start=1):
+            self._settle_at(sid, there, budget)
+            if progress is not None:
+                progress(SEARCHED.format(done=done, total=len(scenes)))
 
-    def _wanted_by_scene(self) -> list[tuple[str, witness.Wanted]]:
+    def _wanted_by_scene(self) -> list[tuple[str, possible.Wanted]]:
         return sorted(self.wanted.by_scene(self.searcher.scene_of).items())
 
-    def _settle(self, scenes: list[tuple[str, witness.Wanted]], until: int,
-                progress: Callable[[int], None] | None) -> Settled:
-        """Settle what is wanted at each of `scenes` while fewer than `until` states
-        have been searched; what was done, for a forked copy to hand back."""
-        states = self.states
-        for done, (sid, there) in enumerate(scenes, start=1):
-            self._settle_at(sid, there, until)
-            if progress is not None:
-                progress(done)
-        return Settled(os.getpid(), self.wanted, self.never, self.states - states,
-                       self.tried)
-
-    def _settle_at(self, sid: str, there: witness.Wanted, until: int) -> None:
+    def _settle_at(self, sid: str, there: possible.Wanted, until: int) -> None:
         wanted = self.wanted
         if not wanted.overlaps(there):
             return
-        aim = witness.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
+        aim = possible.Aim(sid, self.summaries.reach, self.story.scenes[sid].effects)
         if sid not in self.tried:
             self.tried.add(sid)
             self._rule_out(sid, wanted.within(there))
@@ -163,21 +105,11 @@ class Settlement:
             self.states += found.states
             self.never.add(found.impossible)
 
-    def _take_in(self, theirs: Settled) -> None:
-        """What a forked copy settled: what is still wanted is what neither showed.
-        (Settled here, by this process or for a copy that failed, it is in already.)"""
-        if theirs.by == os.getpid():
-            return
-        self.wanted.keep(theirs.wanted)
-        self.never.add(theirs.never)
-        self.states += theirs.states
-        self.tried |= theirs.tried
-
-    def _rule_out(self, sid: str, open_: witness.Wanted) -> None:
+    def _rule_out(self, sid: str, open_: possible.Wanted) -> None:
         """Prove impossible, with tighter summaries, what is still wanted at a scene and
         needs a scene visited first (cheaper than a search running out of states)."""
         summaries = self.summaries
-        ruled_out = witness.Wanted()
+        ruled_out = possible.Wanted()
         scene = self.story.scenes[sid]
         for choice in scene.choices:
             if choice.key in open_.offered and choice.condition is not None and (
@@ -192,9 +124,9 @@ class Settlement:
         self.never.add(ruled_out)
 
     @functools.cached_property
-    def searcher(self) -> witness.Searcher:
+    def searcher(self) -> possible.Searcher:
         """Made when first needed: most stories are settled without a search."""
-        return witness.Searcher(self.story, self.summaries, self.reads)
+        return possible.Searcher(self.story, self.summaries, self.reads)
 
     @property
     def open_questions(self) -> int:

@@ -19,10 +19,9 @@ from typing import Any
 
 import attrs
 
-from engine.check import parallel
-from engine.check import possible as witness
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
+from engine.check.possible import Progress
 from engine.core import conditions as expr
 from engine.core.diagnostics import (
     CHOICE_NEVER_OFFERED,
@@ -43,7 +42,7 @@ from engine.story.loader import MANIFEST, shown, without_cycle_collection
 
 DEFAULT_MAX_STATES = 1_000_000
 EXACT_UP_TO = 500  # scenes: bigger stories are settled, never explored state by state
-SPLIT_REPLAYS_FROM = 10_000  # explored states: fewer, and paragraphs replay in a moment
+SMALL_SHARE = 5  # of the budget, a small story's searches may take before exploring
 REPORT_EVERY = 20_000  # explored states between two words of progress
 
 # An abstract state: (scene, phase, values, tracked visit counts, once-only choices taken).
@@ -61,7 +60,7 @@ class Exploration:
     paragraphs: dict[tuple[str, int], tuple[bool, bool]] = attrs.Factory(dict)
     endless: dict[str, list[str]] = attrs.Factory(dict)  # scene on a loop with no ending
     graph: _Graph | None = None  # the states and edges themselves
-    settled: bool = False  # settled without exploring (settle.py), not explored
+    settled: bool = False  # settled without exploring (answers.py), not explored
     swept: int = 0  # when settled: the states the sweep played
     games: int = 0  # when settled: the sample games played
     open_questions: int = 0  # when settled: questions the search's bound left open
@@ -330,7 +329,7 @@ def _all_effects(story: Story) -> Iterator[Any]:
 
 
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES,
-            watched: Watched = frozenset(), progress: witness.Progress | None = None
+            watched: Watched = frozenset(), progress: Progress | None = None
             ) -> Exploration:
     """Breadth-first search of the reachable abstract states, recording coverage (of
     the watched paragraphs too); `progress` hears how many are explored, now and then."""
@@ -646,12 +645,15 @@ def paragraph_groups(story: Story, entered: Iterable[str],
 
 
 def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
-          progress: witness.Progress | None = None) -> tuple[list[Diagnostic], Exploration]:
+          progress: Progress | None = None) -> tuple[list[Diagnostic], Exploration]:
     """The checker's findings about a loaded story: errors for what breaks play,
     warnings for what is never reached.
 
-    Big stories are settled without exploring (settle.py), small ones too when that
-    is quick. Otherwise the flow of the story — where play can go, dead ends, choices,
+    Stories are settled without exploring when their flow allows it (answers.py):
+    the questions each scene leaves open are searched for, one scene at a time, so
+    that the work grows with what is open, not with every value the story could
+    hold at once. A big story is settled whatever it takes; a small one within a
+    fifth of the budget. Otherwise the flow of the story — where play can go, dead ends, choices,
     loops — is explored first, keeping only what choices read. Then each group of
     conditional paragraphs that read the same values is explored again with those
     values kept too: far fewer states than keeping every value at once, and just as
@@ -661,14 +663,15 @@ def check(story: Story, max_states: int = DEFAULT_MAX_STATES,
         return _check(story, max_states, progress)
 
 
-def _check(story: Story, max_states: int, progress: witness.Progress | None
+def _check(story: Story, max_states: int, progress: Progress | None
            ) -> tuple[list[Diagnostic], Exploration]:
     quick = Settlement(story)
     if quick.settles:
         # A big story is settled whatever it takes; a small one only when that is
-        # quick, since exploring it is exact too.
+        # quick, since exploring it is exact too (but costs more as its variables
+        # multiply).
         big = len(story.scenes) > EXACT_UP_TO
-        quick.search(max_states if big else max_states // 50, progress)
+        quick.search(max_states if big else max_states // SMALL_SHARE, progress)
         if big or not quick.open_questions:
             return _findings(story, _settled(quick))
     everything = frozenset((s.id, i) for s in story.scenes.values()
@@ -688,28 +691,17 @@ def _check(story: Story, max_states: int, progress: witness.Progress | None
     return _findings(story, found)
 
 
-def replayed(story: Story, found: Exploration, progress: witness.Progress | None = None
+def replayed(story: Story, found: Exploration, progress: Progress | None = None
              ) -> dict[tuple[str, int], tuple[bool, bool]]:
     """Every conditional paragraph's outcomes, after a complete exploration of the
-    flow: those it keeps exact, and the rest replayed group by group along its graph
-    (on a big graph, half of the groups in a forked copy of the process)."""
+    flow: those it keeps exact, and the rest replayed group by group along its graph."""
     paragraphs = dict(found.paragraphs)
     groups = paragraph_groups(story, sorted(found.entered), paragraphs)
-    parts = parallel.split(groups, enough=2) if found.states >= SPLIT_REPLAYS_FROM \
-        else [groups]
-    told = None if progress is None else parallel.counted(
-        progress, "replayed {done} of {total} groups of conditional paragraphs",
-        len(groups), len(parts))
-
-    def replay(part: list[Watched]) -> dict[tuple[str, int], tuple[bool, bool]]:
-        out: dict[tuple[str, int], tuple[bool, bool]] = {}
-        for done, group in enumerate(part, start=1):
-            out.update(replay_paragraphs(story, found, group))
-            if told is not None:
-                told(done)
-        return out
-    for part in parallel.run(parts, replay):
-        paragraphs.update(part)
+    for done, group in enumerate(groups, start=1):
+        paragraphs.update(replay_paragraphs(story, found, group))
+        if progress is not None:
+            progress(f"replayed {done:,} of {len(groups):,} groups of conditional "
+                     "paragraphs")
     return paragraphs
 
 

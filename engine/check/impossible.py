@@ -5,7 +5,7 @@ values each variable may hold there (a set, or a range for a number that takes t
 values). Visit counts and once-only choices are read off the scene graph instead: which
 scenes can come before a scene, and which must. Conditions are evaluated on summaries in
 three values (surely true, surely false, either). What a summary rules out cannot happen
-in play; what it allows may or may not, and is left to concrete games (witness.py).
+in play; what it allows may or may not, and is left to concrete games (possible.py, reached.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ ROUNDS = 2  # passes: each reads visits off the graph the previous one left
 
 TRUE = frozenset({True})
 FALSE = frozenset({False})
-EITHER = frozenset({True, False})
 
 
 class Range(NamedTuple):
@@ -403,6 +402,8 @@ class Summaries:
                 if among is not None and not among(target):
                     continue
                 old = entry.get(target)
+                if old == env:
+                    continue
                 new = env if old is None else tuple(map(join, old, env))
                 if new == old:
                     continue

@@ -3,12 +3,16 @@ offered and conditional paragraph they see shown or hidden is a fact, with the g
 as its proof. The games wander, each picking the answer used least so far, so that
 together they spread over the story (and round its loops, which the sweep does not
 follow). What they miss is left to searches (search()), which go through the game
-states on the way to a scene until they find it, or run out of states and so prove
-that it can never happen."""
+states on the way to a scene, closest to what is wanted there first, until they find
+it, or run out of states and so prove that it can never happen. A state from which
+nothing wanted can come true any more (a value nothing on the way changes, or a
+counter that only moves the other way, fails a condition) is never searched."""
 
 from __future__ import annotations
 
 import heapq
+import itertools
+import operator
 import random
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +28,8 @@ PATIENCE = 16  # wandering games in a row that find nothing new before stopping
 MAX_GAMES = 50_000
 MAX_ANSWERS = 2_000_000  # in all games together (a few seconds), however long they are
 MAX_STEPS = 2_000  # answers in one game (4 a scene in bigger stories); loops are cut
-OUT_OF_REACH = 1_000  # the searches' penalty for a needed scene left behind
-GUIDED_STATES = 300  # states a search takes closest first, before going depth first
+NEVER = 1 << 40  # the searches' distance from what can no longer come true
+MAX_OPEN = 10  # comparisons still open, at most, to try every way they can come out
 
 Paragraph = tuple[str, int]
 Progress = Callable[[str], None]  # told how the checker is getting on, in words
@@ -96,6 +100,7 @@ class Aim:
     reach: Followers
     effects: Effects = NO_EFFECTS  # the aimed-at scene's own
     _on_way: frozenset[str] | None = attrs.field(default=None, init=False)
+    _latest_first: list[str] | None = attrs.field(default=None, init=False)
 
     @property
     def on_way(self) -> frozenset[str]:
@@ -103,6 +108,16 @@ class Aim:
         if self._on_way is None:
             self._on_way = self.reach.leading_to(self.target)
         return self._on_way
+
+    @property
+    def latest_first(self) -> list[str]:
+        """The scenes on the way, latest first: each before every scene that can lead
+        to it (but round loops)."""
+        if self._latest_first is None:
+            on_way = self.on_way
+            self._latest_first = [sid for sid in reversed(self.reach.order)
+                                  if sid in on_way]
+        return self._latest_first
 
     def arrive(self, values: tuple[object, ...]) -> tuple[object, ...]:
         """Values on arrival (the wanted conditions read them after its effects)."""
@@ -112,7 +127,7 @@ class Aim:
         return sid in self.on_way
 
 
-class Player:
+class SampleGames:
     """The sample games of one story, each taking out of `wanted` what it shows."""
 
     def __init__(self, story: Story, seed: int = 1) -> None:
@@ -218,7 +233,7 @@ class Searcher:
             can = edges.get(sid, set())
             self.possible[sid] = [(goto, read) for goto, read in moves if goto in can]
             self.closed[sid] = [(goto, read) for goto, read in moves if goto not in can]
-        self.closeness = _Closeness(story.slots)
+        self.closeness = _Closeness(story, edges, self.loops)
         self.scene_of = {c.key: s.id for s in story.scenes.values() for c in s.choices}
         # Per scene, the conditions of the ways into it (None: one that is always open).
         self.ways_in: dict[str, list[expr.Node | None]] = {}
@@ -237,8 +252,13 @@ class Searcher:
         runs out of states first proves that what is left there can never happen:
         that is moved from `wanted` to the result's `impossible`."""
         out = Searched()
-        if _search_one(self.story, wanted, there, aim, _Kept(self, aim, there),
-                       self.ways_in.get(aim.target, []), self.closeness, out, budget):
+        ways_in = self.ways_in.get(aim.target, [])
+        ended: bool | None = None
+        while ended is None:  # found some of it: search again for the rest
+            there = wanted.within(there)
+            ended = _search_one(self.story, wanted, there, aim, _Kept(self, aim, there),
+                                ways_in, self.closeness, out, budget)
+        if ended:
             out.impossible = wanted.within(there)
             wanted.remove(out.impossible)
         return out
@@ -280,11 +300,6 @@ class Reads:
             if o.goto is not None] for sid, scene in story.scenes.items()}
         # Per mask of kept variables: the (slot, starting value) pairs of the others.
         self.pinned: dict[int, tuple[tuple[int, object], ...]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Sent to another process without `cache`: it is keyed by the ids of condition
-        trees, which mean nothing there (scenes compiled lazily are compiled again)."""
-        return {**self.__dict__, "cache": {}}
 
     def at(self, scene: Scene) -> int:
         """What the conditions of a scene's choices and paragraphs read."""
@@ -328,8 +343,8 @@ class _Kept:
         story, reads, rank = searcher.story, searcher.reads, searcher.rank
         self.bit = reads.bit
         # The scenes on the way (those that can lead to the target), latest first.
-        order = sorted(rank if aim is None else aim.on_way, key=rank.__getitem__,
-                       reverse=True)
+        order = sorted(rank, key=rank.__getitem__, reverse=True) if aim is None \
+            else aim.latest_first
         mask = dict.fromkeys(order, 0)
         if aim is None:
             for sid in order:
@@ -422,17 +437,20 @@ def read_ahead(order: list[str], mask: dict[str, int], possible: Moves, closed: 
 
 def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Kept,
                 ways_in: list[expr.Node | None], closeness: _Closeness, out: Searched,
-                budget: int) -> bool:
+                budget: int) -> bool | None:
     """Best-first search towards one scene: states whose values come closest to what
-    is wanted there go first — for a while: what is still not found by then is most
-    likely impossible, and the rest of the search, which has to run out of states to
-    prove that, goes depth first without the cost of measuring closeness. True when it
-    ran out of states (so what is still wanted there can never happen)."""
+    is wanted there go first, and states from which none of it can come true any more
+    are left out. True when it ran out of states (so what is still wanted there can
+    never happen); None when it found some of it, but not all; else False."""
     scenes, on_way, target = story.scenes, aim.on_way, aim.target
-    gap = closeness.towards(aim, [(condition.tree, want) for condition, want in _goals(
-        scenes[target], there)], ways_in)
+    goals = _goals(scenes[target], there)
+    # Entering the scene, or a choice there with no condition, needs nothing more.
+    anything = target in there.entered or any(
+        c.key in there.offered and c.condition is None for c in scenes[target].choices)
+    gap = closeness.towards(aim, [(condition.tree, want) for condition, want in goals],
+                            ways_in, anything)
     states = out.states  # kept in a local: this loop is where checking spends its time
-    guided_until = states + GUIDED_STATES
+    wanting = len(there)
     start = keep.start(story)
     seen = {start}
     waiting = [(0, 0, 0, start)]
@@ -450,6 +468,7 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
             # Only at the target are all the values its conditions read kept.
             arrived = sid == target
             if arrived:
+                before = len(wanted)
                 note(wanted, scene, values, visits)
             else:
                 wanted.entered.discard(sid)
@@ -467,16 +486,18 @@ def _search_one(story: Story, wanted: Wanted, there: Wanted, aim: Aim, keep: _Ke
                         wanted.offered.discard(c.key)
                     if c.goto in on_way:
                         moves.append((*take(c, asked, once), ()))
-            if arrived and not wanted.overlaps(there):
-                return False
+            if arrived and len(wanted) < before and len(wanted.within(there)) < wanting:
+                # Found some: the rest is looked for again, closest to what is left.
+                return None if wanted.overlaps(there) else False
             for goto, after, taken, _ in moves:
                 state = (goto, keep.values(after, goto), keep.visits(counts, goto), taken)
                 if state not in seen:
                     seen.add(state)
+                    far = gap(goto, after, visits)
+                    if far >= NEVER:
+                        continue  # nothing wanted there can come true on from here
                     tick += 1
-                    heapq.heappush(waiting, (
-                        gap(goto, after, visits) if states < guided_until else 0,
-                        depth - 1, tick, state))
+                    heapq.heappush(waiting, (far, depth - 1, tick, state))
         return True
     finally:
         out.states = states
@@ -528,63 +549,195 @@ def _goals(scene: Scene, wanted: Wanted) -> list[tuple[Condition, bool]]:
 
 
 class _Closeness:
-    """How close a state comes to what a search wants (a heuristic only): reads the
-    values of a condition's parts through expr's compiled evaluators."""
+    """How close a state comes to what a search wants (a heuristic), and whether it
+    can come true at all: a value that no move from here on changes, or a counter
+    that only ever moves the other way, can never meet a condition it fails now, and
+    such a state is not searched (NEVER). Reads the values of a condition's parts
+    through expr's compiled evaluators."""
 
-    def __init__(self, slots: dict[str, int]) -> None:
-        self.slots = slots
+    def __init__(self, story: Story, edges: dict[str, set[str]], loops: bool) -> None:
+        """`edges`: per scene, the scenes play can move on to from there (the
+        summaries'); `loops`: whether some of those moves lead back."""
+        self.loops = loops
+        self.slots = story.slots
         self.evaluators: dict[int, expr.Evaluator] = {}
+        self.way = _ways(story)
+        # Per scene: what entering it (and the reflection options that stay) may
+        # change, and the moves on that play can make, as (where they go, what they
+        # change): bit masks.
+        self.own: dict[str, int] = {}
+        self.moves: dict[str, list[tuple[str, int]]] = {}
+        for scene in story.scenes.values():
+            options = scene.reflection.options if scene.reflection else ()
+            self.own[scene.id] = _bits(scene.effects, *(o.effects for o in options
+                                                        if o.goto is None))
+            can = edges.get(scene.id, set())
+            self.moves[scene.id] = [(c.goto, _bits(c.effects)) for c in scene.choices
+                                    if c.goto in can] + [
+                (o.goto, _bits(o.effects)) for o in options if o.goto in can]
+        # Per scene: the variable slots that the moves into it, its own effects or its
+        # reflection options change between a way in being asked and the scene's
+        # conditions being read.
+        self.touched: dict[str, set[int]] = {}
+        for scene in story.scenes.values():
+            self._touch(scene.id, scene.effects)
+            for choice in scene.choices:
+                self._touch(choice.goto, choice.effects)
+            for option in scene.reflection.options if scene.reflection else ():
+                self._touch(scene.id, option.effects)
+                if option.goto is not None:
+                    self._touch(option.goto, option.effects)
+
+    def _touch(self, sid: str, effects: Effects) -> None:
+        self.touched.setdefault(sid, set()).update(
+            slot for slot, _ in (*effects.sets, *effects.adds))
 
     def towards(self, aim: Aim, goals: list[tuple[expr.Node, bool]],
-                ways_in: list[expr.Node | None]) -> Callable[[str, Vars, dict[str, int]], int]:
+                ways_in: list[expr.Node | None], anything: bool = False
+                ) -> Callable[[str, Vars, dict[str, int]], int]:
         """How far a move to a scene, with the values and visit counts after it, leaves
         play from what is wanted at the aimed-at scene: from a way into it (unless it
-        is there), plus from the nearest wanted condition. Remembered by what those
-        conditions read, which few moves change."""
+        is there), plus from the nearest wanted condition (unless `anything` there is
+        wanted). NEVER or more: nothing wanted can come true on from there, through
+        any way in. Remembered by what those conditions read, which few moves
+        change, and by which of those values can still change."""
+        if anything:
+            goals = []
         trees = [tree for tree, _ in goals] + [tree for tree in ways_in if tree is not None]
         read = [n for tree in trees for n in expr.walk(tree)]
         slots = sorted({self.slots[n.name] for n in read if isinstance(n, expr.Name)})
         counted = sorted({n.scene for n in read if isinstance(n, expr.Visited)})
         known: dict[tuple[Any, ...], int] = {}
-        # Where a move goes matters only for which counted scenes are still ahead.
-        ahead_of: dict[str, tuple[bool, ...]] = {}
+        # Where a move goes matters only for which counted scenes are still ahead, and
+        # which values read can still change.
+        ahead_of: dict[str, tuple[Any, ...]] = {}
+        changes = self._changes_on_way(aim)
+
+        kept: Callable[[Vars], Any] = operator.itemgetter(*slots) if slots else (
+            lambda values: ())
 
         def gap(goto: str, after: Vars, visits: dict[str, int]) -> int:
             ahead = ahead_of.get(goto)
             if ahead is None:
-                ahead = ahead_of[goto] = tuple(_ahead(aim, goto, scene) for scene in counted)
-            key = (goto == aim.target, ahead,
-                   *[after[s] for s in slots], *[visits.get(s, 0) for s in counted])
+                ahead = ahead_of[goto] = (
+                    goto == aim.target, *(_ahead(aim, goto, scene) for scene in counted),
+                    *(changes[goto] >> slot & 1 for slot in slots))
+            key = (ahead, kept(after), *[visits.get(s, 0) for s in counted]) if counted \
+                else (ahead, kept(after))
             found = known.get(key)
             if found is None:
-                found = known[key] = self._gap(aim, goto, after, visits, goals, ways_in)
+                found = known[key] = self._gap(aim, goto, after, visits, goals, ways_in,
+                                               changes[goto])
             return found
         return gap
 
+    def _changes_on_way(self, aim: Aim) -> dict[str, int]:
+        """Per scene on the way to the aimed-at one: the variable slots (a bit each)
+        that play may change from entering it until the aimed-at scene's conditions
+        are read, over the moves that can still lead there."""
+        order = aim.latest_first
+        own = self.own
+        return read_ahead(order, {sid: own[sid] for sid in order}, self.moves, {},
+                          self.loops)
+
     def _gap(self, aim: Aim, goto: str, after: Vars, visits: dict[str, int],
-             goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None]) -> int:
-        def reachable(scene: str) -> bool:
-            return _ahead(aim, goto, scene)
+             goals: list[tuple[expr.Node, bool]], ways_in: list[expr.Node | None],
+             changes: int) -> int:
+        """The distance (see towards()); `changes` has a bit for each variable slot
+        that play may still change on its way from `goto` to the aimed-at scene."""
+
+        def moves(node: expr.Node, up: bool) -> bool:
+            """Whether the value of `node` may still move up (or down) from here."""
+            if isinstance(node, expr.Literal):
+                return False
+            if isinstance(node, expr.Visited):
+                return up and _ahead(aim, goto, node.scene)
+            if isinstance(node, expr.Name):
+                slot = self.slots[node.name]
+                return bool(changes >> slot & 1) and self.way[slot] in (None, up)
+            if isinstance(node, expr.Negate):
+                return moves(node.operand, not up)
+            if isinstance(node, expr.Binary) and node.op in ("+", "-"):
+                return moves(node.left, up) or moves(node.right, up if node.op == "+"
+                                                     else not up)
+            return True  # not worked out, so it may
         arrived = aim.arrive(after)
-        gap = min((self.distance(tree, want, arrived, visits, reachable)
+        gap = min((self.distance(tree, want, arrived, visits, moves)
                    for tree, want in goals), default=0)
-        if goto != aim.target:
-            gap += min((0 if tree is None else self.distance(tree, True, after, visits,
-                                                                reachable)
-                        for tree in ways_in), default=0)
+        if goto == aim.target:
+            return gap
+        gap += min((0 if tree is None else self.distance(tree, True, after, visits, moves)
+                    for tree in ways_in), default=0)
+        if gap < NEVER and goals and None not in ways_in and not any(
+                self._together(aim, goal, way, arrived, after, visits, moves)
+                for goal in goals for way in ways_in if way is not None):
+            return NEVER  # each can come true, but no wanted one with a way in
         return gap
 
+    def _together(self, aim: Aim, goal: tuple[expr.Node, bool], way: expr.Node,
+                  arrived: Vars, after: Vars, visits: dict[str, int],
+                  moves: Callable[[expr.Node, bool], bool]) -> bool:
+        """Whether a wanted condition at the aimed-at scene and the condition of a way
+        into it can both come true, as far as what each of their comparisons can
+        still come to tells (a comparison both read counts once, unless something
+        between the two changes what it reads)."""
+        touched = self.touched.get(aim.target, set())
+        names = self.slots
+
+        def same(node: expr.Node) -> bool:
+            return not any((isinstance(n, expr.Name) and names[n.name] in touched)
+                           or (isinstance(n, expr.Visited) and n.scene == aim.target)
+                           for n in expr.walk(node))
+        outcomes: dict[tuple[Any, ...], frozenset[bool]] = {}
+
+        def note(node: expr.Node, values: Vars, when: str) -> None:
+            if isinstance(node, expr.Not):
+                note(node.operand, values, when)
+            elif isinstance(node, expr.Binary) and node.op in ("and", "or"):
+                note(node.left, values, when)
+                note(node.right, values, when)
+            else:
+                key = (node, "" if same(node) else when)
+                outcomes[key] = outcomes.get(key, frozenset({True, False})) & frozenset(
+                    want for want in (True, False)
+                    if self.distance(node, want, values, visits, moves) < NEVER)
+        tree, want = goal
+        note(tree, arrived, "arrived")
+        note(way, after, "after")
+        if any(not can for can in outcomes.values()):
+            return False
+        open_ = [key for key, can in outcomes.items() if len(can) == 2]
+        if len(open_) > MAX_OPEN:
+            return True  # too many to try them all: they may
+        fixed = {key: next(iter(can)) for key, can in outcomes.items() if len(can) == 1}
+
+        def holds(node: expr.Node, when: str, truth: dict[Any, bool]) -> bool:
+            if isinstance(node, expr.Not):
+                return not holds(node.operand, when, truth)
+            if isinstance(node, expr.Binary) and node.op in ("and", "or"):
+                left = holds(node.left, when, truth)
+                if left == (node.op == "or"):
+                    return left
+                return holds(node.right, when, truth)
+            return truth[(node, "" if same(node) else when)]
+        for picked in itertools.product((True, False), repeat=len(open_)):
+            truth = {**fixed, **dict(zip(open_, picked))}
+            if holds(tree, "arrived", truth) == want and holds(way, "after", truth):
+                return True
+        return False
+
     def distance(self, node: expr.Node, want: bool, values: tuple[object, ...],
-                 visits: dict[str, int], reachable: Callable[[str], bool]) -> int:
+                 visits: dict[str, int], moves: Callable[[expr.Node, bool], bool]) -> int:
         """How far a state is from making a condition come out `want`: 0 when it does;
-        otherwise larger the more would have to change, and far larger when a scene
-        whose visits it needs can no longer be reached."""
+        otherwise larger the more would have to change, and NEVER or more when what
+        would have to change cannot (moves(node, up): whether a part's value may still
+        go up, or down)."""
         if isinstance(node, expr.Not):
-            return self.distance(node.operand, not want, values, visits, reachable)
+            return self.distance(node.operand, not want, values, visits, moves)
         if isinstance(node, expr.Binary):
             if node.op in ("and", "or"):
-                left = self.distance(node.left, want, values, visits, reachable)
-                right = self.distance(node.right, want, values, visits, reachable)
+                left = self.distance(node.left, want, values, visits, moves)
+                right = self.distance(node.right, want, values, visits, moves)
                 both = (node.op == "and") == want  # both sides must come out `want`
                 return left + right if both else min(left, right)
             if node.op in expr.COMPARISONS:
@@ -592,13 +745,24 @@ class _Closeness:
                 b = self.value(node.right, values, visits)
                 op = node.op if want else expr.NEGATED[node.op]
                 if type(a) is not int or type(b) is not int:
-                    return 0 if (a == b) == (op == "==") else 1
+                    if (a == b) == (op == "=="):
+                        return 0
+                    stuck = not (moves(node.left, True) or moves(node.left, False)
+                                 or moves(node.right, True) or moves(node.right, False))
+                    return NEVER if stuck else 1
                 gap = _numeric_gap(op, a, b)
-                if gap and any(isinstance(n, expr.Visited) and not reachable(n.scene)
-                               for n in (*expr.walk(node.left), *expr.walk(node.right))):
-                    gap += OUT_OF_REACH
+                if gap:
+                    # Which way each side would have to go: `a` up or `b` down, or the
+                    # other way round (either, for != ).
+                    up = op in (">", ">=") or (op == "==" and a < b)
+                    either = op == "!="
+                    if not (moves(node.left, up) or moves(node.right, not up) or (either and (
+                            moves(node.left, not up) or moves(node.right, up)))):
+                        return NEVER
                 return gap
-        return 0 if bool(self.value(node, values, visits)) == want else 1
+        if bool(self.value(node, values, visits)) == want:
+            return 0
+        return NEVER if not (moves(node, True) or moves(node, False)) else 1
 
     def value(self, node: expr.Node, values: tuple[object, ...],
               visits: dict[str, int]) -> Any:
@@ -608,9 +772,43 @@ class _Closeness:
         return evaluate(values, visits)
 
 
+def _ways(story: Story) -> list[bool | None]:
+    """Per variable slot: True when its value only ever goes up (a number only ever
+    added to, never set), False when only down, None when it may go either way."""
+    up: set[int] = set()
+    down: set[int] = set()
+    for effects in _all_effects(story):
+        for slot, _ in effects.sets:
+            up.add(slot)
+            down.add(slot)
+        for slot, delta in effects.adds:
+            (up if delta > 0 else down).add(slot)
+    return [None if slot in up and slot in down else slot not in down
+            if slot in up or slot in down else None for slot in range(len(story.variables))]
+
+
+def _bits(*effects: Effects) -> int:
+    """The variable slots that the effects change, a bit each."""
+    mask = 0
+    for each in effects:
+        for slot, _ in (*each.sets, *each.adds):
+            mask |= 1 << slot
+    return mask
+
+
+def _effects_of(scene: Scene) -> list[Effects]:
+    return [scene.effects, *(c.effects for c in scene.choices),
+            *(o.effects for o in (scene.reflection.options if scene.reflection else ()))]
+
+
+def _all_effects(story: Story) -> list[Effects]:
+    return [effects for scene in story.scenes.values() for effects in _effects_of(scene)]
+
+
 def _ahead(aim: Aim, goto: str, scene: str) -> bool:
-    """Whether play, moving to `goto`, can still be at `scene` (there, or later)."""
-    return scene == goto or aim.reach.can_follow(goto, scene)
+    """Whether play, moving to `goto`, can still be at `scene` (there, or later) on
+    its way to the aimed-at scene."""
+    return scene in aim.on_way and (scene == goto or aim.reach.can_follow(goto, scene))
 
 
 def _numeric_gap(op: str, a: int, b: int) -> int:

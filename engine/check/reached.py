@@ -29,8 +29,7 @@ def shown_by_sweep(story: Story) -> tuple[Wanted, int, Reads]:
     """Everything a sweep of the whole story shows — scenes entered, choices offered,
     conditional paragraphs shown and hidden — the number of states it played, and
     what the story's conditions read (which the searches need too). It needs nothing
-    worked out about the story before, so it can run beside the summaries, in a
-    forked copy of the process."""
+    worked out about the story before."""
     unshown = _everything(story)
     reads = Reads(story)
     edges = {sid: {goto for goto, _ in moves} for sid, moves in reads.moves.items()}
