@@ -316,7 +316,6 @@ def test_watch_checks_again_after_a_save(story_dir, tmp_path):
         assert proc.wait(timeout=30) == 0
 
 
-@pytest.mark.slow
 def test_bundled_story_has_no_coverage_warnings():
     result = run_hailsham(["check", str(ROOT / "story")])
     assert result.returncode == 0
