@@ -11,7 +11,7 @@ from robustness import row
 
 from engine import StoryError
 from engine.core import runtime
-from engine.story import cache
+from engine.story import cache, loader
 from engine.story.loader import _Loader, load_story
 
 SCENES = """\
@@ -70,9 +70,11 @@ def test_second_load_comes_from_the_cache_and_plays_the_same(story_dir, cache_fo
     assert second.scenes["a"].path == first.scenes["a"].path
 
 
-def test_a_cached_story_parses_only_the_files_play_reaches(story_dir, cache_folder):
+def test_a_cached_big_story_parses_only_the_files_play_reaches(
+        story_dir, cache_folder, monkeypatch):
     # Nothing is checked again, and only the file holding a scene play asks for is
     # parsed, when it is first asked for.
+    monkeypatch.setattr(loader, "KEEP_TREES_UP_TO", 0)  # every story counts as big
     first, second = SCENES.split("  b:\n")
     folder = story_dir(first, **{"more/scenes.yaml": f"scenes:\n  b:\n{second}"})
     load_story(str(folder))
@@ -83,6 +85,20 @@ def test_a_cached_story_parses_only_the_files_play_reaches(story_dir, cache_fold
     assert scenes.last[0] == "scenes.yaml"  # only a's file was parsed
     assert scenes["b"].ending is not None and scenes.last[0] == "more/scenes.yaml"
     assert play_through(story) == play_through(load_story(str(folder), use_cache=False)[0])
+
+
+def test_a_cached_small_story_parses_nothing(story_dir, cache_folder, monkeypatch):
+    first, second = SCENES.split("  b:\n")
+    folder = story_dir(first, **{"more/scenes.yaml": f"scenes:\n  b:\n{second}"})
+    load_story(str(folder))
+    fresh = load_story(str(folder), use_cache=False)[0]
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a scene file was parsed")
+    monkeypatch.setattr(loader, "parse_yaml_bytes", no_parsing)
+    story, _ = load_story(str(folder))
+    assert play_through(story) == play_through(fresh)
+    assert story.scenes["b"].path == fresh.scenes["b"].path
 
 
 def test_an_edited_file_is_read_again(story_dir, cache_folder):
@@ -171,7 +187,7 @@ def test_a_foreign_cache_entry_with_the_right_name_is_ignored(story_dir, cache_f
     folder = story_dir(SCENES)
     digest = load_story(str(folder))[0].digest
     (path,) = cache_folder.glob("story-*.bin")
-    path.write_bytes(cache.dump(digest, {"manifest": "x", "files": 3, "scenes": [1]}))
+    path.write_bytes(cache.dump(digest, {"manifest": "x", "files": 3, "scenes": [1], "trees": {}}))
     story, _ = load_story(str(folder))
     assert runtime.start(story).shown[0].title == "First"
     assert cache.read(digest) is not None  # replaced by a good entry

@@ -1,12 +1,13 @@
 """A cache of stories already read and found free of errors, keyed by their content.
 
 Playing a large story a second time should not mean parsing and checking every file
-again. After a story loads without errors, what was learnt from it (the manifest, and
-where each scene is) is kept in the user's cache folder under the digest of every
-file's bytes; next time, when the bytes are the same, play starts from the cache,
-checks nothing again, and parses a file and compiles a scene only when play first
-needs that scene. (Keeping every scene's parsed tree instead would save those small
-parses but cost a first load a fifth of its time.)
+again. After a story loads without errors, what was learnt from it (the manifest,
+where each scene is, and for a small story every scene's parsed tree) is kept in the
+user's cache folder under the digest of every file's bytes; next time, when the bytes
+are the same, play starts from the cache, checks nothing again, and compiles a scene
+(parsing its file, unless its tree was kept) only when play first needs that scene.
+(Keeping a big story's trees would save those small parses but cost its first load a
+fifth of its time.)
 
 The cache holds only Python's basic types, written with `marshal` (strings, numbers,
 tuples, dicts and bytes): reading it can never run code, and because its name is the
@@ -26,7 +27,7 @@ from typing import Any
 from engine.story.files import atomic_write
 from engine.story.yamltree import Folded, Plain, YList, YMap
 
-CACHE_VERSION = 4  # 4: digests with lengths, no scene trees
+CACHE_VERSION = 5  # 5: digests with lengths; small stories' scene trees
 
 
 def cache_dir() -> Path | None:
@@ -62,17 +63,20 @@ def read_file(path: Path, digest: str) -> dict[str, Any] | None:
         return None
     try:
         payload["manifest"] = tree_from_tuples(payload["manifest"])
-    except (IndexError, KeyError, TypeError, ValueError):
-        return None  # not a tree this module wrote
-    return payload if isinstance(payload["manifest"], YMap) else None
+        payload["trees"] = {sid: tree_from_tuples(t) for sid, t in payload["trees"].items()}
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None  # not trees this module wrote
+    trees = [payload["manifest"], *payload["trees"].values()]
+    return payload if all(isinstance(t, YMap) for t in trees) else None
 
 
 def _well_formed(payload: dict[str, Any]) -> bool:
     """Whether a payload has the shape `Loader.cache_payload` gives it: a damaged or
     foreign entry is ignored (and replaced), never trusted."""
-    files, scenes = payload.get("files"), payload.get("scenes")
+    files, scenes, trees = payload.get("files"), payload.get("scenes"), payload.get("trees")
     if not (isinstance(files, list) and all(isinstance(f, str) for f in files)
-            and isinstance(scenes, dict)):
+            and isinstance(scenes, dict) and isinstance(trees, dict)
+            and trees.keys() <= scenes.keys()):
         return False
     return all(isinstance(sid, str) and isinstance(where, tuple) and len(where) == 2
                and all(type(n) is int for n in where) and 0 <= where[0] < len(files)

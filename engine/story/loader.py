@@ -116,6 +116,10 @@ def shown(path: str) -> str:
     return path if rel.startswith(".." + os.sep + "..") else rel
 
 
+# Bytes of story files up to which the cache keeps every scene's tree.
+KEEP_TREES_UP_TO = 1 << 20
+
+
 @contextlib.contextmanager
 def without_cycle_collection() -> Iterator[None]:
     """Reading (or checking) a big story makes a few hundred thousand objects that live on, and no
@@ -154,6 +158,10 @@ def _load_story(root: str, use_cache: bool) -> tuple[Story, list[Diagnostic]]:
         payload = cache.read(digest)
         if payload is not None:
             return loader.from_cache(payload, digest, files), []
+        # A small story's scene trees are kept too: then playing it again parses
+        # nothing (and never imports the YAML parser). A big one's would cost its
+        # first load more than they save.
+        loader.keep_trees = sum(map(len, files.values())) <= KEEP_TREES_UP_TO
         story, diagnostics = loader.run(files)
         if story is not None:
             cache.write(digest, loader.cache_payload())
@@ -172,14 +180,16 @@ def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
 
 
 class _LazyScenes(Mapping[str, Scene]):
-    """Scenes compiled from the cache the first time play asks for each one, by parsing
-    the file it is in (read, and found unchanged, when the cache was looked up)."""
+    """Scenes compiled from the cache the first time play asks for each one: from the
+    tree the cache keeps of it (a small story's), or else by parsing the file it is in
+    (read, and found unchanged, when the cache was looked up)."""
 
     def __init__(self, loader: _Loader, raw: dict[str, tuple[str, str]],
-                 files: dict[str, bytes]) -> None:
+                 files: dict[str, bytes], trees: dict[str, YMap]) -> None:
         self.loader = loader
         self.raw = raw  # scene -> (shown path, file)
         self.files = files
+        self.trees = trees
         # The scenes of the file parsed last: play often goes on within one file. Only
         # one file's, so that a long game does not end up holding every tree.
         self.last: tuple[str, Any] = ("", {})
@@ -189,10 +199,12 @@ class _LazyScenes(Mapping[str, Scene]):
         scene = self.done.get(sid)
         if scene is None:
             path, relpath = self.raw[sid]
-            if self.last[0] != relpath:
-                parsed, _problems = parse_yaml_bytes(self.files[relpath], path)
-                self.last = (relpath, parsed["scenes"])
-            tree = self.last[1][sid]
+            tree = self.trees.get(sid)
+            if tree is None:
+                if self.last[0] != relpath:
+                    parsed, _problems = parse_yaml_bytes(self.files[relpath], path)
+                    self.last = (relpath, parsed["scenes"])
+                tree = self.last[1][sid]
             scene = self.loader.scene(sid, tree, path)
             if scene is None:  # the cache only holds stories that compiled cleanly
                 raise RuntimeError(f"cached scene '{sid}' did not compile")
@@ -223,6 +235,8 @@ class _Loader:
         self.conditions: dict[str, Condition] = {}
         self.digest = hashlib.sha256()
         self.files: dict[str, bytes] | None = None  # every file's bytes, when read ahead
+        self.keep_trees = False  # keep each scene's tree, for the cache
+        self.trees: dict[str, Any] = {}
         self.manifest_tree: YMap | None = None
 
     def read_all(self) -> dict[str, bytes] | None:
@@ -240,7 +254,8 @@ class _Loader:
         return files if MANIFEST in files else None
 
     def cache_payload(self) -> dict[str, Any]:
-        """What the cache keeps: the manifest's tree, and where each scene is."""
+        """What the cache keeps: the manifest's tree, where each scene is, and the
+        scenes' trees when they were kept."""
         from engine.story.cache import tree_to_tuples
 
         root = os.path.abspath(self.root)
@@ -253,6 +268,7 @@ class _Loader:
                       for p in paths],
             "scenes": {sid: (index[path], line)
                        for sid, (path, line) in self.scene_ids.items()},
+            "trees": self.trees,
         }
 
     def from_cache(self, payload: dict[str, Any], digest: str,
@@ -269,7 +285,8 @@ class _Loader:
             raw[sid] = (paths[file], relpaths[file])
         return Story(
             title=header["title"], start=header["start"], variables=header["variables"],
-            places=self.places, themes=self.themes, scenes=_LazyScenes(self, raw, files),
+            places=self.places, themes=self.themes,
+            scenes=_LazyScenes(self, raw, files, payload["trees"]),
             id=header["id"], version=header["version"], digest=digest, root=self.root)
 
     # --- reporting -------------------------------------------------------
@@ -512,6 +529,10 @@ class _Loader:
             scene = self.scene(sid, tree, path)
             if scene is not None:
                 scenes[sid] = scene
+            if self.keep_trees:
+                from engine.story.cache import tree_to_tuples
+
+                self.trees[sid] = tree_to_tuples(tree)
         return scenes
 
     def manifest(self, m: YMap) -> dict[str, Any]:
