@@ -221,17 +221,7 @@ def test_plans_record_replay_and_show_a_diff(story_dir, tmp_path):
 def test_a_plan_from_the_runtime_replays_clean(story_dir, tmp_path):
     story, _ = load_story(str(story_dir(RANDOM)))
     run_ = next(itertools.islice(playtest.playthroughs(story, seed=1), 2, None))
-    from engine.core import runtime
-
-    state = runtime.start(story).state
-    for pick in run_.picks:
-        q = runtime.question(story, state)
-        if isinstance(q, runtime.JournalQuestion):
-            state = runtime.write_journal(story, state, pick).state
-        elif isinstance(q, runtime.ReflectionQuestion):
-            state = runtime.answer_reflection(story, state, int(pick)).state
-        else:
-            state = runtime.choose(story, state, int(pick)).state
+    state = replay(story, run_.picks)  # the runtime's state after a random game
     path = tmp_path / "p.plan.yaml"
     write_plan(path, record(story, state, "p"))
     assert run_plan(story, read_plan(path)).ok
