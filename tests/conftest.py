@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # (nothing of the engine is imported before the environment i
 os.environ["HAILSHAM_DEBUG"] = "1"
 # The story cache of this test run stays in a folder of its own.
 os.environ.setdefault("HAILSHAM_CACHE", tempfile.mkdtemp(prefix="hailsham-cache-"))
+# So do saves that fall back to the user's data folder: a test run never writes there.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="hailsham-data-")
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTOSAVE_NAME = re.compile(r"autosave-[0-9a-f]{16}\.json\Z")  # each game's own
