@@ -23,12 +23,12 @@ from engine.core.runtime import (
     DeadEnd,
     Ending,
     JournalQuestion,
+    PartQuestion,
     ReflectionQuestion,
-    Reply,
     SceneText,
     Shown,
 )
-from engine.play.loop import ending_line, question_lines, scene_lines
+from engine.play.loop import ending_line, question_lines, shown_lines
 
 DEFAULT_MAX_STEPS = 10_000
 
@@ -78,10 +78,8 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
         for item in shown:
             if isinstance(item, SceneText):
                 scenes.add(item.scene)
-                if transcript:
-                    lines.extend(scene_lines(item))
-            elif isinstance(item, Reply) and transcript:
-                lines.append(item.text)
+            if transcript:
+                lines.extend(shown_lines(item))
 
     scenes: set[str] = set()
     picks: list[str] = []
@@ -105,7 +103,10 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS,
             break
         if transcript:
             lines.extend(question_lines(q))
-        if isinstance(q, JournalQuestion):
+        if isinstance(q, PartQuestion):  # scripted play always goes on
+            step = runtime.go_on(story, state)
+            picks.append(str(runtime.GO_ON))
+        elif isinstance(q, JournalQuestion):
             step = runtime.write_journal(story, state, "")
             picks.append("")
         elif isinstance(q, ReflectionQuestion):

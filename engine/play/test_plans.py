@@ -18,7 +18,15 @@ import attrs
 import yaml
 
 from engine.core.model import Story
-from engine.core.runtime import JOURNAL, REFLECTION, GameState, Question
+from engine.core.runtime import (
+    GO_ON,
+    JOURNAL,
+    PART_BREAK,
+    REFLECTION,
+    GameState,
+    PartQuestion,
+    Question,
+)
 from engine.play.loop import LineWriter
 from engine.play.session import Session
 from engine.story.files import atomic_write
@@ -66,6 +74,8 @@ def transcript(story: Story, answers: list[str]) -> list[str]:
 
     class Replayer(LineWriter):
         def read(self, q: Question) -> str | None:
+            if isinstance(q, PartQuestion):  # scripted play always goes on
+                return str(GO_ON)
             chunks.append(out.getvalue())
             out.seek(0)
             out.truncate()
@@ -79,10 +89,11 @@ def transcript(story: Story, answers: list[str]) -> list[str]:
 
 
 def answers_of(story: Story, state: GameState) -> list[str]:
-    """The input lines that replay a game to this state: numbers and journal lines."""
+    """The input lines that replay a game to this state: numbers and journal lines
+    (going on at a part break is not one: a plan always goes on)."""
     lines: list[str] = []
     for s in state.history()[1:]:
-        if s.answer is None:
+        if s.answer is None or s.answer.kind == PART_BREAK:
             continue
         lines.append(str(s.answer.number))
         scene = story.scenes[s.answer.scene]
@@ -198,6 +209,9 @@ def replay(story: Story, answers: Iterable[str]) -> GameState:
     state = runtime.start(story).state
     for answer in answers:
         q = runtime.question(story, state)
+        if isinstance(q, runtime.PartQuestion):  # lines of --plain: going on is one
+            state = runtime.go_on(story, state).state
+            continue
         if isinstance(q, runtime.JournalQuestion):
             state = runtime.write_journal(story, state, answer).state
         elif isinstance(q, runtime.ReflectionQuestion):
