@@ -437,3 +437,62 @@ def test_the_terminal_interface_stops_at_a_break_and_starts_at_a_part(folder, tm
         child.close()
     assert child.exitstatus == 0
     assert json.loads(autosave_of(saves).read_text("utf-8"))["state"]["phase"] == PART_BREAK
+
+
+# --- the checker ---------------------------------------------------------------------------
+
+def test_the_checker_passes_a_story_whose_parts_fit(folder):
+    done = run_hailsham(["check", str(folder)])
+    assert done.returncode == 0, done.stdout
+    assert "0 errors, 0 warnings" in done.stdout
+
+
+def test_the_checker_explores_each_part_from_its_start(tmp_path):
+    root = write_files(tmp_path / "story", {
+        "story.yaml": """\
+            format: 1
+            start: one.a
+            variables:
+              n: 0
+            places:
+              here: Here
+            parts:
+              - id: one
+                title: One
+                start: one.a
+              - id: two
+                title: Two
+                start: two.a
+                set: {n: 5}
+            """,
+        "scenes.yaml": """\
+            scenes:
+              one.a:
+                place: here
+                text: One.
+                choices:
+                  - text: End here
+                    goto: one.end
+                  - text: Never
+                    if: n > 100
+                    goto: two.a
+              one.end:
+                place: here
+                text: Done.
+                ending: Early
+              two.a:
+                place: here
+                text: Two.
+                choices:
+                  - text: Only when n is small
+                    if: n < 3
+                    goto: one.end
+            """})
+    done = run_hailsham(["check", str(root)])
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert any(line.endswith(
+        "story.yaml:11: W308 part 'two' cannot be reached from part 'one': no game begun at "
+        "scene 'one.a' enters 'two.a'") for line in lines), lines
+    assert any("E301 scene 'two.a' can be reached with no choice open (a dead end) in a "
+               "game begun at part 'two', e.g. at its start" in line for line in lines), lines

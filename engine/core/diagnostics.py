@@ -299,6 +299,8 @@ _E301 = _code("E301", ERROR, "a reachable runtime dead end",
               "the message shows answers that get there.")
 REACHABLE_DEAD_END = _E301.message("scene '{scene}' can be reached with no choice open "
                                    "(a dead end), e.g. {how}")
+PART_DEAD_END = _E301.message("scene '{scene}' can be reached with no choice open (a dead "
+                              "end) in a game begun at part '{part}', e.g. {how}")
 
 _W301 = _code("W301", WARNING, "scene never entered",
               "No way through the story reaches this scene, so no reader will see it.")
@@ -343,6 +345,15 @@ _W307 = _code("W307", WARNING, "a loop that never reaches an ending",
               "the reader goes round for ever.")
 ENDLESS_LOOP = _W307.message("scene '{scene}' can be reached on a loop that never reaches an "
                              "ending, e.g. {how}")
+PART_ENDLESS_LOOP = _W307.message("scene '{scene}' can be reached on a loop that never "
+                                  "reaches an ending in a game begun at part '{part}', "
+                                  "e.g. {how}")
+
+_W308 = _code("W308", WARNING, "a part not reached from the part before it",
+              "No way through the part before leads to this part's start scene (played from "
+              "that part's start, with its `set` values), so its players never get here.")
+PART_NOT_REACHED = _W308.message("part '{part}' cannot be reached from part '{before}': no "
+                                 "game begun at scene '{start}' enters '{scene}'")
 
 
 class Diagnostic(NamedTuple):
