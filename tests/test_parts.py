@@ -496,3 +496,28 @@ def test_the_checker_explores_each_part_from_its_start(tmp_path):
         "scene 'one.a' enters 'two.a'") for line in lines), lines
     assert any("E301 scene 'two.a' can be reached with no choice open (a dead end) in a "
                "game begun at part 'two', e.g. at its start" in line for line in lines), lines
+
+
+def test_a_game_begun_at_a_part_records_a_plan_that_replays(folder, tmp_path):
+    plan = folder / "_tests" / "two.plan.yaml"
+    done = play(folder, tmp_path / "saves", ["1", "1", "1"], "--part", "two",
+                "--record", str(plan))
+    assert done.returncode == 0, done.stderr
+    assert "part: two" in plan.read_text("utf-8")
+    checked = run_hailsham(["test", str(folder)])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_journals_are_headed_by_part(folder, tmp_path):
+    saves = tmp_path / "saves"
+    done = play(folder, saves, ["1", "written", "2", "1", "2", ":journal"])
+    lines = done.stdout.splitlines()
+    at = lines.index("Part One: Here", lines.index("Part Two: There"))  # the listing
+    assert lines[at:at + 7] == [
+        "Part One: Here", "1. Was it a good start?", "   You answered: Yes",
+        "   You wrote: written", "Part Two: There", "2. Was it worth the wait?",
+        "   You answered: Hardly"]
+    printed = run_hailsham(["journal", "--story", str(folder), "--saves", str(saves)])
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.splitlines()[1:5] == [
+        "Part One: Here", "1. Was it a good start?", "   Answered: Yes", "   Wrote: written"]

@@ -326,8 +326,12 @@ class PlayLoop:
         if not journal:
             self.say("Your journal is empty: you have not answered a question yet.")
             return
+        story, part = self.session.story, None
         for n, i in enumerate(runtime.last_answers(journal), start=1):
             entry = journal[i]
+            if story.parts and entry.part != part:  # a heading where a part begins
+                part = entry.part
+                self.say(story.part_title(part) or part)
             self.say(f"{n}. {entry.prompt}", f"   You answered: {entry.option}")
             if entry.text:
                 self.say(f"   You wrote: {entry.text}")

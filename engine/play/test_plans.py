@@ -46,6 +46,7 @@ class Plan:
     answers: tuple[str, ...]
     start: str  # the text before the first answer
     expected: tuple[str, ...]  # the text after each answer
+    part: str | None = None  # the part the game began at, when not at the beginning
 
 
 @attrs.frozen
@@ -66,8 +67,9 @@ class _Quiet(Session):
         return None
 
 
-def transcript(story: Story, answers: list[str]) -> list[str]:
-    """The line mode's output: the text before the first answer, then after each."""
+def transcript(story: Story, answers: list[str], part: str | None = None) -> list[str]:
+    """The line mode's output: the text before the first answer, then after each (of a
+    game begun at `part`, if given, as `play --part` begins it)."""
     chunks: list[str] = []
     out = io.StringIO()
     pending = list(answers)
@@ -81,7 +83,7 @@ def transcript(story: Story, answers: list[str]) -> list[str]:
             out.truncate()
             return pending.pop(0) if pending else None
 
-    session = _Quiet(story, Path("."))
+    session = _Quiet(story, Path("."), part=part)
     Replayer(session, out, io.StringIO()).run(session.opening)
     chunks.append(out.getvalue())
     # The last chunk is what followed the last answer (up to an ending or end of input).
@@ -107,11 +109,14 @@ def answers_of(story: Story, state: GameState) -> list[str]:
 
 def record(story: Story, state: GameState, name: str) -> dict[str, Any]:
     answers = answers_of(story, state)
-    chunks = transcript(story, answers)
+    began = state.history()[0].part
+    part = began if began != story.first_part else None
+    chunks = transcript(story, answers, part)
     return {
         "plan": PLAN_VERSION,
         "story": story.id or story.title,
         "name": name,
+        **({"part": part} if part else {}),
         "start": chunks[0],
         "steps": [{"answer": a, "expect": c} for a, c in zip(answers, chunks[1:])],
     }
@@ -136,8 +141,9 @@ def read_plan(path: Path) -> Plan:
         steps = data["steps"]
         answers = tuple(_text(step["answer"]) for step in steps)
         expected = tuple(_text(step["expect"]) for step in steps)
+        part = data.get("part")
         return Plan(str(data.get("name") or path.name), answers, _text(data["start"]),
-                    expected)
+                    expected, None if part is None else _text(part))
     except (KeyError, TypeError) as e:
         raise PlanError(f"{path}: not a usable plan ({_first_line(e)})") from None
 
@@ -157,7 +163,10 @@ def find_plans(story_root: Path) -> list[Path]:
 
 
 def run_plan(story: Story, plan: Plan) -> Outcome:
-    got = transcript(story, list(plan.answers))
+    if plan.part is not None and plan.part not in story.part_numbers:
+        return Outcome(plan, 0, f"the plan begins at part '{plan.part}', which is no longer "
+                                "a part of the story\n")
+    got = transcript(story, list(plan.answers), plan.part)
     wanted = [plan.start, *plan.expected]
     for step, (expect, actual) in enumerate(zip(wanted, got + [""] * len(wanted))):
         if expect != actual:
