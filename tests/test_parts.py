@@ -437,6 +437,21 @@ def test_the_terminal_interface_stops_at_a_break_and_starts_at_a_part(folder, tm
         child.close()
     assert child.exitstatus == 0
     assert json.loads(autosave_of(saves).read_text("utf-8"))["state"]["phase"] == PART_BREAK
+    # The start menu's Continue goes straight into the next part, without the note.
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
+                                           "--saves", str(saves)],
+                          env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
+    try:
+        child.expect("Continue")
+        child.send("1")
+        index = child.expect(["Content note", "Part Three: Elsewhere"])
+        child.expect("The third scene")
+        child.expect("The end: The End")
+        child.send("2")  # leave
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert index == 1 and child.exitstatus == 0
 
 
 # --- the checker ---------------------------------------------------------------------------
