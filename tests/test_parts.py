@@ -287,6 +287,15 @@ def test_play_part_with_an_unknown_id_lists_the_parts(folder, tmp_path):
         "two (Part Two: There), three (Part Three: Elsewhere)")
 
 
+def test_play_part_in_a_story_without_parts_says_so(story_dir, tmp_path):
+    from test_saves import SCENES as TINY
+
+    done = play(story_dir(TINY), tmp_path / "saves", [], "--part", "one")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == ("hailsham: --part one: this story is not divided into "
+                                    "parts")
+
+
 def test_the_content_note_comes_with_every_new_game_only(folder, tmp_path):
     saves = tmp_path / "saves"
     first = play(folder, saves, [":restart"])

@@ -44,6 +44,7 @@ from engine.core.runtime import (
     ContentNote,
     Ending,
     JournalQuestion,
+    PartBegins,
     PartEnded,
     PartQuestion,
     Question,
@@ -251,8 +252,8 @@ class TerminalPlayer(PlayLoop):
             self.echo([("class:note", self.wrap(f"Content note: {item.text}"))])
         elif isinstance(item, PartEnded):
             self.echo([("class:ending", self.wrap(f"End of {item.title}."))])
-        else:  # the title of the part that begins
-            self.echo([("class:title", self.wrap(getattr(item, "title", "")))])
+        elif isinstance(item, PartBegins):
+            self.echo([("class:title", self.wrap(item.title))])
 
     def show_help(self) -> None:
         self.echo([("", "")])
