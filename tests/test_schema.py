@@ -80,6 +80,8 @@ LOCATIONS: dict[str, tuple[str, list[Any], dict[str, Any], tuple[str, ...]]] = {
     "theme": (MANIFEST, ["themes", "memory"],
               schema(MANIFEST)["properties"]["themes"]["additionalProperties"]["anyOf"][1],
               loader.THEME_KEYS),
+    "part": (MANIFEST, ["parts", 1], schema(MANIFEST)["properties"]["parts"]["items"],
+             loader.PART_KEYS),
     "scene file": (SCENE, [], schema(SCENE), ("scenes",)),
     "scene": (SCENE, ["scenes", "a"], SCENE_DEFS["scene"], loader.SCENE_KEYS),
     "paragraph": (SCENE, ["scenes", "a", "text", 1], SCENE_DEFS["paragraph"]["anyOf"][1],
@@ -124,6 +126,10 @@ FULL_MANIFEST: dict[str, Any] = {
     "themes": {"memory": {"name": "Memory", "summary": "Looking back.",
                           "questions": ["Why?"]},
                "short": "Short"},
+    "content_note": "Mentions of loss.",
+    "parts": [{"id": "first", "title": "First", "start": "a"},
+              {"id": "second", "title": "Second", "start": "b",
+               "set": {"n": 2, "flag": True, "word": "w"}}],
 }
 FULL_SCENES: dict[str, Any] = {"scenes": {
     "a": {
@@ -301,6 +307,14 @@ BROKEN: list[tuple[str, str, Callable[[Any], Any], str]] = [
     ("a question that is a list", MANIFEST,
      put(["themes", "memory", "questions"], [["Why?"]]), "E012"),
     ("an empty title", MANIFEST, put(["title"], None), "E012"),
+    ("parts as a mapping", MANIFEST, put(["parts"], {"first": "a"}), "E012"),
+    ("a part that is text", MANIFEST, put(["parts", 1], "second"), "E012"),
+    ("a part id with a dot", MANIFEST, put(["parts", 1, "id"], "sec.ond"), "E103"),
+    ("a part's set with a list", MANIFEST, put(["parts", 1, "set", "word"], ["w"]), "E206"),
+    ("a part's set on two lines", MANIFEST, put(["parts", 1, "set", "word"], "a\nb"),
+     "E206"),
+    ("a part's set of a bad name", MANIFEST, put(["parts", 1, "set"], {"2n": 1}), "E201"),
+    ("a content note that is a list", MANIFEST, put(["content_note"], ["a"]), "E012"),
     # shapes the loader forbids and the schema can say
     ("an ending with choices", SCENE, put(["scenes", "b", "choices"], [
         {"text": "Again", "goto": "a"}]), "E110"),

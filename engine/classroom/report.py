@@ -57,6 +57,7 @@ class Answered:
     options: tuple[str, ...]  # every option offered, as the player saw them
     number: int  # 1-based: the option picked
     journal: str | None = None
+    part: str = ""  # the id of the part it was answered in ('' without parts)
 
     @property
     def option(self) -> str:
@@ -72,6 +73,12 @@ class ThemeCount:
 
 
 @attrs.frozen
+class PartName:
+    id: str
+    title: str
+
+
+@attrs.frozen
 class Report:
     story_id: str
     story_title: str
@@ -83,10 +90,16 @@ class Report:
     path: tuple[Leg, ...]
     reflections: tuple[Answered, ...]
     themes: tuple[ThemeCount, ...]  # most touched first
+    parts: tuple[PartName, ...] = ()  # the story's parts, in order
+    started_part: str = ""  # the part the game started at
+    last_part: str = ""  # the part the game was in when it was saved
 
     @property
     def finished(self) -> bool:
         return self.ending is not None
+
+    def part_title(self, part_id: str) -> str:
+        return next((p.title for p in self.parts if p.id == part_id), part_id)
 
     def theme_name(self, theme_id: str) -> str:
         return next((t.name for t in self.themes if t.id == theme_id), theme_id)
@@ -106,7 +119,23 @@ def build(story: Story, loaded: Loaded) -> Report:
         ending = scene.ending.render(state.values) if scene.ending else scene.id
     return Report(story.id, story.title, story.version, loaded.player, loaded.saved_at,
                   loaded.game, ending, _path(story, state), tuple(answered),
-                  _theme_counts(story, answered))
+                  _theme_counts(story, answered),
+                  tuple(PartName(p.id, p.title) for p in story.parts),
+                  state.history()[0].part, state.part)
+
+
+def limited_to(report: Report, part: str) -> Report:
+    """The report of one part: its reflections, and the themes they touch."""
+    answered = tuple(a for a in report.reflections if a.part == part)
+    counts: dict[str, int] = {}
+    for a in answered:
+        for theme_id in a.themes:
+            counts[theme_id] = counts.get(theme_id, 0) + 1
+    themes = tuple(attrs.evolve(t, count=counts[t.id]) for t in report.themes
+                   if t.id in counts)
+    themes = tuple(sorted(themes, key=lambda t: -t.count))  # stable: ties keep their order
+    ending = report.ending if report.last_part == part else None
+    return attrs.evolve(report, reflections=answered, themes=themes, ending=ending)
 
 
 def _answered(story: Story, state: GameState) -> list[Answered]:
@@ -133,7 +162,7 @@ def _answered(story: Story, state: GameState) -> list[Answered]:
                 options, number = (entry.option,), 1
         place = story.places.get(scene.place, scene.place) if scene else ""
         out.append(Answered(entry.reflection, place, entry.prompt, entry.themes, options,
-                            number, entry.text))
+                            number, entry.text, entry.part))
     return out
 
 
@@ -192,10 +221,14 @@ def to_json(report: Report) -> dict[str, Any]:
                   "stops": [attrs.asdict(stop) for stop in leg.stops]} for leg in report.path],
         "reflections": [{"id": a.id, "place": a.place, "prompt": a.prompt,
                          "themes": list(a.themes), "options": list(a.options),
-                         "number": a.number, "option": a.option, "journal": a.journal}
+                         "number": a.number, "option": a.option, "journal": a.journal,
+                         "part": a.part}
                         for a in report.reflections],
         "themes": [{"id": t.id, "name": t.name, "count": t.count,
                     "questions": list(t.questions)} for t in report.themes],
+        "parts": [{"id": p.id, "title": p.title} for p in report.parts],
+        "started_part": report.started_part,
+        "last_part": report.last_part,
     }
 
 
@@ -220,7 +253,17 @@ def from_json(data: Any) -> Report:
         tuple(_leg(raw, f"path[{i}].") for i, raw in enumerate(_list(data, "path"))),
         tuple(_reflection(raw, f"reflections[{i}].")
               for i, raw in enumerate(_list(data, "reflections"))),
-        tuple(_theme(raw, f"themes[{i}].") for i, raw in enumerate(_list(data, "themes"))))
+        tuple(_theme(raw, f"themes[{i}].") for i, raw in enumerate(_list(data, "themes"))),
+        # parts: only in reports of stories with parts, from engines that know them
+        tuple(_part(raw, f"parts[{i}].") for i, raw in enumerate(
+            _list(data, "parts") if "parts" in data else [])),
+        _str(data, "started_part") if "started_part" in data else "",
+        _str(data, "last_part") if "last_part" in data else "")
+
+
+def _part(raw: Any, where: str) -> PartName:
+    p = _as_obj(raw, where)
+    return PartName(_str(p, "id", where), _str(p, "title", where))
 
 
 def _leg(raw: Any, where: str) -> Leg:
@@ -240,7 +283,8 @@ def _reflection(raw: Any, where: str) -> Answered:
     if not options or not 1 <= number <= len(options):
         raise ReportError(f"damaged report ({where}number is not one of its options)")
     return Answered(_str(r, "id", where), _str(r, "place", where), _str(r, "prompt", where),
-                    _strs(r, "themes", where), options, number, _opt_str(r, "journal", where))
+                    _strs(r, "themes", where), options, number, _opt_str(r, "journal", where),
+                    _str(r, "part", where) if "part" in r else "")
 
 
 def _theme(raw: Any, where: str) -> ThemeCount:

@@ -46,7 +46,11 @@ def to_markdown(report: rep.Report) -> str:
     out += [f"- Story: {md(report.story_title)}{version}",
             f"- Player: {md(report.player or '(no name given)')}",
             f"- Played: {md(_when(report.date))}",
-            f"- Ending reached: {md(_ending(report))}", ""]
+            f"- Ending reached: {md(_ending(report))}"]
+    if report.parts:
+        out += [f"- Started at: {md(report.part_title(report.started_part))}",
+                f"- Reached: {md(report.part_title(report.last_part))}"]
+    out.append("")
     out += ["## The path through the story", ""]
     for leg in report.path:
         out += [f"### {md(leg.place)}", ""]
@@ -58,8 +62,10 @@ def to_markdown(report: rep.Report) -> str:
     if not report.reflections:
         out += ["No reflection was answered.", ""]
     for n, a in enumerate(report.reflections, start=1):
-        out += [f"### {n}. {md(a.prompt)}", "",
-                f"Themes: {md(', '.join(report.theme_name(t) for t in a.themes))}", ""]
+        out += [f"### {n}. {md(a.prompt)}", ""]
+        if report.parts:
+            out += [f"Part: {md(report.part_title(a.part))}", ""]
+        out += [f"Themes: {md(', '.join(report.theme_name(t) for t in a.themes))}", ""]
         for i, option in enumerate(a.options, start=1):
             mark = " ← picked" if i == a.number else ""
             out.append(f"{i}. {md(option)}{mark}")
@@ -93,7 +99,10 @@ def to_html(report: rep.Report) -> str:
     for term, value in (("Story", h(report.story_title) + version),
                         ("Player", h(report.player or "(no name given)")),
                         ("Played", h(_when(report.date))),
-                        ("Ending reached", h(_ending(report)))):
+                        ("Ending reached", h(_ending(report))),
+                        *((("Started at", h(report.part_title(report.started_part))),
+                           ("Reached", h(report.part_title(report.last_part))))
+                          if report.parts else ())):
         body.append(f"<dt>{term}</dt><dd>{value}</dd>")
     body += ["</dl>", "<section>", "<h2>The path through the story</h2>"]
     for leg in report.path:
@@ -107,8 +116,10 @@ def to_html(report: rep.Report) -> str:
         body.append("<p>No reflection was answered.</p>")
     for n, a in enumerate(report.reflections, start=1):
         themes = ", ".join(report.theme_name(t) for t in a.themes)
-        body += ['<div class="card">', f"<h3>{n}. {h(a.prompt)}</h3>",
-                 f'<p class="themes">Themes: {h(themes)}</p>', "<ol>"]
+        body += ['<div class="card">', f"<h3>{n}. {h(a.prompt)}</h3>"]
+        if report.parts:
+            body.append(f'<p class="themes">Part: {h(report.part_title(a.part))}</p>')
+        body += [f'<p class="themes">Themes: {h(themes)}</p>', "<ol>"]
         for i, option in enumerate(a.options, start=1):
             picked = i == a.number
             body.append(f'<li class="picked">{h(option)} (picked)</li>' if picked

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from engine.classroom.report import Report, ReportError, from_json
+from engine.classroom.report import Report, ReportError, from_json, limited_to
 from engine.core.text import shortened
 from engine.story.files import NotAFile, TooLarge, read_bounded
 
@@ -25,6 +25,10 @@ FOLLOW_UP_THEMES = 3
 
 class ClassError(Exception):
     """Nothing to summarise, or a path that does not exist; the message says which."""
+
+
+class UnknownPart(ClassError):
+    """`--part` names no part of the reports' story (a usage error)."""
 
 
 @attrs.frozen
@@ -92,6 +96,7 @@ class ClassSummary:
     themes: tuple[ThemeTally, ...]  # most engaged first
     left_out: tuple[LeftOut, ...]
     anonymous: bool
+    part: str = ""  # the title of the one part summarised ('' for whole games)
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -199,12 +204,18 @@ def one_per_game(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]
 
 # --- tallying --------------------------------------------------------------------------
 
-def summarise(paths: Iterable[Path], anonymous: bool = False) -> ClassSummary:
+def summarise(paths: Iterable[Path], anonymous: bool = False,
+              part: str | None = None) -> ClassSummary:
+    """The class summary of these reports, or of one part of the story in them."""
     handed, left_out = read_reports(paths)
     handed, other = one_story(handed)
     left_out += other
     handed, twice = one_per_game(handed)
     left_out += twice
+    part_title = ""
+    if part is not None and handed:
+        handed, outside, part_title = one_part(handed, part)
+        left_out += outside
     if not handed:
         raise ClassError("none of the files is a usable report"
                          + (f" ({left_out[0].name}: {left_out[0].reason})"
@@ -214,7 +225,28 @@ def summarise(paths: Iterable[Path], anonymous: bool = False) -> ClassSummary:
     return ClassSummary(
         first.story_title, first.story_id, first.story_version, len(reports),
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
-        _endings(reports), _themes(reports), tuple(left_out), anonymous)
+        _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title)
+
+
+def one_part(handed: Sequence[Handed], part: str
+             ) -> tuple[list[Handed], list[LeftOut], str]:
+    """The reports limited to one part, those of games that never played in it, and
+    the part's title; ClassError when the story has no such part."""
+    parts = {p.id: p.title for h in handed for p in h.report.parts}
+    if part not in parts:
+        listed = ", ".join(f"{pid} ({title})" for pid, title in parts.items())
+        raise UnknownPart(f"--part: no part '{part}' in these reports; "
+                         + (f"the parts are: {listed}" if parts
+                            else "their story is not divided into parts"))
+    keep, out = [], []
+    for h in handed:
+        r = h.report
+        if part in (r.started_part, r.last_part) or any(a.part == part
+                                                        for a in r.reflections):
+            keep.append(Handed(h.name, limited_to(r, part)))
+        else:
+            out.append(LeftOut(h.name, f"the game did not play {parts[part]}"))
+    return keep, out, parts[part]
 
 
 def _plan(reports: Sequence[Report], anonymous: bool) -> tuple[ReflectionTally, ...]:

@@ -23,12 +23,15 @@ def render(summary: ClassSummary, fmt: str) -> str:
 
 
 def title(summary: ClassSummary) -> str:
-    return f"{summary.story_title} — class summary"
+    of_part = f", {summary.part}" if summary.part else ""
+    return f"{summary.story_title} — class summary{of_part}"
 
 
 def counts_line(s: ClassSummary) -> str:
     players = "1 player" if s.players == 1 else f"{s.players} players"
-    parts = [players + (f" ({s.unfinished} unfinished)" if s.unfinished else "")]
+    # Of one part, a game that goes on into the next is not unfinished.
+    unfinished = s.unfinished and not s.part
+    parts = [players + (f" ({s.unfinished} unfinished)" if unfinished else "")]
     if s.story_version:
         parts.append(f"story version {s.story_version}")
     if s.left_out:

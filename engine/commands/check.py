@@ -57,8 +57,13 @@ def check_once(args: argparse.Namespace) -> int:
     story, diagnostics = load(str(story_dir(args)))
     explored = ""
     if story is not None:
-        found, exploration = check(story, args.max_states or DEFAULT_MAX_STATES,
-                                   _show_progress if sys.stderr.isatty() else None)
+        max_states = args.max_states or DEFAULT_MAX_STATES
+        progress = _show_progress if sys.stderr.isatty() else None
+        found, exploration = check(story, max_states, progress)
+        if story.parts:  # each later part, as a game begun there plays it
+            from engine.check.parts import check_parts
+
+            found += check_parts(story, exploration, max_states, progress)
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the status
         diagnostics = diagnostics + found

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.commands import EXIT_PROBLEM, output_option, write_out
+from engine.commands import EXIT_PROBLEM, EXIT_USAGE, output_option, write_out
 
 
 def register(sub: Any) -> None:
@@ -27,21 +27,24 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("md", "html"), default="md",
                    help="Markdown or one printable HTML page (default: md)")
     output_option(p, "the story")
+    p.add_argument("--part", metavar="ID", help="limit the summary to one part of the "
+                   "story (one lesson): its reflections and the endings reached in it")
     p.add_argument("--anonymous", action="store_true",
                    help="leave out players' names (and the names of files left out)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.classroom.summary import ClassError, summarise
+    from engine.classroom.summary import ClassError, UnknownPart, summarise
     from engine.classroom.summary_render import render
     from engine.commands.output import file_stem
     from engine.core.text import clean
 
     try:
-        summary = summarise([Path(p) for p in args.paths], anonymous=args.anonymous)
+        summary = summarise([Path(p) for p in args.paths], anonymous=args.anonymous,
+                            part=args.part)
     except ClassError as e:
         print(f"hailsham: {clean(str(e))}", file=sys.stderr)
-        return EXIT_PROBLEM
+        return EXIT_USAGE if isinstance(e, UnknownPart) else EXIT_PROBLEM
     for x in summary.left_out:
         print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
     name = f"{file_stem('class', summary.story_id or summary.story_title)}.{args.format}"

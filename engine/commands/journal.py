@@ -36,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     entries = [journal[i] for i in last_answers(journal)]
     if not entries:
         print("The journal is empty: no question has been answered yet.")
+    part = None
     for n, entry in enumerate(entries, start=1):
+        if story.parts and entry.part != part:  # a heading where a part begins
+            part = entry.part
+            print(clean(story.part_title(part) or part))
         print(f"{n}. {clean(entry.prompt)}")
         print(f"   Answered: {clean(entry.option)}")
         if entry.text:

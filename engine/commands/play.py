@@ -34,6 +34,8 @@ def register(sub: Any) -> None:
                        help="continue the most recent game (with --player: that "
                        "player's)")
     start.add_argument("--load", metavar="SLOT", help="load a named save slot")
+    start.add_argument("--part", metavar="ID", help="start a new game at the start of this "
+                       "part of the story (one part per lesson)")
     start.add_argument("--from", dest="warp", metavar="SCENE",
                        help="start a new game at this scene (for writers)")
     p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
@@ -61,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
     if args.set and not args.warp:
         print("hailsham: --set needs --from SCENE", file=sys.stderr)
         return EXIT_USAGE
-    session = Session(story, saves_dir(args), player=args.player)
+    if args.part is not None and args.part not in story.part_numbers:
+        print(f"hailsham: {unknown_part(story, args.part)}", file=sys.stderr)
+        return EXIT_USAGE
+    session = Session(story, saves_dir(args), player=args.player, part=args.part)
     shown = session.opening
     if args.warp:
         try:
@@ -70,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"hailsham: {e}", file=sys.stderr)
             return EXIT_USAGE
     loading = args.load is not None or args.resume
-    chose_start = bool(loading or args.warp)
+    chose_start = bool(loading or args.warp or args.part)
     if args.load is not None:
         try:
             loaded = session.load(check_slot(args.load))
@@ -99,12 +104,23 @@ def run(args: argparse.Namespace) -> int:
 
 def resumed(session: Any, loaded: Any) -> tuple[Any, ...]:
     """Say what changed to make a save fit; what to show first."""
-    from engine.core.runtime import scene_text
     from engine.core.text import clean
 
     for note in loaded.notes:
         print(f"Note: {clean(note)}.", file=sys.stderr)
-    return (scene_text(session.story, session.state),)
+    return tuple(session.opening)
+
+
+def unknown_part(story: Any, part: str) -> str:
+    """The message for a --part that names no part: which parts there are."""
+    from engine.core.diagnostics import did_you_mean
+    from engine.core.text import shortened
+
+    if not story.parts:
+        return f"--part {shortened(part)}: this story is not divided into parts"
+    listed = ", ".join(f"{p.id} ({shortened(p.title)})" for p in story.parts)
+    hint = did_you_mean(part, story.part_numbers)
+    return f"--part: unknown part '{shortened(part)}'{hint}; the parts are: {listed}"
 
 
 def continue_latest(session: Any, player: str | None) -> Any:

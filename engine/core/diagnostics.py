@@ -157,6 +157,7 @@ NOT_A_PARAGRAPH = _E012.message("each paragraph of {what} must be text or "
 NOT_A_CHOICE = _E012.message("{what} must be a mapping with text and goto, not {kind}")
 NOT_A_THEME_ID = _E012.message("each theme in {what} must be a theme id")
 NOT_AN_OPTION = _E012.message("{what} must be a mapping with text, not {kind}")
+NOT_A_PART = _E012.message("{what} must be a mapping with id, title and start, not {kind}")
 
 _E013 = _code("E013", ERROR, "missing required key",
               "Something lacks a key it must have, such as a scene without `text` or a choice "
@@ -189,6 +190,7 @@ _E103 = _code("E103", ERROR, "invalid id",
               "Ids of the story, places, scenes and reflections use only letters, digits, "
               "`_`, `.` and `-`; a variable's name is a word that is not a keyword.")
 INVALID_ID = _E103.message("{what} id '{id}' may only use letters, digits, '_', '.' and '-'")
+INVALID_PART_ID = _E103.message("part id '{id}' may only use letters, digits, '_' and '-'")
 INVALID_VARIABLE_NAME = _E103.message("variable name '{name}' must be a word of letters, "
                                       "digits and '_' (not starting with a digit, not a "
                                       "keyword)")
@@ -237,6 +239,16 @@ _E112 = _code("E112", ERROR, "a reflection needs at least two options",
               "A reflection asks the reader to choose between answers, so it needs at least "
               "two options.")
 TOO_FEW_OPTIONS = _E112.message("{what} has {count} option(s); a reflection needs at least two")
+
+_E113 = _code("E113", ERROR, "parts that do not fit together",
+              "The manifest's `parts` must each have their own id and their own start "
+              "scene, and the first part starts at the story's `start`.")
+PART_DEFINED_TWICE = _E113.message("part '{part}' is already defined at line {first_line}")
+PART_START_SHARED = _E113.message("part '{part}' starts at scene '{scene}', where part "
+                                  "'{other}' starts; no two parts share a start")
+FIRST_PART_NOT_AT_START = _E113.message("the first part, '{part}', starts at '{scene}', but "
+                                        "the story starts at '{start}'; the first part "
+                                        "starts at the story's start")
 
 # --- conditions and values -----------------------------------------------------
 
@@ -304,6 +316,8 @@ _E301 = _code("E301", ERROR, "a reachable runtime dead end",
               "the message shows answers that get there.")
 REACHABLE_DEAD_END = _E301.message("scene '{scene}' can be reached with no choice open "
                                    "(a dead end), e.g. {how}")
+PART_DEAD_END = _E301.message("scene '{scene}' can be reached with no choice open (a dead "
+                              "end) in a game begun at part '{part}', e.g. {how}")
 
 _W301 = _code("W301", WARNING, "scene never entered",
               "No way through the story reaches this scene, so no reader will see it.")
@@ -348,6 +362,15 @@ _W307 = _code("W307", WARNING, "a loop that never reaches an ending",
               "the reader goes round for ever.")
 ENDLESS_LOOP = _W307.message("scene '{scene}' can be reached on a loop that never reaches an "
                              "ending, e.g. {how}")
+PART_ENDLESS_LOOP = _W307.message("scene '{scene}' can be reached on a loop that never "
+                                  "reaches an ending in a game begun at part '{part}', "
+                                  "e.g. {how}")
+
+_W308 = _code("W308", WARNING, "a part not reached from the part before it",
+              "No way through the part before leads to this part's start scene (played from "
+              "that part's start, with its `set` values), so its players never get here.")
+PART_NOT_REACHED = _W308.message("part '{part}' cannot be reached from part '{before}': no "
+                                 "game begun at scene '{start}' enters '{scene}'")
 
 
 class Diagnostic(NamedTuple):

@@ -134,6 +134,17 @@ class Variable:
 
 
 @attrs.frozen
+class Part:
+    """A stretch of the story playable in one sitting: it begins at its start scene."""
+
+    id: str
+    title: str
+    start: str
+    effects: Effects = NO_EFFECTS  # `set`: values for a player who begins here
+    line: int = 0
+
+
+@attrs.frozen
 class Story:
     title: str
     start: str
@@ -145,6 +156,24 @@ class Story:
     version: str = ""
     digest: str = ""  # sha256 of the story's files, so saves know which revision they fit
     root: str = ""
+    parts: tuple[Part, ...] = ()
+    content_note: str = ""
+    # part index by start scene, and by id: looked up on every move, so built once
+    part_starts: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    part_numbers: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "part_starts", {p.start: i for i, p in enumerate(self.parts)})
+        object.__setattr__(self, "part_numbers", {p.id: i for i, p in enumerate(self.parts)})
+
+    @property
+    def first_part(self) -> str:
+        """The id of the part a game begins in ('' for a story without parts)."""
+        return self.parts[0].id if self.parts else ""
+
+    def part_title(self, part_id: str) -> str:
+        i = self.part_numbers.get(part_id)
+        return self.parts[i].title if i is not None else ""
 
     @property
     def slots(self) -> dict[str, int]:

@@ -3,8 +3,10 @@
 Order of play in a scene: enter (visit count up, `set`/`add`) -> text -> reflection
 (pick an option -> its reply -> its effects -> the journal line, if invited) -> the
 option's goto if it has one, otherwise the choices -> pick -> the choice's effects
--> its goto. Illegal answers raise IllegalMove and leave the state as it was (states
-are immutable, so there is nothing to roll back).
+-> its goto. When that goto is a later part's start, entered for the first time, play
+stops at a part break first: a question (go on, or stop) that the frontends ask and
+scripted play always answers by going on. Illegal answers raise IllegalMove and leave
+the state as it was (states are immutable, so there is nothing to roll back).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ REFLECTION = "reflection"  # waiting for a reflection option
 JOURNAL = "journal"  # option picked; waiting for the journal line
 CHOICE = "choice"  # waiting for a choice
 ENDED = "ended"  # an ending was reached
+PART_BREAK = "part"  # a part has ended; waiting to go on into the next (goto)
 
 MAX_JOURNAL_CHARS = 4000
 
@@ -40,16 +43,18 @@ class JournalEntry(NamedTuple):
     option: str
     number: int
     text: str | None = None  # the player's own line, if they wrote one
+    part: str = ""  # the part the reflection was answered in ('' in a story without parts)
 
 
 class Answer(NamedTuple):
     """What the player did to get from the previous state to this one."""
 
-    kind: str  # CHOICE or REFLECTION
+    kind: str  # CHOICE, REFLECTION or PART_BREAK (going on into the next part)
     scene: str
     number: int  # 1-based, among the answers available then
     text: str
     key: str = ""  # the choice's key, for a choice: marks it "taken before" on a later visit
+    part: str = ""  # the part the answer was given in
 
 
 @attrs.frozen(eq=False)
@@ -64,6 +69,7 @@ class GameState:
     previous: GameState | None = None  # the state before the last answer: undo's history
     answer: Answer | None = None
     steps: int = 0
+    part: str = ""  # the part whose start the game entered last ('' without parts)
 
     def history(self) -> list[GameState]:
         """Every state from the start of the game to this one, oldest first."""
@@ -89,7 +95,21 @@ class Reply(NamedTuple):
     text: str
 
 
-Shown = SceneText | Reply
+class ContentNote(NamedTuple):
+    """The story's content note: before the first scene of every new game."""
+
+    text: str
+
+
+class PartEnded(NamedTuple):
+    title: str
+
+
+class PartBegins(NamedTuple):
+    title: str
+
+
+Shown = SceneText | Reply | ContentNote | PartEnded | PartBegins
 
 
 class Step(NamedTuple):
@@ -126,7 +146,17 @@ class DeadEnd(NamedTuple):
     scene: str
 
 
-Question = ChoiceQuestion | ReflectionQuestion | JournalQuestion | Ending | DeadEnd
+class PartQuestion(NamedTuple):
+    """A part has ended: go on into the next (1), or stop here (2)."""
+
+    ended: str  # the title of the part that ended
+    next: str  # the title of the part that comes next
+
+
+GO_ON, STOP = 1, 2
+
+Question = (ChoiceQuestion | ReflectionQuestion | JournalQuestion | Ending | DeadEnd
+            | PartQuestion)
 
 
 # --- rules shared with the checker ----------------------------------------------
@@ -146,10 +176,20 @@ def open_choices(scene: Scene, values: Vars, visits: Mapping[str, int],
 
 # --- transitions ---------------------------------------------------------------
 
-def start(story: Story) -> Step:
-    """A new game at the story's first scene."""
-    return _enter(story, story.start, story.initial_values(), {}, frozenset(), (), None, None,
-                  0, ())
+def start(story: Story, part: str | None = None) -> Step:
+    """A new game at the story's first scene, or at a part's start with the part's `set`
+    values (scenes before it count as never visited). The content note comes first."""
+    shown: tuple[Shown, ...] = (ContentNote(story.content_note),) if story.content_note else ()
+    values = story.initial_values()
+    if part is None:
+        return _enter(story, story.start, values, {}, frozenset(), (), None, None, 0, shown,
+                      story.first_part)
+    number = story.part_numbers.get(part)
+    if number is None:
+        raise IllegalMove(f"there is no part '{part}'")
+    chosen = story.parts[number]
+    return _enter(story, chosen.start, chosen.effects.apply(values), {}, frozenset(), (),
+                  None, None, 0, (*shown, PartBegins(chosen.title)), chosen.id)
 
 
 def start_at(story: Story, scene_id: str, values: Vars) -> Step:
@@ -157,22 +197,52 @@ def start_at(story: Story, scene_id: str, values: Vars) -> Step:
     the writers' shortcut past forty minutes of play."""
     if scene_id not in story.scenes:
         raise IllegalMove(f"there is no scene '{scene_id}'")
-    return _enter(story, scene_id, values, {}, frozenset(), (), None, None, 0, ())
+    return _enter(story, scene_id, values, {}, frozenset(), (), None, None, 0, (),
+                  story.first_part)
 
 
 def _enter(story: Story, scene_id: str, values: Vars, visits: Mapping[str, int],
            once: frozenset[str], journal: tuple[JournalEntry, ...],
            previous: GameState | None, answer: Answer | None, steps: int,
-           shown: tuple[Shown, ...]) -> Step:
+           shown: tuple[Shown, ...], part: str) -> Step:
     """Enter a scene: its visit count goes up and its effects apply, then its text.
     (Every field is spelt out: this is the hot path of play and random playtests.)"""
     scene = story.scenes[scene_id]
     counts = dict(visits)
     counts[scene_id] = counts.get(scene_id, 0) + 1
     phase = REFLECTION if scene.reflection else ENDED if scene.ending else CHOICE
+    number = story.part_starts.get(scene_id)
+    if number is not None:
+        part = story.parts[number].id
     new = GameState(scene_id, phase, scene.effects.apply(values), counts, once, journal, None,
-                    previous, answer, steps)
+                    previous, answer, steps, part)
     return Step(new, (*shown, scene_text(story, new)))
+
+
+def _move(story: Story, state: GameState, goto: str, values: Vars, once: frozenset[str],
+          journal: tuple[JournalEntry, ...], previous: GameState | None,
+          answer: Answer | None, steps: int, shown: tuple[Shown, ...]) -> Step:
+    """Go on to a scene after an answer: into it, or first to a part break when it is a
+    later part's start that the game has never entered."""
+    number = story.part_starts.get(goto)
+    if (number is not None and not state.visits.get(goto)
+            and number > story.part_numbers.get(state.part, 0)):
+        paused = GameState(state.scene, PART_BREAK, values, state.visits, once, journal, goto,
+                           previous, answer, steps, state.part)
+        return Step(paused, (*shown, PartEnded(story.part_title(state.part))))
+    return _enter(story, goto, values, state.visits, once, journal, previous, answer, steps,
+                  shown, state.part)
+
+
+def go_on(story: Story, state: GameState) -> Step:
+    """At a part break: into the next part, its title first. Recorded as an answer (so
+    saves replay it), which undo takes back together with the answer that led here."""
+    if state.phase != PART_BREAK or state.goto is None:
+        raise IllegalMove("there is no part to go on to now")
+    title = story.parts[story.part_starts[state.goto]].title
+    answer = Answer(PART_BREAK, state.scene, GO_ON, title, part=state.part)
+    return _enter(story, state.goto, state.values, state.visits, state.once, state.journal,
+                  state, answer, state.steps, (PartBegins(title),), state.part)
 
 
 def choose(story: Story, state: GameState, number: int) -> Step:
@@ -183,10 +253,11 @@ def choose(story: Story, state: GameState, number: int) -> Step:
     if not 1 <= number <= len(choices):
         raise IllegalMove(_out_of_range(number, len(choices)))
     choice = choices[number - 1]
-    answer = Answer(CHOICE, state.scene, number, choice.text.render(state.values), choice.key)
+    answer = Answer(CHOICE, state.scene, number, choice.text.render(state.values), choice.key,
+                    state.part)
     once = state.once | {choice.key} if choice.once else state.once
-    return _enter(story, choice.goto, choice.effects.apply(state.values), state.visits, once,
-                  state.journal, state, answer, state.steps + 1, ())
+    return _move(story, state, choice.goto, choice.effects.apply(state.values), once,
+                 state.journal, state, answer, state.steps + 1, ())
 
 
 def answer_reflection(story: Story, state: GameState, number: int) -> Step:
@@ -203,10 +274,11 @@ def answer_reflection(story: Story, state: GameState, number: int) -> Step:
     shown: tuple[Shown, ...] = (
         (Reply(option.reply.render(state.values)),) if option.reply else ())
     entry = JournalEntry(reflection.id, reflection.themes, scene.id,
-                         reflection.prompt.render(state.values), text, number)
+                         reflection.prompt.render(state.values), text, number, None,
+                         state.part)
     answered = attrs.evolve(
         state, values=option.effects.apply(state.values), journal=(*state.journal, entry),
-        previous=state, answer=Answer(REFLECTION, scene.id, number, text),
+        previous=state, answer=Answer(REFLECTION, scene.id, number, text, part=state.part),
         steps=state.steps + 1)
     if reflection.journal is not None:
         return Step(attrs.evolve(answered, phase=JOURNAL, goto=option.goto), shown)
@@ -227,8 +299,8 @@ def write_journal(story: Story, state: GameState, line: str) -> Step:
 def _after_reflection(story: Story, state: GameState, goto: str | None,
                       shown: tuple[Shown, ...]) -> Step:
     if goto is not None:
-        return _enter(story, goto, state.values, state.visits, state.once, state.journal,
-                      state.previous, state.answer, state.steps, shown)
+        return _move(story, state, goto, state.values, state.once, state.journal,
+                     state.previous, state.answer, state.steps, shown)
     scene = story.scenes[state.scene]
     phase = ENDED if scene.ending else CHOICE
     return Step(attrs.evolve(state, phase=phase, goto=None), shown)
@@ -242,9 +314,12 @@ def taken_before(state: GameState) -> set[str]:
 
 def undo(state: GameState) -> GameState:
     """The state before the last answer (a choice, or an option with its journal line)."""
-    if state.previous is None:
+    before = state.previous
+    if before is None:
         raise IllegalMove("there is nothing to undo: this is the start of the game")
-    return state.previous
+    if state.answer is not None and state.answer.kind == PART_BREAK and before.previous:
+        before = before.previous  # going on, and the answer that led to the break
+    return before
 
 
 # --- views -----------------------------------------------------------------------
@@ -263,6 +338,10 @@ def question(story: Story, state: GameState) -> Question:
     """What the player is being asked now."""
     scene = story.scenes[state.scene]
     values = state.values
+    if state.phase == PART_BREAK:
+        assert state.goto is not None
+        return PartQuestion(story.part_title(state.part),
+                            story.parts[story.part_starts[state.goto]].title)
     if state.phase == REFLECTION:
         r = scene.reflection
         assert r is not None

@@ -39,12 +39,19 @@ from prompt_toolkit.widgets import Frame
 
 from engine.core import runtime
 from engine.core.runtime import (
+    GO_ON,
+    STOP,
     ChoiceQuestion,
+    ContentNote,
     Ending,
     JournalQuestion,
+    PartBegins,
+    PartEnded,
+    PartQuestion,
     Question,
     ReflectionQuestion,
     SceneText,
+    Shown,
 )
 from engine.core.text import clean
 from engine.frontends.keys import KEYS, journal_bindings, menu_bindings
@@ -234,6 +241,15 @@ class TerminalPlayer(PlayLoop):
         self.echo([("", "")])
         self.echo([("class:reply", self.wrap(text, "  "))])
 
+    def show_other(self, item: Shown) -> None:
+        self.echo([("", "")])
+        if isinstance(item, ContentNote):
+            self.echo([("class:note", self.wrap(f"Content note: {item.text}"))])
+        elif isinstance(item, PartEnded):
+            self.echo([("class:ending", self.wrap(f"End of {item.title}."))])
+        elif isinstance(item, PartBegins):
+            self.echo([("class:title", self.wrap(item.title))])
+
     def show_help(self) -> None:
         self.echo([("", "")])
         self.echo([("class:title", "Keys")])
@@ -256,6 +272,9 @@ class TerminalPlayer(PlayLoop):
     def read(self, q: Question) -> str | None:
         if isinstance(q, JournalQuestion):
             return self.journal_line(q)
+        if isinstance(q, PartQuestion):
+            return self.menu([Item(f"Go on to {q.next}", GO_ON),
+                              Item("Stop here (the game is saved)", STOP)], None)
         if isinstance(q, ReflectionQuestion):
             line = self.menu([Item(o, n) for n, o in enumerate(q.options, start=1)], q.prompt)
             self.record_answer(q, line)
@@ -375,7 +394,7 @@ class TerminalPlayer(PlayLoop):
                 continue
             for note in loaded.notes:
                 self.note(f"Note: {note}.")
-            return (runtime.scene_text(session.story, session.state),)
+            return session.opening  # the scene, or the next part when saved at a break
         return session.opening
 
 

@@ -15,11 +15,17 @@ from engine.core import runtime
 from engine.core.diagnostics import StoryError, did_you_mean
 from engine.core.model import format_value
 from engine.core.runtime import (
+    GO_ON,
+    STOP,
     ChoiceQuestion,
+    ContentNote,
     DeadEnd,
     Ending,
     IllegalMove,
     JournalQuestion,
+    PartBegins,
+    PartEnded,
+    PartQuestion,
     Question,
     ReflectionQuestion,
     Reply,
@@ -60,7 +66,20 @@ def question_lines(q: Question) -> list[str]:
     if isinstance(q, ChoiceQuestion):
         return [f"- {o.text} (locked: {o.locked})" if o.number is None
                 else f"{o.number}. {o.text}" for o in q.offers]
+    if isinstance(q, PartQuestion):
+        return [f"{GO_ON}. Go on to {q.next}", f"{STOP}. Stop here (the game is saved)"]
     return []
+
+
+def shown_lines(item: Shown) -> list[str]:
+    """Anything play shows, as the line mode's lines."""
+    if isinstance(item, SceneText):
+        return scene_lines(item)
+    if isinstance(item, ContentNote):
+        return [f"Content note: {item.text}"]
+    if isinstance(item, PartEnded):
+        return [f"End of {item.title}."]
+    return [item.title if isinstance(item, PartBegins) else item.text]
 
 
 def ending_line(q: Ending) -> str:
@@ -85,6 +104,10 @@ class PlayLoop:
 
     def show_reply(self, text: str) -> None:
         self.say(text)
+
+    def show_other(self, item: Shown) -> None:
+        """The content note, and the end and beginning of a part."""
+        self.say(*shown_lines(item))
 
     def ask(self, q: Question) -> None:
         """Present a question (a frontend that asks inside read() does nothing here)."""
@@ -114,6 +137,8 @@ class PlayLoop:
                 self.show_scene(item)
             elif isinstance(item, Reply):
                 self.show_reply(item.text)
+            else:
+                self.show_other(item)
 
     # --- the loop ----------------------------------------------------------------
 
@@ -146,6 +171,10 @@ class PlayLoop:
                     status = self.command(line)
                     if status is not None:
                         return status
+                    continue
+                if isinstance(q, PartQuestion):
+                    if self.at_part_break(line):
+                        return 0
                     continue
                 self.answer(q, line)
         except KeyboardInterrupt:
@@ -180,6 +209,29 @@ class PlayLoop:
         self.show(step.shown)
         self.autosave()
 
+    def at_part_break(self, line: str) -> bool:
+        """Go on into the next part, or stop (True); the game was saved at the break."""
+        number = _number(line)
+        if number == STOP:
+            return self.stop_at_break()
+        if number != GO_ON:
+            self.hint(f"Please type {GO_ON} to go on or {STOP} to stop (or :help for "
+                      "commands).")
+            return False
+        step = runtime.go_on(self.session.story, self.session.state)
+        self.session.state = step.state
+        self.show(step.shown)
+        self.autosave()
+        return False
+
+    def stop_at_break(self) -> bool:
+        failed = self.session.autosave()
+        if failed:
+            self.note(f"{failed}.")
+        else:
+            self.note("Saved. Go on with the next part later with: hailsham play --continue")
+        return True
+
     def command(self, line: str) -> int | None:
         """Run a `:` command; returns an exit status when play should stop."""
         name, _, arg = line.strip().partition(" ")
@@ -209,7 +261,7 @@ class PlayLoop:
                     self.say(f"Loaded slot '{arg}'.")
                     for note in loaded.notes:
                         self.say(f"Note: {note}.")
-                    self.show_scene(runtime.scene_text(session.story, session.state))
+                    self.show(session.opening)
             except SaveError as e:
                 self.say(f"{e}." if name == ":save" else f"{e}; your current game goes on.")
         elif name == ":restart":
@@ -274,8 +326,12 @@ class PlayLoop:
         if not journal:
             self.say("Your journal is empty: you have not answered a question yet.")
             return
+        story, part = self.session.story, None
         for n, i in enumerate(runtime.last_answers(journal), start=1):
             entry = journal[i]
+            if story.parts and entry.part != part:  # a heading where a part begins
+                part = entry.part
+                self.say(story.part_title(part) or part)
             self.say(f"{n}. {entry.prompt}", f"   You answered: {entry.option}")
             if entry.text:
                 self.say(f"   You wrote: {entry.text}")

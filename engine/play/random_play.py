@@ -23,6 +23,7 @@ from engine.core.runtime import (
     DeadEnd,
     Ending,
     JournalQuestion,
+    PartQuestion,
     ReflectionQuestion,
     SceneText,
     Shown,
@@ -89,7 +90,10 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS) -
         if steps >= max_steps:
             failure = f"no ending after {max_steps:,} steps (a loop?)"
             break
-        if isinstance(q, JournalQuestion):
+        if isinstance(q, PartQuestion):  # scripted play always goes on
+            step = runtime.go_on(story, state)
+            picks.append(str(runtime.GO_ON))
+        elif isinstance(q, JournalQuestion):
             step = runtime.write_journal(story, state, "")
             picks.append("")
         elif isinstance(q, ReflectionQuestion):

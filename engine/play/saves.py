@@ -29,6 +29,7 @@ from engine.core.runtime import (
     CHOICE,
     ENDED,
     JOURNAL,
+    PART_BREAK,
     REFLECTION,
     Answer,
     GameState,
@@ -51,7 +52,7 @@ MAX_SAVE_BYTES = 64 * 1024 * 1024
 # snapshot per step, about 4 million.
 MAX_SAVE_VALUES = 5_000_000
 MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
-PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED)
+PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED, PART_BREAK)
 
 
 class SaveError(Exception):
@@ -184,7 +185,7 @@ def to_json(story: Story, state: GameState, player: str | None, game: str = "",
                     "ended": state.phase == ENDED, "steps": state.steps},
         "start": _state_json(story, history[0]),
         "state": _state_json(story, state),
-        "journal": [list(e) for e in state.journal],
+        "journal": [list(e) if e.part else list(e)[:-1] for e in state.journal],
         "answers": [_answer_json(s.answer) for s in history[1:] if s.answer is not None],
     }
 
@@ -199,12 +200,14 @@ def _state_json(story: Story, s: GameState) -> dict[str, Any]:
         "journal": len(s.journal),
         "goto": s.goto,
         "steps": s.steps,
+        **({"part": s.part} if s.part else {}),  # in "start": the part the game started at
     }
 
 
 def _answer_json(a: Answer) -> list[Any]:
-    """[scene, kind, number]: enough to replay it (a journal line is in the journal)."""
-    return [a.scene, a.kind, a.number]
+    """[scene, kind, number, part]: enough to replay it (a journal line is in the
+    journal), and the part it was given in (left out in a story without parts)."""
+    return [a.scene, a.kind, a.number, a.part] if a.part else [a.scene, a.kind, a.number]
 
 
 # --- reading -------------------------------------------------------------------
@@ -385,12 +388,14 @@ def _replay(story: Story, state: GameState, answers: list[Any],
             journal: tuple[JournalEntry, ...], final: GameState) -> GameState:
     last = len(answers) - 1
     for i, raw in enumerate(answers):
-        if not isinstance(raw, list) or len(raw) != 3:
-            raise TypeError("an answer is not [scene, kind, number]")
+        if not isinstance(raw, list) or len(raw) not in (3, 4):  # 3: before parts
+            raise TypeError("an answer is not [scene, kind, number, part]")
         scene, kind, number = _str(raw[0]), _str(raw[1]), to_int(raw[2])
         if scene != state.scene:
             raise _Diverged(scene)
-        if kind == CHOICE:
+        if kind == PART_BREAK:
+            state = runtime.go_on(story, state).state
+        elif kind == CHOICE:
             state = runtime.choose(story, state, number).state
         elif kind == REFLECTION:
             state = runtime.answer_reflection(story, state, number).state
@@ -405,8 +410,8 @@ def _replay(story: Story, state: GameState, answers: list[Any],
 
 def _same(a: GameState, b: GameState) -> bool:
     return (a.scene, a.phase, a.values, dict(a.visits), a.once, a.goto, a.steps,
-            len(a.journal)) == (b.scene, b.phase, b.values, dict(b.visits), b.once, b.goto,
-                                b.steps, len(b.journal))
+            len(a.journal), a.part) == (b.scene, b.phase, b.values, dict(b.visits), b.once,
+                                        b.goto, b.steps, len(b.journal), b.part)
 
 
 class _SceneGone(ValueError):
@@ -414,8 +419,8 @@ class _SceneGone(ValueError):
 
 
 def _journal_entry(e: Any) -> JournalEntry:
-    if isinstance(e, list):  # version 2: the fields in order
-        if len(e) != len(JournalEntry._fields):
+    if isinstance(e, list):  # version 2: the fields in order (before parts, one fewer)
+        if len(e) not in (len(JournalEntry._fields) - 1, len(JournalEntry._fields)):
             raise TypeError("a journal entry has the wrong length")
         e = dict(zip(JournalEntry._fields, e))
     if not isinstance(e, dict):
@@ -424,7 +429,8 @@ def _journal_entry(e: Any) -> JournalEntry:
     return JournalEntry(
         reflection=_str(e["reflection"]), themes=tuple(_str(t) for t in e["themes"]),
         scene=_str(e["scene"]), prompt=_str(e["prompt"]), option=_str(e["option"]),
-        number=to_int(e["number"]), text=None if text is None else _str(text))
+        number=to_int(e["number"]), text=None if text is None else _str(text),
+        part=_str(e.get("part", "")))
 
 
 def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
@@ -438,6 +444,11 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
     phase = _str(raw["phase"])
     if phase not in PHASES:
         raise ValueError(f"unknown phase {_quote(phase)}")
+    goto = raw.get("goto")
+    if goto is not None and _str(goto) not in story.scenes:
+        goto = None
+    if phase == PART_BREAK and goto not in story.part_starts:
+        phase = CHOICE  # the part it was going on to is no longer one
     if phase == REFLECTION and scene.reflection is None:
         phase = CHOICE
     if phase == JOURNAL and (scene.reflection is None or scene.reflection.journal is None):
@@ -452,12 +463,13 @@ def _state(story: Story, raw: Any, journal: tuple[JournalEntry, ...],
     count = to_int(raw["journal"])
     if not 0 <= count <= len(journal):
         raise ValueError("journal length out of range")
-    goto = raw.get("goto")
-    if goto is not None and _str(goto) not in story.scenes:
-        goto = None
+    part = raw.get("part", "")
+    if part not in story.part_numbers:  # a save from before the story had (these) parts
+        part = story.first_part
     answer = raw.get("answer")
     return GameState(scene_id, phase, values, visits, once, journal[:count], goto, previous,
-                     _answer(answer) if answer is not None else None, to_int(raw["steps"]))
+                     _answer(answer) if answer is not None else None, to_int(raw["steps"]),
+                     part)
 
 
 def _values(story: Story, raw: Any, notes: set[str]) -> tuple[Any, ...]:

@@ -46,8 +46,10 @@ def fallback_dirs() -> list[Path]:
 
 
 class Session:
-    def __init__(self, story: Story, saves_dir: Path, player: str | None = None) -> None:
+    def __init__(self, story: Story, saves_dir: Path, player: str | None = None,
+                 part: str | None = None) -> None:
         self.story = story
+        self.start_part = part  # where a new game begins (`--part`); None: the beginning
         self.saves_dir = saves_dir
         self.player = player
         self.state: GameState
@@ -60,8 +62,9 @@ class Session:
         self.new_game()
 
     def new_game(self) -> tuple[Shown, ...]:
-        """Start again from the beginning; the previous game stays in its own slot."""
-        step = runtime.start(self.story)
+        """Start again from the beginning (or the part chosen to start at); the previous
+        game stays in its own slot."""
+        step = runtime.start(self.story, self.start_part)
         self.state = step.state
         self.opening = step.shown
         self._become(new_game_id(), 0)
@@ -172,11 +175,21 @@ class Session:
         self.story, self.state = story, loaded.state
         return tuple(n for n in loaded.notes if "story has changed" not in n)
 
+    def resumed(self) -> tuple[Shown, ...]:
+        """What to show of a game taken up again: its scene (without entering it again),
+        or, at a part break, the next part's title and its start scene, entered now."""
+        if self.state.phase == runtime.PART_BREAK:
+            step = runtime.go_on(self.story, self.state)
+            self.state = step.state
+            return step.shown
+        return (runtime.scene_text(self.story, self.state),)
+
     def load(self, slot: str, folder: Path | None = None) -> Loaded:
         """Replace the current game with a saved one (from the saves folder, or another);
         raises SaveError and keeps the current game when the slot cannot be used."""
         loaded = read_save(folder or self.saves_dir, slot, self.story)
         self.state = loaded.state
+        self.opening = self.resumed()
         self.saved_at = time.monotonic()
         self._become(loaded.game or new_game_id(), loaded.revision)
         if slot != self.autosave_slot:

@@ -18,7 +18,15 @@ import attrs
 import yaml
 
 from engine.core.model import Story
-from engine.core.runtime import JOURNAL, REFLECTION, GameState, Question
+from engine.core.runtime import (
+    GO_ON,
+    JOURNAL,
+    PART_BREAK,
+    REFLECTION,
+    GameState,
+    PartQuestion,
+    Question,
+)
 from engine.play.loop import LineWriter
 from engine.play.session import Session
 from engine.story.files import atomic_write
@@ -38,6 +46,7 @@ class Plan:
     answers: tuple[str, ...]
     start: str  # the text before the first answer
     expected: tuple[str, ...]  # the text after each answer
+    part: str | None = None  # the part the game began at, when not at the beginning
 
 
 @attrs.frozen
@@ -58,20 +67,23 @@ class _Quiet(Session):
         return None
 
 
-def transcript(story: Story, answers: list[str]) -> list[str]:
-    """The line mode's output: the text before the first answer, then after each."""
+def transcript(story: Story, answers: list[str], part: str | None = None) -> list[str]:
+    """The line mode's output: the text before the first answer, then after each (of a
+    game begun at `part`, if given, as `play --part` begins it)."""
     chunks: list[str] = []
     out = io.StringIO()
     pending = list(answers)
 
     class Replayer(LineWriter):
         def read(self, q: Question) -> str | None:
+            if isinstance(q, PartQuestion):  # scripted play always goes on
+                return str(GO_ON)
             chunks.append(out.getvalue())
             out.seek(0)
             out.truncate()
             return pending.pop(0) if pending else None
 
-    session = _Quiet(story, Path("."))
+    session = _Quiet(story, Path("."), part=part)
     Replayer(session, out, io.StringIO()).run(session.opening)
     chunks.append(out.getvalue())
     # The last chunk is what followed the last answer (up to an ending or end of input).
@@ -79,10 +91,11 @@ def transcript(story: Story, answers: list[str]) -> list[str]:
 
 
 def answers_of(story: Story, state: GameState) -> list[str]:
-    """The input lines that replay a game to this state: numbers and journal lines."""
+    """The input lines that replay a game to this state: numbers and journal lines
+    (going on at a part break is not one: a plan always goes on)."""
     lines: list[str] = []
     for s in state.history()[1:]:
-        if s.answer is None:
+        if s.answer is None or s.answer.kind == PART_BREAK:
             continue
         lines.append(str(s.answer.number))
         scene = story.scenes[s.answer.scene]
@@ -96,11 +109,14 @@ def answers_of(story: Story, state: GameState) -> list[str]:
 
 def record(story: Story, state: GameState, name: str) -> dict[str, Any]:
     answers = answers_of(story, state)
-    chunks = transcript(story, answers)
+    began = state.history()[0].part
+    part = began if began != story.first_part else None
+    chunks = transcript(story, answers, part)
     return {
         "plan": PLAN_VERSION,
         "story": story.id or story.title,
         "name": name,
+        **({"part": part} if part else {}),
         "start": chunks[0],
         "steps": [{"answer": a, "expect": c} for a, c in zip(answers, chunks[1:])],
     }
@@ -125,8 +141,9 @@ def read_plan(path: Path) -> Plan:
         steps = data["steps"]
         answers = tuple(_text(step["answer"]) for step in steps)
         expected = tuple(_text(step["expect"]) for step in steps)
+        part = data.get("part")
         return Plan(str(data.get("name") or path.name), answers, _text(data["start"]),
-                    expected)
+                    expected, None if part is None else _text(part))
     except (KeyError, TypeError) as e:
         raise PlanError(f"{path}: not a usable plan ({_first_line(e)})") from None
 
@@ -146,7 +163,10 @@ def find_plans(story_root: Path) -> list[Path]:
 
 
 def run_plan(story: Story, plan: Plan) -> Outcome:
-    got = transcript(story, list(plan.answers))
+    if plan.part is not None and plan.part not in story.part_numbers:
+        return Outcome(plan, 0, f"the plan begins at part '{plan.part}', which is no longer "
+                                "a part of the story\n")
+    got = transcript(story, list(plan.answers), plan.part)
     wanted = [plan.start, *plan.expected]
     for step, (expect, actual) in enumerate(zip(wanted, got + [""] * len(wanted))):
         if expect != actual:
@@ -196,6 +216,9 @@ def replay(story: Story, answers: Iterable[str]) -> GameState:
     state = runtime.start(story).state
     for answer in answers:
         q = runtime.question(story, state)
+        if isinstance(q, runtime.PartQuestion):  # lines of --plain: going on is one
+            state = runtime.go_on(story, state).state
+            continue
         if isinstance(q, runtime.JournalQuestion):
             state = runtime.write_journal(story, state, answer).state
         elif isinstance(q, runtime.ReflectionQuestion):

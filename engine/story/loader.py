@@ -18,7 +18,9 @@ from engine.core.diagnostics import (
     EMPTY_MANIFEST,
     EMPTY_SCENE_FILE,
     ENDING_WITH_CHOICES,
+    FIRST_PART_NOT_AT_START,
     INVALID_ID,
+    INVALID_PART_ID,
     INVALID_VARIABLE_NAME,
     ITEM_NOT_TEXT,
     LOCKED_WITHOUT_IF,
@@ -33,9 +35,12 @@ from engine.core.diagnostics import (
     NO_STORY_FOLDER,
     NOT_A_CHOICE,
     NOT_A_PARAGRAPH,
+    NOT_A_PART,
     NOT_A_SCENE_FILE,
     NOT_A_THEME_ID,
     NOT_AN_OPTION,
+    PART_DEFINED_TWICE,
+    PART_START_SHARED,
     REFLECTION_DEFINED_TWICE,
     SCENE_DEFINED_TWICE,
     TEXT_OF_SEVERAL_LINES,
@@ -64,6 +69,7 @@ from engine.core.model import (
     Effects,
     Option,
     Paragraph,
+    Part,
     Reflection,
     Scene,
     Story,
@@ -76,12 +82,15 @@ from engine.story.yamltree import Folded, Plain, YList, YMap, parse_yaml_bytes, 
 MANIFEST = "story.yaml"
 FORMAT = 1
 ID = re.compile(r"[A-Za-z0-9_.-]+\Z")
+PART_ID = re.compile(r"[A-Za-z0-9_-]+\Z")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 INT = re.compile(r"[-+]?[0-9]+\Z")
 RESERVED = {"and", "or", "not", "true", "false", "visited"}
 NULLS = {"", "~", "null", "Null", "NULL"}
 
-MANIFEST_KEYS = ("format", "id", "version", "title", "start", "variables", "places", "themes")
+MANIFEST_KEYS = ("format", "id", "version", "title", "start", "variables", "places", "themes",
+                 "content_note", "parts")
+PART_KEYS = ("id", "title", "start", "set")
 THEME_KEYS = ("name", "summary", "questions")
 SCENE_KEYS = ("place", "title", "text", "set", "add", "reflection", "choices", "ending")
 CHOICE_KEYS = ("text", "goto", "if", "locked", "once", "set", "add")
@@ -238,6 +247,8 @@ class _Loader:
         self.keep_trees = False  # keep each scene's tree, for the cache
         self.trees: dict[str, Any] = {}
         self.manifest_tree: YMap | None = None
+        self.part_start_lines: dict[str, int] = {}  # where each part's start is written
+        self.first_part_line = 0  # the line of the first item of `parts`
 
     def read_all(self) -> dict[str, bytes] | None:
         """Read every file of the story ahead (and digest it); None if any cannot be
@@ -287,7 +298,8 @@ class _Loader:
             title=header["title"], start=header["start"], variables=header["variables"],
             places=self.places, themes=self.themes,
             scenes=_LazyScenes(self, raw, files, payload["trees"]),
-            id=header["id"], version=header["version"], digest=digest, root=self.root)
+            id=header["id"], version=header["version"], digest=digest, root=self.root,
+            parts=header["parts"], content_note=header["content_note"])
 
     # --- reporting -------------------------------------------------------
 
@@ -512,12 +524,14 @@ class _Loader:
         if start is not None and start not in self.scene_ids:
             self.error(UNKNOWN_SCENE, manifest.value_lines["start"], scene=start, where="start",
                        hint=did_you_mean(start, self.scene_ids))
+        self.check_part_starts(header["parts"], start)
         if any(d.is_error for d in self.diagnostics):
             return None, self.diagnostics
         story = Story(
             title=header["title"], start=start, variables=header["variables"],
             places=self.places, themes=self.themes, scenes=scenes, id=header["id"],
-            version=header["version"], digest=self.digest.hexdigest(), root=self.root)
+            version=header["version"], digest=self.digest.hexdigest(), root=self.root,
+            parts=header["parts"], content_note=header["content_note"])
         return story, self.diagnostics
 
     def scenes(self, names: list[str]) -> dict[str, Scene]:
@@ -554,7 +568,64 @@ class _Loader:
         header["variables"] = self.variables(m)
         self.places = self.place_names(m)
         self.themes = self.theme_defs(m)
+        note = self.text(m, "content_note", "the manifest")
+        header["content_note"] = " ".join(note.split()) if note else ""  # one line
+        header["parts"] = self.parts(m)
         return header
+
+    def parts(self, m: YMap) -> tuple[Part, ...]:
+        """The manifest's parts, in order; their starts are checked once scenes are known."""
+        value = m.get("parts")
+        if value is None or _is_null(value):
+            return ()
+        if not isinstance(value, YList):
+            self.wrong_type(m, "parts", "a list of parts", value, "the manifest")
+            return ()
+        out: list[Part] = []
+        first_lines: dict[str, int] = {}
+        self.first_part_line = value.item_lines[0] if value.item_lines else 0
+        for n, (p, line) in enumerate(zip(value, value.item_lines), start=1):
+            what = f"part {n}"
+            if not isinstance(p, YMap):
+                self.error(NOT_A_PART, line, what=what, kind=_kind(p))
+                continue
+            self.keys(p, PART_KEYS, what, required=("id", "title", "start"))
+            pid = self.text(p, "id", what)
+            title = self.text(p, "title", what)
+            start = self.text(p, "start", what)
+            effects = self.effects(p, f"part '{pid}'" if pid else what)
+            if pid is not None and not PART_ID.match(pid):
+                self.error(INVALID_PART_ID, p.value_lines["id"], id=pid)
+                pid = None
+            elif pid is not None and pid in first_lines:
+                self.error(PART_DEFINED_TWICE, p.value_lines["id"], part=pid,
+                           first_line=first_lines[pid])
+                pid = None
+            if pid is not None:
+                first_lines[pid] = p.value_lines["id"]
+            if pid is not None and title is not None and start is not None:
+                self.part_start_lines[pid] = p.value_lines["start"]
+                out.append(Part(pid, " ".join(title.split()), start, effects, line))
+        return tuple(out)
+
+    def check_part_starts(self, parts: tuple[Part, ...], start: str | None) -> None:
+        """Every part starts at a scene of its own, the first at the story's start."""
+        starts: dict[str, str] = {}
+        for part in parts:
+            line = self.part_start_lines[part.id]
+            if part.start not in self.scene_ids:
+                self.error(UNKNOWN_SCENE, line, scene=part.start,
+                           where=f"the start of part '{part.id}'",
+                           hint=did_you_mean(part.start, self.scene_ids))
+            elif part.start in starts:
+                self.error(PART_START_SHARED, line, part=part.id, scene=part.start,
+                           other=starts[part.start])
+            starts.setdefault(part.start, part.id)
+        first = parts[0] if parts else None
+        if (first is not None and start is not None and first.start != start
+                and first.line == self.first_part_line):
+            self.error(FIRST_PART_NOT_AT_START, self.part_start_lines[first.id],
+                       part=first.id, scene=first.start, start=start)
 
     def variables(self, m: YMap) -> tuple[Variable, ...]:
         out: list[Variable] = []
