@@ -273,12 +273,14 @@ class Followers:
     `first` if they are in one loop that has a move in it, never if `then`'s number is
     the lower, and otherwise as a search along the moves finds.
 
-    For the `sources` named up front (the scenes `visited()` counts and those of
-    once-only choices), one pass over the loops in order notes, per loop, the sources
-    that can lead to it: a bit mask over the sources. Any other scene asked about is
-    searched from (or back from) once, and what the search finds kept as a bit mask
-    over the loops. A mask over every scene per scene (as this was) grows with the
-    square of a long story: a chain of 50,000 scenes took 150 MB."""
+    For the `sources` named up front (the scenes `visited()` counts), one pass over
+    the loops in order notes, per loop, the sources that can lead to it: a bit mask
+    over the sources. Any other scene asked about is searched from (or back from) once,
+    and what the search finds kept as a bit mask over the loops; but most questions
+    are answered by the numbers alone (whether a once-only choice's goto leads back to
+    its scene: only if they share a loop, when the move is among those followed). A
+    mask over every scene per scene would grow with the square of a long story (a
+    chain of 50,000 scenes: 150 MB each)."""
 
     def __init__(self, story: Story, edges: dict[str, set[str]],
                  sources: Iterable[str] = ()) -> None:
@@ -426,12 +428,10 @@ class Summaries:
         self.story = story
         self.slots = story.slots
         self.reader = Reader(self.slots)
+        # (A once-only choice asks whether its goto leads back to its scene: with the
+        # move there, only when they share a loop, which Followers tells at once.)
         asked = {n.scene for tree in _conditions(story) for n in expr.walk(tree)
                  if isinstance(n, expr.Visited)}
-        for scene in story.scenes.values():
-            for choice in scene.choices:
-                if choice.once:
-                    asked |= {scene.id, choice.goto}
         everything = {s.id: set(targets(s)) for s in story.scenes.values()}
         self.rank = {sid: n for n, sid in enumerate(forward_order(story, everything))}
         edges = everything
