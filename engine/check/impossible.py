@@ -228,7 +228,7 @@ class Order:
     and those every way to it passes through (bit masks over the scenes asked about)."""
 
     def __init__(self, story: Story, edges: dict[str, set[str]], asked: set[str]) -> None:
-        self.reach = Followers(story, edges)
+        self.reach = Followers(story, edges, asked)
         self.bit = {sid: 1 << n for n, sid in enumerate(sorted(asked))}
         everything = (1 << len(self.bit)) - 1
         must = dict.fromkeys(story.scenes, everything)
@@ -265,31 +265,116 @@ class Order:
 
 
 class Followers:
-    """Which scenes play can reach from each scene, as bit masks."""
+    """Which scenes play can go on to from which, in memory linear in the story.
 
-    def __init__(self, story: Story, edges: dict[str, set[str]]) -> None:
-        self.bits = {sid: 1 << n for n, sid in enumerate(story.scenes)}
+    The scenes play can reach fall into loops (strongly connected components: each
+    scene of one can go on to every other one of it, and a lone scene is one by
+    itself), numbered so that no move leads to a lower number. So `then` can follow
+    `first` if they are in one loop that has a move in it, never if `then`'s number is
+    the lower, and otherwise as a search along the moves finds.
+
+    For the `sources` named up front (the scenes `visited()` counts), one pass over
+    the loops in order notes, per loop, the sources that can lead to it: a bit mask
+    over the sources. Any other scene asked about is searched from (or back from) once,
+    and what the search finds kept as a bit mask over the loops; but most questions
+    are answered by the numbers alone (whether a once-only choice's goto leads back to
+    its scene: only if they share a loop, when the move is among those followed). A
+    mask over every scene per scene would grow with the square of a long story (a
+    chain of 50,000 scenes: 150 MB each)."""
+
+    def __init__(self, story: Story, edges: dict[str, set[str]],
+                 sources: Iterable[str] = ()) -> None:
+        self.edges = edges
         self.into: dict[str, set[str]] = {}
         for sid, targets in edges.items():
             for t in targets:
                 self.into.setdefault(t, set()).add(sid)
-        ahead = dict.fromkeys(story.scenes, 0)
         self.order = forward_order(story, edges)  # the scenes play can reach
-        changed = True
-        while changed:  # one round for a story without loops
-            changed = False
-            for sid in reversed(self.order):
-                mask = ahead[sid]
-                for t in edges.get(sid, ()):
-                    mask |= self.bits[t] | ahead[t]
-                if mask != ahead[sid]:
-                    ahead[sid] = mask
-                    changed = True
-        self.ahead = ahead
+        # In the forward order, each scene not yet in a loop starts one: with the
+        # reachable scenes that lead back to it and are in none yet (Kosaraju's way).
+        reachable = set(self.order)
+        loop: dict[str, int] = {}
+        looped: list[bool] = []
+        for root in self.order:
+            if root in loop:
+                continue
+            number = len(looped)
+            loop[root] = number
+            todo, size = [root], 1
+            while todo:
+                for before in self.into.get(todo.pop(), ()):
+                    if before not in loop and before in reachable:
+                        loop[before] = number
+                        todo.append(before)
+                        size += 1
+            looped.append(size > 1 or root in edges.get(root, ()))
+        self.loop = loop
+        self.looped = looped
+        self.source_bit = {sid: 1 << n for n, sid in enumerate(s for s in sorted(set(sources))
+                                                               if s in loop)}
+        self.led_from = self._led_from()
+        self._after: dict[int, int] = {}  # loop: the loops play can go on to from it
+        self._before: dict[int, int] = {}  # loop: the loops that can lead to it
+
+    def _led_from(self) -> list[int]:
+        """Per loop, the sources that can lead to it, as a bit mask."""
+        own = [0] * len(self.looped)
+        members: list[list[str]] = [[] for _ in self.looped]
+        for sid, number in self.loop.items():
+            members[number].append(sid)
+            own[number] |= self.source_bit.get(sid, 0)
+        led = [0] * len(self.looped)
+        for number, scenes in enumerate(members):  # each loop after all leading to it
+            mask = own[number] if self.looped[number] else 0
+            for sid in scenes:
+                for before in self.into.get(sid, ()):
+                    came = self.loop.get(before, number)
+                    if came != number:
+                        mask |= led[came] | own[came]
+            led[number] = mask
+        return led
 
     def can_follow(self, first: str, then: str) -> bool:
-        """Whether play can go from `first` on to `then` (a loop, if they are one)."""
-        return bool(self.ahead[first] & self.bits[then])
+        """Whether play can go from `first` on to `then` (a loop, if they are one).
+        A `first` not among the sources is searched from, once: for few such."""
+        return self._follows(first, then, False)
+
+    def leads_to(self, first: str, then: str) -> bool:
+        """The same as can_follow(first, then), but for a `first` not among the
+        sources `then` is searched back from, once: for few `then`s."""
+        return self._follows(first, then, True)
+
+    def _follows(self, first: str, then: str, back: bool) -> bool:
+        at, to = self.loop.get(first), self.loop.get(then)
+        if at is None or to is None or to < at:
+            return False
+        bit = self.source_bit.get(first)
+        if bit is not None:
+            return bool(self.led_from[to] & bit)
+        if at == to:
+            return self.looped[at]
+        if back:
+            return bool(self._searched(then, self.into, self._before) >> at & 1)
+        return bool(self._searched(first, self.edges, self._after) >> to & 1)
+
+    def _searched(self, sid: str, moves: dict[str, set[str]], kept: dict[int, int]) -> int:
+        """The loops of the reachable scenes one move or more from `sid` along `moves`,
+        as a bit mask, kept per loop (the same for every scene of one)."""
+        loop = self.loop
+        mask = kept.get(loop[sid])
+        if mask is not None:
+            return mask
+        mask = 0
+        seen: set[str] = set()
+        todo = [sid]
+        while todo:
+            for t in moves.get(todo.pop(), ()):
+                if t not in seen and t in loop:
+                    seen.add(t)
+                    mask |= 1 << loop[t]
+                    todo.append(t)
+        kept[loop[sid]] = mask
+        return mask
 
     def leading_to(self, then: str) -> frozenset[str]:
         """The scenes from which play can go on to `then`, and `then` itself."""
@@ -343,12 +428,10 @@ class Summaries:
         self.story = story
         self.slots = story.slots
         self.reader = Reader(self.slots)
+        # (A once-only choice asks whether its goto leads back to its scene: with the
+        # move there, only when they share a loop, which Followers tells at once.)
         asked = {n.scene for tree in _conditions(story) for n in expr.walk(tree)
                  if isinstance(n, expr.Visited)}
-        for scene in story.scenes.values():
-            for choice in scene.choices:
-                if choice.once:
-                    asked |= {scene.id, choice.goto}
         everything = {s.id: set(targets(s)) for s in story.scenes.values()}
         self.rank = {sid: n for n, sid in enumerate(forward_order(story, everything))}
         edges = everything
@@ -360,7 +443,7 @@ class Summaries:
                 break
             edges = found
         else:
-            self.reach = Followers(story, edges)
+            self.reach = Followers(story, edges, asked)
         self.edges = edges
 
     def visits_at(self, scene: str) -> Visits:
@@ -424,7 +507,7 @@ class Summaries:
         if not reach.can_follow(first, then):
             return None
         found = self._propagate({first: self.entry[first]}, lambda sid: (
-            reach.can_follow(first, sid) and (sid == then or reach.can_follow(sid, then))))
+            reach.can_follow(first, sid) and (sid == then or reach.leads_to(sid, then))))
         if then not in found:
             return None
         scene = self.story.scenes[then]
@@ -464,7 +547,7 @@ class Summaries:
         def counts(scene: str) -> Summary:
             if scene == first:
                 return count
-            if reach.can_follow(scene, first) or reach.can_follow(first, scene):
+            if reach.leads_to(scene, first) or reach.can_follow(first, scene):
                 return visits(scene)
             return frozenset({0})
         return counts

@@ -808,7 +808,7 @@ def _all_effects(story: Story) -> list[Effects]:
 def _ahead(aim: Aim, goto: str, scene: str) -> bool:
     """Whether play, moving to `goto`, can still be at `scene` (there, or later) on
     its way to the aimed-at scene."""
-    return scene in aim.on_way and (scene == goto or aim.reach.can_follow(goto, scene))
+    return scene in aim.on_way and (scene == goto or aim.reach.leads_to(goto, scene))
 
 
 def _numeric_gap(op: str, a: int, b: int) -> int:
