@@ -231,9 +231,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     parsed = Elements(written.read_text("utf-8"))
     assert "2 players · story version 2 · 1 file left out" in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
-    md_out = run_hailsham(["class", str(tmp_path / "handed-in" / "ada-pond.json"),
-                           str(tmp_path / "handed-in" / "ben-pond.json"), "-o", "-",
-                           "--anonymous"], cwd=tmp_path)
+    handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
+    md_out = run_hailsham(["class", *handed, "-o", "-", "--anonymous"], cwd=tmp_path)
     assert md_out.returncode == 0 and md_out.stderr == ""
     assert md_out.stdout.startswith("# The Pond — class summary\n")
     assert "Ben" not in md_out.stdout and "Memory lies" in md_out.stdout
