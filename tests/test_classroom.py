@@ -27,6 +27,7 @@ from playthrough import (
     unescaped_markup,
 )
 
+from engine.classroom import roster
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
 from engine.classroom.markup import BAR, md
@@ -253,3 +254,76 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+# --- the roster ---------------------------------------------------------------------------
+
+def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path) -> None:
+    roster_file = tmp_path / "roster.txt"
+    roster_file.write_bytes("\ufeff  Sam   K. \n\n   \nANN\nsam k.\r\nBo\n".encode())
+    names = roster.read_roster(str(roster_file))
+    assert names == ("Sam K.", "ANN", "Bo")
+    result = roster.check(names, [("a.json", "sam K."), ("b.json", "Ann"),
+                                  ("c.json", "Samuel"), ("d.json", None),
+                                  ("e.json", "Sam K.")])
+    assert result.missing == ("Bo",)
+    assert result.strangers == (roster.Stranger("c.json", "Samuel"),
+                                roster.Stranger("d.json", None))
+    assert roster.in_words(result) == [
+        "Roster: 2 of 3 handed in.", "Not handed in (or left out): Bo.",
+        "Not on the roster: Samuel (c.json), a report with no name (d.json)."]
+    everyone = roster.check(("Ann",), [("b.json", "ann")])
+    assert roster.in_words(everyone) == ["Roster: all 1 handed in."]
+
+
+def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:
+    (tmp_path / "roster.txt").write_text("  ada \n\nBEN\ncy\nEve   Smith\n", "utf-8")
+    result = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-"],
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    di = reports / "di-pond-2.json"
+    assert result.stderr == ("Roster: 3 of 4 handed in.\n"
+                             "Not handed in (or left out): Eve Smith.\n"
+                             f"Not on the roster: Di ({di}).\n")
+    assert "## Roster" in result.stdout and "Not handed in (or left out): Eve Smith." in (
+        result.stdout)
+    anonymous = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-",
+                              "--anonymous"], cwd=tmp_path)
+    assert anonymous.returncode == 0 and anonymous.stderr == result.stderr
+    assert "Roster" not in anonymous.stdout and "Eve" not in anonymous.stdout
+    page = run_hailsham(["class", str(reports), "--roster", "roster.txt", "--format",
+                         "html", "-o", "class.html"], cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    text = Elements((tmp_path / "class.html").read_text("utf-8")).text
+    assert "Roster: 3 of 4 handed in." in text and "Not on the roster: Di" in text
+
+
+def test_class_roster_that_cannot_be_read_is_one_line(tmp_path: Path,
+                                                      reports: Path) -> None:
+    result = run_hailsham(["class", str(reports), "--roster", "nobody.txt"], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ("hailsham: could not read the roster nobody.txt: No such file "
+                             "or directory\n")
+    assert not list(tmp_path.glob("class-*"))
+
+
+def test_class_roster_with_two_players_of_one_name_and_an_unnamed_game(
+        tmp_path: Path) -> None:
+    story = story_folder(tmp_path / "story")
+    for saves_name, player in (("one", "Sam K."), ("two", "Sam K."), ("three", None)):
+        saves = str(tmp_path / "saves" / saves_name)
+        named = ["--player", player] if player else []
+        played = run_hailsham(["play", "--story", str(story), "--saves", saves, *named],
+                              input="\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+        assert played.returncode == 0, played.stderr
+        handed = run_hailsham(["report", "--format", "json", "-o", "handed-in/", "--story",
+                               str(story), "--saves", saves], cwd=tmp_path)
+        assert handed.returncode == 0, handed.stderr
+    [unnamed] = (tmp_path / "handed-in").glob("player-*.json")
+    (tmp_path / "roster.txt").write_text("sam k.\nJo\n", "utf-8")
+    result = run_hailsham(["class", "handed-in", "--roster", "roster.txt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3 players" in result.stdout
+    assert result.stderr == (
+        "Roster: 1 of 2 handed in.\nNot handed in (or left out): Jo.\n"
+        f"Not on the roster: a report with no name ({Path('handed-in') / unnamed.name}).\n")

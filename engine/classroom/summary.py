@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from engine.classroom.report import Report, ReportError, from_json, limited_to
+from engine.classroom.roster import RosterCheck, check
 from engine.core.text import shortened
 from engine.story.files import NotAFile, TooLarge, read_bounded
 
@@ -97,6 +98,7 @@ class ClassSummary:
     left_out: tuple[LeftOut, ...]
     anonymous: bool
     part: str = ""  # the title of the one part summarised ('' for whole games)
+    roster: RosterCheck | None = None  # with a roster: who has not handed in
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -205,8 +207,9 @@ def one_per_game(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]
 # --- tallying --------------------------------------------------------------------------
 
 def summarise(paths: Iterable[Path], anonymous: bool = False,
-              part: str | None = None) -> ClassSummary:
-    """The class summary of these reports, or of one part of the story in them."""
+              part: str | None = None, roster: Sequence[str] | None = None) -> ClassSummary:
+    """The class summary of these reports, or of one part of the story in them; with a
+    roster (names), checked against the players of the reports counted."""
     handed, left_out = read_reports(paths)
     handed, other = one_story(handed)
     left_out += other
@@ -225,7 +228,9 @@ def summarise(paths: Iterable[Path], anonymous: bool = False,
     return ClassSummary(
         first.story_title, first.story_id, first.story_version, len(reports),
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
-        _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title)
+        _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
+        None if roster is None else check(roster, ((h.name, h.report.player)
+                                                    for h in handed)))
 
 
 def one_part(handed: Sequence[Handed], part: str
