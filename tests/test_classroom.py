@@ -11,6 +11,7 @@ import json
 import math
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from playthrough import (
     ROUTE_NORFOLK,
     Elements,
     hand_in,
+    load,
     story_folder,
     unescape,
     unescaped_markup,
@@ -327,3 +329,99 @@ def test_class_roster_with_two_players_of_one_name_and_an_unnamed_game(
     assert result.stderr == (
         "Roster: 1 of 2 handed in.\nNot handed in (or left out): Jo.\n"
         f"Not on the roster: a report with no name ({Path('handed-in') / unnamed.name}).\n")
+
+
+# --- the story is the authority ----------------------------------------------------------
+
+def _crafted(reports: Path, source: str, name: str, change: object) -> Path:
+    """A copy of a real report, changed by `change` (a function of its JSON data)."""
+    data = json.loads((reports / source).read_text("utf-8"))
+    change(data)  # type: ignore[operator]
+    path = reports / name
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+def test_a_reflection_listed_many_times_counts_once(reports: Path) -> None:
+    def repeat(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "crafted"
+        data["reflections"] = data["reflections"][:1] * 500
+    _crafted(reports, "ada-pond-2.json", "zz-repeat.json", repeat)
+    s = classroom.summarise([reports])
+    assert s.players == 5
+    assert all(t.answered <= s.players for t in s.plan)
+    assert next(t for t in s.plan if t.id == "trust").answered == 5
+
+
+def test_the_story_given_decides_every_text_and_the_version(tmp_path: Path,
+                                                             reports: Path) -> None:
+    def relabel(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"], data["player"] = "relabel", "Mallory"
+        first = data["reflections"][0]
+        first["prompt"] = "Which student in this class is the worst?"
+        first["options"] = ["Ada", "Ben", "Cy"]
+        data["ending"] = "Crafted ending"
+        data["themes"] = [{"id": "memory", "name": "Crafted theme", "count": 10**9,
+                           "questions": ["Crafted question?"]}]
+
+    def other_version(n: int) -> object:
+        def change(data: dict) -> None:  # type: ignore[type-arg]
+            data["game"], data["story"]["version"] = f"fake{n}", "3"
+        return change
+
+    def unknown_reflection(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"], data["reflections"][0]["id"] = "unknown", "nosuch"
+
+    def out_of_range(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "range"
+        data["reflections"][0]["options"] += ["a", "b", "c"]
+        data["reflections"][0]["number"] = 6
+    _crafted(reports, "ada-pond-2.json", "zz-relabel.json", relabel)
+    for n in range(5):
+        _crafted(reports, "ben-pond-2.json", f"zz-fake{n}.json", other_version(n))
+    _crafted(reports, "ada-pond-2.json", "zz-unknown.json", unknown_reflection)
+    _crafted(reports, "ada-pond-2.json", "zz-range.json", out_of_range)
+    story = load(tmp_path / "story")
+    s = classroom.summarise([reports], story=story)
+    assert (s.players, s.story_version) == (5, "2")
+    shown = classroom_render.render(s, "md")
+    assert "worst" not in shown and "Crafted" not in shown
+    trust = next(t for t in s.plan if t.id == "trust")
+    assert [o.text for o in trust.options] == ["I trust it", "Not completely",
+                                               "It does not matter"]
+    assert set(dict(s.endings)) <= {"The Norfolk Copy", "Letting Go"}
+    assert s.themes and all(t.players <= s.players for t in s.themes)
+    reasons = {Path(x.name).name: x.reason for x in s.left_out}
+    other = "another version of the story (3; the story given is 2)"
+    assert all(reasons[f"zz-fake{n}.json"] == other for n in range(5))
+    assert reasons["zz-unknown.json"] == "no reflection 'nosuch' in the story"
+    assert reasons["zz-range.json"] == "reflection 'trust' has no option 6 in the story"
+    result = run_hailsham(["class", str(reports), "--story", str(tmp_path / "story"),
+                           "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0 and "worst" not in result.stdout
+    assert "Left out" in result.stderr and "zz-fake0.json" in result.stderr
+
+
+def test_a_copied_game_id_dated_in_the_future_replaces_nobody(reports: Path) -> None:
+    def hijack(data: dict) -> None:  # type: ignore[type-arg]
+        data["date"], data["player"] = "2099-01-01T00:00:00+0000", "Eve"
+    _crafted(reports, "ada-pond-2.json", "zz-hijack.json", hijack)
+    s = classroom.summarise([reports])
+    assert s.players == 4
+    assert [(Path(x.name).name, x.reason) for x in s.left_out] == [
+        ("zz-hijack.json", "dated in the future (2099-01-01T00:00:00+0000)")]
+    trust = next(t for t in s.plan if t.id == "trust")
+    assert "Ada" in [line.player for o in trust.options for line in o.lines]
+
+
+def test_many_options_in_one_report_take_linear_time(reports: Path) -> None:
+    def many(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "many"
+        data["reflections"][0]["options"] = [f"option {i}" for i in range(20_000)]
+        data["reflections"][0]["number"] = 20_000
+    _crafted(reports, "ada-pond-2.json", "zz-many.json", many)
+    started = time.perf_counter()
+    s = classroom.summarise([reports])
+    for fmt in ("md", "html"):
+        classroom_render.render(s, fmt)
+    assert time.perf_counter() - started < 5

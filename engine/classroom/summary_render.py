@@ -65,8 +65,9 @@ def to_markdown(s: ClassSummary) -> str:
            md(DIVIDED), ""]
     for n, t in enumerate(s.plan, start=1):
         out += [f"### {n}. {md(t.prompt)}", "", md(_answered(t, s)), ""]
+        largest = t.largest  # once: a report may offer thousands of options
         for option in t.options:
-            shown = bar(option.count, t.largest)
+            shown = bar(option.count, largest)
             out.append(f"- {shown + ' ' if shown else ''}{option.count} — {md(option.text)}")
             for line in option.lines:
                 who = _who(line, s.anonymous)
@@ -119,8 +120,9 @@ def to_html(s: ClassSummary) -> str:
     for n, t in enumerate(s.plan, start=1):
         body += ['<div class="card">', f"<h3>{n}. {h(t.prompt)}</h3>",
                  f'<p class="themes">{h(_answered(t, s))}</p>', "<ol>"]
+        largest = t.largest
         for option in t.options:
-            shown = bar(option.count, t.largest)
+            shown = bar(option.count, largest)
             item = (f'{h(option.text)}<br><span class="bar" aria-hidden="true">{shown}'
                     f'</span> <span class="count">{option.count}</span>')
             if option.lines:
