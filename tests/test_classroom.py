@@ -11,6 +11,7 @@ import json
 import math
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,13 @@ from playthrough import (
     ROUTE_NORFOLK,
     Elements,
     hand_in,
+    load,
     story_folder,
     unescape,
     unescaped_markup,
 )
 
+from engine.classroom import roster
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
 from engine.classroom.markup import BAR, md
@@ -231,9 +234,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     parsed = Elements(written.read_text("utf-8"))
     assert "2 players · story version 2 · 1 file left out" in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
-    md_out = run_hailsham(["class", str(tmp_path / "handed-in" / "ada-pond.json"),
-                           str(tmp_path / "handed-in" / "ben-pond.json"), "-o", "-",
-                           "--anonymous"], cwd=tmp_path)
+    handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
+    md_out = run_hailsham(["class", *handed, "-o", "-", "--anonymous"], cwd=tmp_path)
     assert md_out.returncode == 0 and md_out.stderr == ""
     assert md_out.stdout.startswith("# The Pond — class summary\n")
     assert "Ben" not in md_out.stdout and "Memory lies" in md_out.stdout
@@ -254,3 +256,172 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+# --- the roster ---------------------------------------------------------------------------
+
+def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path) -> None:
+    roster_file = tmp_path / "roster.txt"
+    roster_file.write_bytes("\ufeff  Sam   K. \n\n   \nANN\nsam k.\r\nBo\n".encode())
+    names = roster.read_roster(str(roster_file))
+    assert names == ("Sam K.", "ANN", "Bo")
+    result = roster.check(names, [("a.json", "sam K."), ("b.json", "Ann"),
+                                  ("c.json", "Samuel"), ("d.json", None),
+                                  ("e.json", "Sam K.")])
+    assert result.missing == ("Bo",)
+    assert result.strangers == (roster.Stranger("c.json", "Samuel"),
+                                roster.Stranger("d.json", None))
+    assert roster.in_words(result) == [
+        "Roster: 2 of 3 handed in.", "Not handed in (or left out): Bo.",
+        "Not on the roster: Samuel (c.json), a report with no name (d.json)."]
+    everyone = roster.check(("Ann",), [("b.json", "ann")])
+    assert roster.in_words(everyone) == ["Roster: all 1 handed in."]
+
+
+def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:
+    (tmp_path / "roster.txt").write_text("  ada \n\nBEN\ncy\nEve   Smith\n", "utf-8")
+    result = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-"],
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    di = reports / "di-pond-2.json"
+    assert result.stderr == ("Roster: 3 of 4 handed in.\n"
+                             "Not handed in (or left out): Eve Smith.\n"
+                             f"Not on the roster: Di ({di}).\n")
+    assert "## Roster" in result.stdout and "Not handed in (or left out): Eve Smith." in (
+        result.stdout)
+    anonymous = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-",
+                              "--anonymous"], cwd=tmp_path)
+    assert anonymous.returncode == 0 and anonymous.stderr == result.stderr
+    assert "Roster" not in anonymous.stdout and "Eve" not in anonymous.stdout
+    page = run_hailsham(["class", str(reports), "--roster", "roster.txt", "--format",
+                         "html", "-o", "class.html"], cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    text = Elements((tmp_path / "class.html").read_text("utf-8")).text
+    assert "Roster: 3 of 4 handed in." in text and "Not on the roster: Di" in text
+
+
+def test_class_roster_that_cannot_be_read_is_one_line(tmp_path: Path,
+                                                      reports: Path) -> None:
+    result = run_hailsham(["class", str(reports), "--roster", "nobody.txt"], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ("hailsham: could not read the roster nobody.txt: No such file "
+                             "or directory\n")
+    assert not list(tmp_path.glob("class-*"))
+
+
+def test_class_roster_with_two_players_of_one_name_and_an_unnamed_game(
+        tmp_path: Path) -> None:
+    story = story_folder(tmp_path / "story")
+    for saves_name, player in (("one", "Sam K."), ("two", "Sam K."), ("three", None)):
+        saves = str(tmp_path / "saves" / saves_name)
+        named = ["--player", player] if player else []
+        played = run_hailsham(["play", "--story", str(story), "--saves", saves, *named],
+                              input="\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+        assert played.returncode == 0, played.stderr
+        handed = run_hailsham(["report", "--format", "json", "-o", "handed-in/", "--story",
+                               str(story), "--saves", saves], cwd=tmp_path)
+        assert handed.returncode == 0, handed.stderr
+    [unnamed] = (tmp_path / "handed-in").glob("player-*.json")
+    (tmp_path / "roster.txt").write_text("sam k.\nJo\n", "utf-8")
+    result = run_hailsham(["class", "handed-in", "--roster", "roster.txt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3 players" in result.stdout
+    assert result.stderr == (
+        "Roster: 1 of 2 handed in.\nNot handed in (or left out): Jo.\n"
+        f"Not on the roster: a report with no name ({Path('handed-in') / unnamed.name}).\n")
+
+
+# --- the story is the authority ----------------------------------------------------------
+
+def _crafted(reports: Path, source: str, name: str, change: object) -> Path:
+    """A copy of a real report, changed by `change` (a function of its JSON data)."""
+    data = json.loads((reports / source).read_text("utf-8"))
+    change(data)  # type: ignore[operator]
+    path = reports / name
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+def test_a_reflection_listed_many_times_counts_once(reports: Path) -> None:
+    def repeat(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "crafted"
+        data["reflections"] = data["reflections"][:1] * 500
+    _crafted(reports, "ada-pond-2.json", "zz-repeat.json", repeat)
+    s = classroom.summarise([reports])
+    assert s.players == 5
+    assert all(t.answered <= s.players for t in s.plan)
+    assert next(t for t in s.plan if t.id == "trust").answered == 5
+
+
+def test_the_story_given_decides_every_text_and_the_version(tmp_path: Path,
+                                                             reports: Path) -> None:
+    def relabel(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"], data["player"] = "relabel", "Mallory"
+        first = data["reflections"][0]
+        first["prompt"] = "Which student in this class is the worst?"
+        first["options"] = ["Ada", "Ben", "Cy"]
+        data["ending"] = "Crafted ending"
+        data["themes"] = [{"id": "memory", "name": "Crafted theme", "count": 10**9,
+                           "questions": ["Crafted question?"]}]
+
+    def other_version(n: int) -> object:
+        def change(data: dict) -> None:  # type: ignore[type-arg]
+            data["game"], data["story"]["version"] = f"fake{n}", "3"
+        return change
+
+    def unknown_reflection(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"], data["reflections"][0]["id"] = "unknown", "nosuch"
+
+    def out_of_range(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "range"
+        data["reflections"][0]["options"] += ["a", "b", "c"]
+        data["reflections"][0]["number"] = 6
+    _crafted(reports, "ada-pond-2.json", "zz-relabel.json", relabel)
+    for n in range(5):
+        _crafted(reports, "ben-pond-2.json", f"zz-fake{n}.json", other_version(n))
+    _crafted(reports, "ada-pond-2.json", "zz-unknown.json", unknown_reflection)
+    _crafted(reports, "ada-pond-2.json", "zz-range.json", out_of_range)
+    story = load(tmp_path / "story")
+    s = classroom.summarise([reports], story=story)
+    assert (s.players, s.story_version) == (5, "2")
+    shown = classroom_render.render(s, "md")
+    assert "worst" not in shown and "Crafted" not in shown
+    trust = next(t for t in s.plan if t.id == "trust")
+    assert [o.text for o in trust.options] == ["I trust it", "Not completely",
+                                               "It does not matter"]
+    assert set(dict(s.endings)) <= {"The Norfolk Copy", "Letting Go"}
+    assert s.themes and all(t.players <= s.players for t in s.themes)
+    reasons = {Path(x.name).name: x.reason for x in s.left_out}
+    other = "another version of the story (3; the story given is 2)"
+    assert all(reasons[f"zz-fake{n}.json"] == other for n in range(5))
+    assert reasons["zz-unknown.json"] == "no reflection 'nosuch' in the story"
+    assert reasons["zz-range.json"] == "reflection 'trust' has no option 6 in the story"
+    result = run_hailsham(["class", str(reports), "--story", str(tmp_path / "story"),
+                           "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0 and "worst" not in result.stdout
+    assert "Left out" in result.stderr and "zz-fake0.json" in result.stderr
+
+
+def test_a_copied_game_id_dated_in_the_future_replaces_nobody(reports: Path) -> None:
+    def hijack(data: dict) -> None:  # type: ignore[type-arg]
+        data["date"], data["player"] = "2099-01-01T00:00:00+0000", "Eve"
+    _crafted(reports, "ada-pond-2.json", "zz-hijack.json", hijack)
+    s = classroom.summarise([reports])
+    assert s.players == 4
+    assert [(Path(x.name).name, x.reason) for x in s.left_out] == [
+        ("zz-hijack.json", "dated in the future (2099-01-01T00:00:00+0000)")]
+    trust = next(t for t in s.plan if t.id == "trust")
+    assert "Ada" in [line.player for o in trust.options for line in o.lines]
+
+
+def test_many_options_in_one_report_take_linear_time(reports: Path) -> None:
+    def many(data: dict) -> None:  # type: ignore[type-arg]
+        data["game"] = "many"
+        data["reflections"][0]["options"] = [f"option {i}" for i in range(20_000)]
+        data["reflections"][0]["number"] = 20_000
+    _crafted(reports, "ada-pond-2.json", "zz-many.json", many)
+    started = time.perf_counter()
+    s = classroom.summarise([reports])
+    for fmt in ("md", "html"):
+        classroom_render.render(s, fmt)
+    assert time.perf_counter() - started < 5

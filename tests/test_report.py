@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -260,28 +261,109 @@ def test_a_damaged_report_says_what_is_wrong(tmp_path: Path, story_root: Path, c
         rep.from_json(data)
 
 
-def test_report_command_writes_a_file_named_after_player_and_story(
+def test_report_command_writes_a_file_named_after_player_game_and_story(
         tmp_path: Path, story_root: Path) -> None:
     story = load(story_root)
     saves = tmp_path / "saves"
-    play(story, saves, ROUTE_NORFOLK, player="Ada Lovelace")
+    game = play(story, saves, ROUTE_NORFOLK, player="Ada Lovelace").game
+    stem = f"ada-lovelace-{game[:6]}-pond"
     work = tmp_path / "work"
     work.mkdir()
     for fmt in ("md", "html", "json"):
         result = run_hailsham(["report", "--format", fmt, "--story", str(story_root),
                                "--saves", str(saves)], cwd=work)
         assert result.returncode == 0, result.stderr
-        written = work / f"ada-lovelace-pond.{fmt}"
+        written = work / f"{stem}.{fmt}"
         assert written.is_file()
         assert str(written) in result.stdout and "autosave" in result.stdout
-    assert json.loads((work / "ada-lovelace-pond.json").read_text("utf-8"))["player"] == (
+    assert json.loads((work / f"{stem}.json").read_text("utf-8"))["player"] == (
         "Ada Lovelace")
     chosen = run_hailsham(["report", "autosave", "-o", "out/r.md", "--story",
                            str(story_root), "--saves", str(saves)], cwd=work)
     assert chosen.returncode == 0 and (work / "out" / "r.md").is_file()
     into = run_hailsham(["report", "-o", "folder/", "--format", "json", "--story",
                          str(story_root), "--saves", str(saves)], cwd=work)
-    assert into.returncode == 0 and (work / "folder" / "ada-lovelace-pond.json").is_file()
+    assert into.returncode == 0 and (work / "folder" / f"{stem}.json").is_file()
+
+
+# --- handing in ----------------------------------------------------------------------
+
+def hand_in_by_command(tmp_path: Path, story_root: Path, player: str | None,
+                       saves_name: str, *extra: str
+                       ) -> subprocess.CompletedProcess[str]:
+    """Play ROUTE_NORFOLK through the real command, then hand the JSON report in to
+    tmp_path/handed-in/ as a student would."""
+    saves = str(tmp_path / "saves" / saves_name)
+    named = ["--player", player] if player else []
+    played = run_hailsham(["play", "--story", str(story_root), "--saves", saves, *named],
+                          input="\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    return run_hailsham(["report", "--format", "json", "-o", "handed-in/", "--story",
+                         str(story_root), "--saves", saves, *extra], cwd=tmp_path)
+
+
+def test_two_players_of_the_same_name_hand_in_two_files(tmp_path: Path,
+                                                        story_root: Path) -> None:
+    for saves_name in ("first", "second"):
+        result = hand_in_by_command(tmp_path, story_root, "Sam K.", saves_name)
+        assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "handed-in").glob("*.json"))
+    assert len(files) == 2 and all(f.name.startswith("sam-k-") for f in files)
+    games = {json.loads(f.read_text("utf-8"))["game"] for f in files}
+    assert len(games) == 2
+    summary = run_hailsham(["class", "handed-in", "-o", "-"], cwd=tmp_path)
+    assert summary.returncode == 0 and "2 players" in summary.stdout
+
+
+def test_an_existing_report_is_never_replaced_without_force(tmp_path: Path,
+                                                            story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    args = ["report", "--story", str(story_root), "--saves", str(saves)]
+    first = run_hailsham([*args, "-o", "r.md"], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "r.md").write_text("a classmate's report", "utf-8")
+    again = run_hailsham([*args, "-o", "r.md"], cwd=tmp_path)
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr == ("hailsham: r.md already exists, and was left as it is. Write "
+                            "the report elsewhere with -o FILE, or replace that file with "
+                            "--force.\n")
+    assert (tmp_path / "r.md").read_text("utf-8") == "a classmate's report"
+    forced = run_hailsham([*args, "-o", "r.md", "--force"], cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert "# Ada's journal" in (tmp_path / "r.md").read_text("utf-8")
+
+
+def test_report_name_sets_or_corrects_the_players_name(tmp_path: Path,
+                                                       story_root: Path) -> None:
+    unnamed = hand_in_by_command(tmp_path, story_root, None, "unnamed")
+    assert unnamed.returncode == 0
+    assert "--name" in unnamed.stderr and "no player name" in unnamed.stderr
+    named = run_hailsham(["report", "--format", "json", "-o", "-", "--name", " Jo   B ",
+                          "--story", str(story_root), "--saves",
+                          str(tmp_path / "saves" / "unnamed")], cwd=tmp_path)
+    assert named.returncode == 0 and named.stderr == ""
+    assert json.loads(named.stdout)["player"] == "Jo B"
+    corrected = hand_in_by_command(tmp_path, story_root, "Ada", "ada", "--name", "Ada L.")
+    assert corrected.returncode == 0
+    [ada] = (tmp_path / "handed-in").glob("ada-l-*.json")
+    assert json.loads(ada.read_text("utf-8"))["player"] == "Ada L."
+    bad = run_hailsham(["report", "--name", "  ", "--story", str(story_root)], cwd=tmp_path)
+    assert bad.returncode == 2 and "--name" in bad.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_reports_are_readable_by_others_and_saves_stay_private(tmp_path: Path,
+                                                               story_root: Path) -> None:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    result = hand_in_by_command(tmp_path, story_root, "Ada", "ada")
+    assert result.returncode == 0
+    [report] = (tmp_path / "handed-in").glob("*.json")
+    assert report.stat().st_mode & 0o777 == 0o644 & ~umask
+    [save] = (tmp_path / "saves" / "ada").glob("autosave-*.json")
+    assert save.stat().st_mode & 0o777 == 0o600
 
 
 def test_report_of_the_most_recent_game_finished_or_not(tmp_path: Path,

@@ -119,7 +119,7 @@ def build(story: Story, loaded: Loaded) -> Report:
         ending = scene.ending.render(state.values) if scene.ending else scene.id
     return Report(story.id, story.title, story.version, loaded.player, loaded.saved_at,
                   loaded.game, ending, _path(story, state), tuple(answered),
-                  _theme_counts(story, answered),
+                  theme_counts(story, answered),
                   tuple(PartName(p.id, p.title) for p in story.parts),
                   state.history()[0].part, state.part)
 
@@ -188,7 +188,7 @@ def _path(story: Story, state: GameState) -> tuple[Leg, ...]:
     return tuple(legs)
 
 
-def _theme_counts(story: Story, answered: Sequence[Answered]) -> tuple[ThemeCount, ...]:
+def theme_counts(story: Story, answered: Sequence[Answered]) -> tuple[ThemeCount, ...]:
     counts: dict[str, int] = {}
     for a in answered:
         for theme_id in a.themes:

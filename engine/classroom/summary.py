@@ -11,16 +11,22 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 
+from engine.classroom.authority import authorised, authority, once_each
 from engine.classroom.report import Report, ReportError, from_json, limited_to
+from engine.classroom.roster import RosterCheck, check
+from engine.core.model import Story
 from engine.core.text import shortened
 from engine.story.files import NotAFile, TooLarge, read_bounded
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 FOLLOW_UP_THEMES = 3
+SAVED_AT = "%Y-%m-%dT%H:%M:%S%z"  # how saves date a game
+FUTURE_GRACE = timedelta(days=1)  # students' clocks are not exact
 
 
 class ClassError(Exception):
@@ -97,6 +103,7 @@ class ClassSummary:
     left_out: tuple[LeftOut, ...]
     anonymous: bool
     part: str = ""  # the title of the one part summarised ('' for whole games)
+    roster: RosterCheck | None = None  # with a roster: who has not handed in
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -189,26 +196,80 @@ def one_story(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]:
     return keep, out
 
 
-def one_per_game(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]:
-    """One report per game: a game reported twice is one player, at their latest."""
-    latest: dict[str, Handed] = {}
+def of_story(handed: Sequence[Handed], story: Story) -> tuple[list[Handed], list[LeftOut]]:
+    """The reports of this story and version, each rewritten through the story (its
+    texts, never the report's); the rest left out, whatever their number."""
+    auth = authority(story)
+    keep, out = [], []
     for h in handed:
-        game = h.report.game or h.name
-        if game not in latest or h.report.date > latest[game].report.date:
-            latest[game] = h
-    keep = [h for h in handed if latest[h.report.game or h.name] is h]
-    out = [LeftOut(h.name, "another report of the same game, which is more recent, is used")
-           for h in handed if latest[h.report.game or h.name] is not h]
+        r = h.report
+        if r.story_id != story.id:
+            out.append(LeftOut(h.name, f"a different story ('{shortened(r.story_title)}')"))
+        elif r.story_version != story.version:
+            out.append(LeftOut(h.name, f"another version of the story "
+                                       f"({shortened(r.story_version) or 'none'}; the story "
+                                       f"given is {shortened(story.version) or 'none'})"))
+        else:
+            try:
+                keep.append(Handed(h.name, authorised(r, auth)))
+            except ReportError as e:
+                out.append(LeftOut(h.name, str(e)))
     return keep, out
+
+
+def parsed_date(text: str) -> datetime | None:
+    """A report's date as a moment (a date without a zone is taken as local time)."""
+    try:
+        when = datetime.strptime(text, SAVED_AT)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.astimezone()
+
+
+def one_per_game(handed: Sequence[Handed], now: datetime | None = None
+                 ) -> tuple[list[Handed], list[LeftOut]]:
+    """One report per game: a game reported twice is one player, at their latest (by
+    date, then by steps). A report dated in the future or not dated is left out, so a
+    copied game id with a late date cannot push the real report out."""
+    now = now or datetime.now(timezone.utc)
+    out: list[LeftOut] = []
+    latest: dict[str, tuple[Handed, tuple[datetime, int]]] = {}
+    dated: list[Handed] = []
+    for h in handed:
+        when = parsed_date(h.report.date)
+        if when is None:
+            out.append(LeftOut(h.name, "damaged report (date is not a date)"))
+            continue
+        if when > now + FUTURE_GRACE:
+            out.append(LeftOut(h.name, f"dated in the future ({shortened(h.report.date)})"))
+            continue
+        dated.append(h)
+        key = (when, sum(len(leg.stops) for leg in h.report.path))
+        game = h.report.game or h.name
+        if game not in latest or key > latest[game][1]:
+            latest[game] = (h, key)
+    for h in dated:
+        if latest[h.report.game or h.name][0] is h:
+            continue
+        out.append(LeftOut(h.name, "another report of the same game, which is more "
+                                   "recent, is used"))
+    return [h for h in dated if latest[h.report.game or h.name][0] is h], out
 
 
 # --- tallying --------------------------------------------------------------------------
 
 def summarise(paths: Iterable[Path], anonymous: bool = False,
-              part: str | None = None) -> ClassSummary:
-    """The class summary of these reports, or of one part of the story in them."""
+              part: str | None = None, roster: Sequence[str] | None = None,
+              story: Story | None = None) -> ClassSummary:
+    """The class summary of these reports, or of one part of the story in them; with a
+    roster (names), checked against the players of the reports counted. With the story,
+    it decides the version and every text shown; without, the story and version most
+    reports are of does, and texts come from the reports."""
     handed, left_out = read_reports(paths)
-    handed, other = one_story(handed)
+    handed, other = of_story(handed, story) if story else one_story(handed)
     left_out += other
     handed, twice = one_per_game(handed)
     left_out += twice
@@ -220,12 +281,15 @@ def summarise(paths: Iterable[Path], anonymous: bool = False,
         raise ClassError("none of the files is a usable report"
                          + (f" ({left_out[0].name}: {left_out[0].reason})"
                             if len(left_out) == 1 else ""))
-    reports = [h.report for h in handed]
+    reports = [attrs.evolve(h.report, reflections=once_each(h.report.reflections))
+               for h in handed]
     first = reports[0]
     return ClassSummary(
         first.story_title, first.story_id, first.story_version, len(reports),
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
-        _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title)
+        _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
+        None if roster is None else check(roster, ((h.name, h.report.player)
+                                                    for h in handed)))
 
 
 def one_part(handed: Sequence[Handed], part: str
@@ -250,35 +314,42 @@ def one_part(handed: Sequence[Handed], part: str
 
 
 def _plan(reports: Sequence[Report], anonymous: bool) -> tuple[ReflectionTally, ...]:
-    positions: dict[str, list[float]] = {}
+    """Every reflection's tally, in one pass over the answers."""
+    found: dict[str, _Tally] = {}
     for r in reports:
         for i, a in enumerate(r.reflections):
-            positions.setdefault(a.id, []).append(i / len(r.reflections))
+            t = found.get(a.id)
+            if t is None:
+                t = found[a.id] = _Tally(a.prompt, list(a.options),
+                                         tuple(r.theme_name(th) for th in a.themes))
+            t.positions.append(i / len(r.reflections))
+            while len(t.labels) < a.number:  # a report offering more options than the first
+                t.labels.append(a.options[len(t.labels)])
+            t.counts[a.number] += 1
+            if a.journal:
+                who = None if anonymous else r.player
+                t.lines.setdefault(a.number, []).append(Line(a.journal, who, not r.finished))
+    tallies = [(t.result(rid), sum(t.positions) / len(t.positions))
+               for rid, t in found.items()]
     # Where a reflection usually comes in a game: ties in division keep story order.
-    place = {rid: sum(p) / len(p) for rid, p in positions.items()}
-    tallies = [_tally(rid, reports, anonymous) for rid in positions]
-    tallies.sort(key=lambda t: (-round(t.division, 9), -t.answered, place[t.id], t.id))
-    return tuple(tallies)
+    tallies.sort(key=lambda tp: (-round(tp[0].division, 9), -tp[0].answered, tp[1], tp[0].id))
+    return tuple(t for t, _ in tallies)
 
 
-def _tally(rid: str, reports: Sequence[Report], anonymous: bool) -> ReflectionTally:
-    answers = [(r, a) for r in reports for a in r.reflections if a.id == rid]
-    r0, a0 = answers[0]
-    labels = list(a0.options)
-    counts: Counter[int] = Counter()
-    lines: dict[int, list[Line]] = {}
-    for r, a in answers:
-        while len(labels) < a.number:  # a report offering more options than the first
-            labels.append(a.options[len(labels)])
-        counts[a.number] += 1
-        if a.journal:
-            who = None if anonymous else r.player
-            lines.setdefault(a.number, []).append(Line(a.journal, who, not r.finished))
-    options = tuple(OptionTally(text, counts[n], tuple(lines.get(n, ())))
-                    for n, text in enumerate(labels, start=1))
-    division = normalised_entropy([o.count for o in options])
-    return ReflectionTally(rid, a0.prompt, tuple(r0.theme_name(t) for t in a0.themes),
-                           options, division)
+@attrs.define
+class _Tally:
+    prompt: str
+    labels: list[str]
+    themes: tuple[str, ...]
+    positions: list[float] = attrs.Factory(list)
+    counts: Counter[int] = attrs.Factory(Counter)
+    lines: dict[int, list[Line]] = attrs.Factory(dict)
+
+    def result(self, rid: str) -> ReflectionTally:
+        options = tuple(OptionTally(text, self.counts[n], tuple(self.lines.get(n, ())))
+                        for n, text in enumerate(self.labels, start=1))
+        return ReflectionTally(rid, self.prompt, self.themes, options,
+                               normalised_entropy([o.count for o in options]))
 
 
 def _endings(reports: Sequence[Report]) -> tuple[tuple[str, int], ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine.classroom.markup import bar, md, page
 from engine.classroom.markup import html_text as h
+from engine.classroom.roster import in_words
 from engine.classroom.summary import ClassSummary, Line, ReflectionTally
 
 FORMATS = ("md", "html")
@@ -64,8 +65,9 @@ def to_markdown(s: ClassSummary) -> str:
            md(DIVIDED), ""]
     for n, t in enumerate(s.plan, start=1):
         out += [f"### {n}. {md(t.prompt)}", "", md(_answered(t, s)), ""]
+        largest = t.largest  # once: a report may offer thousands of options
         for option in t.options:
-            shown = bar(option.count, t.largest)
+            shown = bar(option.count, largest)
             out.append(f"- {shown + ' ' if shown else ''}{option.count} — {md(option.text)}")
             for line in option.lines:
                 who = _who(line, s.anonymous)
@@ -87,12 +89,19 @@ def to_markdown(s: ClassSummary) -> str:
     if not s.themes:
         out.append("- none yet")
     out.append("")
+    if _roster(s):
+        out += ["## Roster", ""] + [f"- {md(sentence)}" for sentence in _roster(s)] + [""]
     if s.left_out:
         out += ["## Left out", ""]
         out += [f"- {md(_left_out_name(x.name, s.anonymous))}: {md(x.reason)}"
                 for x in s.left_out]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _roster(s: ClassSummary) -> list[str]:
+    # Names: never on an anonymous page (the teacher sees them on the terminal).
+    return in_words(s.roster) if s.roster and not s.anonymous else []
 
 
 def _players(n: int) -> str:
@@ -111,8 +120,9 @@ def to_html(s: ClassSummary) -> str:
     for n, t in enumerate(s.plan, start=1):
         body += ['<div class="card">', f"<h3>{n}. {h(t.prompt)}</h3>",
                  f'<p class="themes">{h(_answered(t, s))}</p>', "<ol>"]
+        largest = t.largest
         for option in t.options:
-            shown = bar(option.count, t.largest)
+            shown = bar(option.count, largest)
             item = (f'{h(option.text)}<br><span class="bar" aria-hidden="true">{shown}'
                     f'</span> <span class="count">{option.count}</span>')
             if option.lines:
@@ -138,6 +148,10 @@ def to_html(s: ClassSummary) -> str:
     body += [f"<li>{h(t.name)}: {_players(t.players)}, {_answers(t.answers)}</li>"
              for t in s.themes] or ["<li>none yet</li>"]
     body += ["</ul>", "</section>"]
+    if _roster(s):
+        body += ["<section>", "<h2>Roster</h2>", "<ul>"]
+        body += [f"<li>{h(sentence)}</li>" for sentence in _roster(s)]
+        body += ["</ul>", "</section>"]
     if s.left_out:
         body += ["<section>", "<h2>Left out</h2>", "<ul>"]
         body += [f"<li>{h(_left_out_name(x.name, s.anonymous))}: {h(x.reason)}</li>"

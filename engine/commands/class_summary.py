@@ -31,22 +31,43 @@ def register(sub: Any) -> None:
                    "story (one lesson): its reflections and the endings reached in it")
     p.add_argument("--anonymous", action="store_true",
                    help="leave out players' names (and the names of files left out)")
+    p.add_argument("--story", metavar="DIR",
+                   help="the story the reports are of: it decides the version, and every "
+                        "prompt, option, theme and ending shown comes from it, never from "
+                        "a report (reports it does not fit are named and left out)")
+    p.add_argument("--roster", metavar="FILE",
+                   help="the class's names, one a line: say who has not handed in and "
+                        "which reports name someone not on it (case and spacing do not "
+                        "matter)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.classroom.roster import RosterError, in_words, read_roster
     from engine.classroom.summary import ClassError, UnknownPart, summarise
     from engine.classroom.summary_render import render
+    from engine.commands.loaded import loaded_story
     from engine.commands.output import file_stem
     from engine.core.text import clean
 
+    story = None
+    if args.story:
+        story = loaded_story(args)
+        if story is None:
+            return EXIT_PROBLEM
     try:
+        roster = read_roster(args.roster) if args.roster else None
         summary = summarise([Path(p) for p in args.paths], anonymous=args.anonymous,
-                            part=args.part)
+                            part=args.part, roster=roster, story=story)
+    except RosterError as e:
+        print(f"hailsham: {clean(str(e))}", file=sys.stderr)
+        return EXIT_PROBLEM
     except ClassError as e:
         print(f"hailsham: {clean(str(e))}", file=sys.stderr)
         return EXIT_USAGE if isinstance(e, UnknownPart) else EXIT_PROBLEM
     for x in summary.left_out:
         print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
+    for sentence in in_words(summary.roster) if summary.roster else ():
+        print(clean(sentence), file=sys.stderr)
     name = f"{file_stem('class', summary.story_id or summary.story_title)}.{args.format}"
     players = "1 player" if summary.players == 1 else f"{summary.players} players"
     return write_out(render(summary, args.format), args, name,

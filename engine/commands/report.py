@@ -6,7 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from engine.commands import EXIT_PROBLEM, output_option, story_options, write_out
+from engine.commands import EXIT_OK, EXIT_PROBLEM, output_option, story_options
+from engine.commands.play import player_name
+
+GAME_ID_SHOWN = 6  # hex digits of the game's id in the file name: one game, one file
 
 
 def register(sub: Any) -> None:
@@ -21,17 +24,25 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("md", "html", "json"), default="md",
                    help="Markdown, one printable HTML page, or JSON for the class summary "
                         "(default: md)")
-    output_option(p, "the player and story")
+    output_option(p, "the player, game and story")
     p.add_argument("--player", metavar="NAME", help="without SLOT: that player's most "
                    "recently saved game")
+    p.add_argument("--name", type=player_name, metavar="NAME",
+                   help="the player's name to write into the report (for a game played "
+                        "without --player, or to correct it)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the report file if it exists (by default an existing "
+                        "file is never replaced)")
     story_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    import attrs
+
     from engine.classroom.report import build
     from engine.classroom.report_render import render
     from engine.commands.loaded import story_and_game
-    from engine.commands.output import file_stem
+    from engine.commands.output import AlreadyThere, OutputError, file_stem, write_document
     from engine.core.text import clean
 
     found = story_and_game(args)
@@ -41,7 +52,24 @@ def run(args: argparse.Namespace) -> int:
     for note in game.loaded.notes:
         print(f"Note: {clean(note)}.", file=sys.stderr)
     report = build(story, game.loaded)
-    name = f"{file_stem(report.player or 'player', story.id or story.title)}.{args.format}"
-    return write_out(render(report, args.format), args, name,
-                     f"the report of slot '{game.slot}'")
-
+    if args.name:
+        report = attrs.evolve(report, player=args.name)
+    elif not report.player:
+        print("Warning: this game has no player name. Add one to the report with: "
+              "hailsham report --name \"Your Name\"", file=sys.stderr)
+    stem = file_stem(report.player or "player", report.game[:GAME_ID_SHOWN],
+                     story.id or story.title)
+    try:
+        where = write_document(render(report, args.format), args.output,
+                               f"{stem}.{args.format}", replace=args.force)
+    except AlreadyThere as e:
+        print(f"hailsham: {clean(str(e.path))} already exists, and was left as it is. "
+              "Write the report elsewhere with -o FILE, or replace that file with --force.",
+              file=sys.stderr)
+        return EXIT_PROBLEM
+    except OutputError as e:
+        print(f"hailsham: {e}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if where:
+        print(f"Wrote the report of slot '{game.slot}' to {where}")
+    return EXIT_OK

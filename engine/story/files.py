@@ -57,12 +57,15 @@ def _kind(mode: int) -> str:
     return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that it is always either the old or the new version."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write a file so that it is always either the old or the new version.
+
+    `mode` is the new file's permissions, less the umask: owner-only by default (saves
+    are private), 0o644 for documents meant to be read by others."""
     # A fresh name beside the target (what tempfile.mkstemp does, without its import).
     tmp = str(path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o600)
+                 mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
