@@ -276,6 +276,8 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
         "Not on the roster: Samuel (c.json), a report with no name (d.json)."]
     everyone = roster.check(("Ann",), [("b.json", "ann")])
     assert roster.in_words(everyone) == ["Roster: all 1 handed in."]
+    initial = roster.check(("Ann", "Ada L."), [("b.json", "ann")])
+    assert roster.in_words(initial)[1] == "Not handed in (or left out): Ada L."
 
 
 def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:

@@ -82,9 +82,14 @@ def in_words(result: RosterCheck) -> list[str]:
            else f"Roster: {handed} of {result.listed} handed in."]
     if result.missing:
         # A report left out (another version, broken) does not count as handed in.
-        out.append(f"Not handed in (or left out): {', '.join(result.missing)}.")
+        out.append(_sentence(f"Not handed in (or left out): {', '.join(result.missing)}"))
     if result.strangers:
         named = [f"{shortened(s.player)} ({s.file})" if s.player
                  else f"a report with no name ({s.file})" for s in result.strangers]
-        out.append(f"Not on the roster: {', '.join(named)}.")
+        out.append(_sentence(f"Not on the roster: {', '.join(named)}"))
     return out
+
+
+def _sentence(text: str) -> str:
+    """Text with a full stop, unless it ends with one already ("Ada L.")."""
+    return text if text.endswith(".") else text + "."
