@@ -189,22 +189,33 @@ def hand_in(root: Path, players: dict[str, list[str]], version: str = "2",
 
 # --- Markdown: nothing from a player may become markup ------------------------------
 
-# Characters that start Markdown markup (inline or, at a line's start, a block).
-MD_META = set("\\`*_{}[]<>#!|~&$^@")
+# Characters that start Markdown markup wherever they stand (inline).
+MD_ALWAYS = set("`*[]|~$")
+# A character reference: `&amp;`, `&#38;`, `&#x26;`.
+MD_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 
 
 def unescaped_markup(escaped: str) -> list[str]:
-    """Metacharacters in `escaped` that are not backslash-escaped (should be none)."""
+    """What in `escaped` would still start markup, not being backslash-escaped (should
+    be nothing): the characters that always do, and those that do where they stand: `<`
+    before a tag's first character, `&` before an entity, `_` outside a word, `@` before
+    a name, closing `#`s, a block marker at the start, a bare link."""
     bad, i = [], 0
     while i < len(escaped):
         ch = escaped[i]
         if ch == "\\" and i + 1 < len(escaped):
             i += 2
             continue
-        if ch in MD_META:
+        before, after = escaped[i - 1:i] if i else "", escaped[i + 1:i + 2]
+        if (ch in MD_ALWAYS
+                or (ch == "<" and re.match(r"[A-Za-z/!?]", after))
+                or (ch == "&" and MD_ENTITY.match(escaped, i))
+                or (ch == "_" and not (before.isalnum() and after.isalnum()))
+                or (ch == "@" and not re.match(r"\w", before) and re.match(r"\w", after))
+                or (ch == "#" and escaped[i:].strip("#") == "")):
             bad.append(ch)
         i += 1
-    if re.match(r"\s*([-+=]|\d+[.)])(\s|$)", escaped):
+    if re.match(r"\s*([-+=>#]|\d+[.)])", escaped):
         bad.append("block marker at the start")
     if re.search(r"\w\.\w|(?<!\\):/", escaped):
         bad.append("a bare link")
@@ -212,8 +223,9 @@ def unescaped_markup(escaped: str) -> list[str]:
 
 
 def unescape(escaped: str) -> str:
-    """What a Markdown reader shows for backslash-escaped text."""
-    return re.sub(r"\\(.)", r"\1", escaped)
+    """What a Markdown reader shows for backslash-escaped text (a backslash escapes
+    only ASCII punctuation; before anything else it is itself)."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", escaped)
 
 
 

@@ -7,6 +7,8 @@ broken files and foreign files must be named and left out, never mixed in.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
@@ -29,7 +31,7 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine.classroom import roster
+from engine.classroom import export, roster
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
 from engine.classroom.markup import BAR, md
@@ -194,7 +196,8 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
     for line in md_text.splitlines():  # every line that carries report text
         if "Mallory" in line or "heading" in line or "javascript" in line:
             body = line.split(" — ", 1)[-1] if line.startswith("- ") else line
-            assert "<b>" not in body and "](" not in body.replace("\\](", ""), line
+            assert not re.search(r"(?<!\\)<b>", body), line
+            assert "](" not in body.replace("\\](", ""), line
     page = classroom_render.to_html(s)
     parsed = Elements(page)
     assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
@@ -256,6 +259,106 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+# --- exports: CSV for a spreadsheet, JSON ---------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def hostile_class(tmp_path: Path) -> Path:
+    """Two real games' reports in handed-in/: a name starting with @ and a formula for a
+    journal line, typed in play; commas, quotes, a newline and non-ASCII, edited in."""
+    story = story_folder(tmp_path / "story")
+    moves = list(ROUTE_NORFOLK)
+    moves[1] = FORMULA
+    for name, typed in {'@Ada, "the" Lovelace': moves, "Ben": CLASS["Ben"]}.items():
+        saves = str(tmp_path / "saves" / name[:4])
+        played = run_hailsham(["play", "--story", str(story), "--saves", saves, "--player",
+                               name], input="\n".join(typed) + "\n", cwd=tmp_path)
+        assert played.returncode == 0, played.stderr
+        reported = run_hailsham(["report", "--format", "json", "-o", "handed-in/",
+                                 "--story", str(story), "--saves", saves], cwd=tmp_path)
+        assert reported.returncode == 0, reported.stderr
+    (ben,) = (tmp_path / "handed-in").glob("ben-*.json")
+    data = json.loads(ben.read_text("utf-8"))
+    data["player"] = "Zoë Ørsted"
+    data["reflections"][0]["journal"] = 'line one, "quoted"\n-1 +2 \t@sum'
+    ben.write_text(json.dumps(data), "utf-8")
+    return tmp_path
+
+
+def test_class_csv_opens_in_a_spreadsheet_as_written(hostile_class: Path) -> None:
+    result = run_hailsham(["class", "handed-in", "--format", "csv"], cwd=hostile_class)
+    assert result.returncode == 0, result.stderr
+    written = hostile_class / "class-pond.csv"
+    assert str(written) in result.stdout
+    raw = written.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["player", "part", "reflection", "prompt", "option", "option text",
+                       "journal line", "ending"]
+    assert rows[1:] == [
+        ['\'@Ada, "the" Lovelace', "", "trust", "How far do you trust Kathy's memory?",
+         "1", "I trust it", "'" + FORMULA, "The Norfolk Copy"],
+        ['\'@Ada, "the" Lovelace', "", "guard", "Why do the others play along?", "2",
+         "Because saying no would cost them Ruth", "", "The Norfolk Copy"],
+        ['\'@Ada, "the" Lovelace', "", "tape", "What does the lost tape mean?", "1",
+         "A lost childhood", "", "The Norfolk Copy"],
+        ["Zoë Ørsted", "", "trust", "How far do you trust Kathy's memory?", "2",
+         "Not completely", 'line one, "quoted" -1 +2  @sum', "Letting Go"],
+        ["Zoë Ørsted", "", "guard", "Why do the others play along?", "1",
+         "Because the game makes them feel chosen", "Ruth!", "Letting Go"],
+        ["Zoë Ørsted", "", "tape", "What does the lost tape mean?", "1",
+         "A lost childhood", "", "Letting Go"]]
+    anonymous = run_hailsham(["class", "handed-in", "--format", "csv", "--anonymous",
+                              "-o", "-"], cwd=hostile_class)
+    assert anonymous.returncode == 0 and anonymous.stderr == ""
+    assert anonymous.stdout.startswith("\ufeffplayer,")
+    rows = list(csv.reader(io.StringIO(anonymous.stdout.removeprefix("\ufeff"))))
+    assert [r[0] for r in rows[1:]] == ["1", "1", "1", "2", "2", "2"]
+    assert "Ada" not in anonymous.stdout and "Zoë" not in anonymous.stdout
+
+
+@pytest.mark.parametrize(("cell", "shown"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("a=1", "a=1"), ("", ""), ("'=1", "'=1")])
+def test_formula_looking_cells_are_made_inert(cell: str, shown: str) -> None:
+    assert export.inert(cell) == shown
+
+
+def test_class_json_holds_what_the_pages_show(hostile_class: Path) -> None:
+    result = run_hailsham(["class", "handed-in", "--format", "json", "-o", "-"],
+                          cwd=hostile_class)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["story", "part", "anonymous", "players", "unfinished",
+                          "reflections", "follow_up", "endings", "themes", "roster",
+                          "left_out"]
+    assert data["story"] == {"id": "pond", "title": "The Pond", "version": "2"}
+    assert (data["part"], data["players"], data["unfinished"]) == ("", 2, 0)
+    trust = next(r for r in data["reflections"] if r["id"] == "trust")
+    assert list(trust) == ["id", "prompt", "themes", "answered", "division", "options"]
+    assert [(o["number"], o["text"], o["count"]) for o in trust["options"]] == [
+        (1, "I trust it", 1), (2, "Not completely", 1), (3, "It does not matter", 0)]
+    assert trust["options"][0]["journal_lines"] == [
+        {"text": FORMULA, "player": '@Ada, "the" Lovelace', "unfinished": False}]
+    assert trust["options"][1]["journal_lines"][0]["player"] == "Zoë Ørsted"
+    assert data["endings"] == [{"ending": "Letting Go", "count": 1},
+                               {"ending": "The Norfolk Copy", "count": 1}]
+    assert "Zoë" in result.stdout  # UTF-8, not \u escapes
+    summary = classroom.summarise([hostile_class / "handed-in"])
+    page = classroom_render.to_markdown(summary)
+    for r in data["reflections"]:
+        assert f"{md(r['prompt'])}\n" in page
+    anonymous = run_hailsham(["class", "handed-in", "--format", "json", "--anonymous"],
+                             cwd=hostile_class)
+    assert anonymous.returncode == 0, anonymous.stderr
+    written = json.loads((hostile_class / "class-pond.json").read_text("utf-8"))
+    assert written["anonymous"] is True and "Ada" not in json.dumps(written)
+    assert all(line["player"] is None for r in written["reflections"]
+               for o in r["options"] for line in o["journal_lines"])
 
 
 # --- the roster ---------------------------------------------------------------------------

@@ -7,8 +7,10 @@ teacher and a student would read in them.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -31,6 +33,7 @@ from engine.classroom import report as rep
 from engine.classroom import report_render, teacher_sheet
 from engine.classroom.markup import md
 from engine.core import runtime
+from engine.core.text import clean
 from engine.play.saves import read_save
 
 
@@ -429,7 +432,7 @@ def test_markdown_escapes_every_hostile_line(hostile_report: rep.Report) -> None
     assert "red done" in shown[2 + 5] and "\x1b" not in text and "\x07" not in text
     title = text.splitlines()[0]
     assert unescaped_markup(title.removeprefix("# ")) == []
-    assert "<b>" not in text and "](" not in text.replace("\\](", "")
+    assert not re.search(r"(?<!\\)<b>", text) and "](" not in text.replace("\\](", "")
 
 
 @pytest.mark.parametrize("line", HOSTILE)
@@ -439,6 +442,50 @@ def test_md_escape_keeps_the_words(line: str) -> None:
     assert "\n" not in escaped and "\x1b" not in escaped
     if "\x1b" not in line:
         assert unescape(escaped) == line.strip()
+
+
+# Text a plain editor shows as typed: only what would start markup where it stands.
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Q&A, fish & chips", "Q&A, fish & chips"),  # a lone & is no entity
+    ("&amp; &#38; &#x26; &copy", "\\&amp; \\&#38; \\&#x26; &copy"),
+    ("a < b > c, 3<4", "a < b > c, 3<4"),
+    ("<b> </i> <!-- <?x <http://x", "\\<b> \\</i> \\<!-- \\<?x \\<http\\://x"),
+    ("snake_case 1_000 _it_ x_", "snake_case 1_000 \\_it\\_ x\\_"),
+    ("C# {x} ^2 50% (yes!) 'q' \"q\"", "C# {x} ^2 50% (yes!) 'q' \"q\""),
+    ("# title ##", "\\# title \\#\\#"),
+    ("> quoted", "\\> quoted"),
+    ("+ one", "\\+ one"),
+    ("3) three", "3\\) three"),
+    ("mail @ada, a@b", "mail \\@ada, a@b"),
+    ("C:\\temp \\* \\", "C:\\temp \\\\\\* \\\\"),
+    ("Ça va — “bien”", "Ça va — “bien”"),
+])
+def test_md_escapes_only_what_starts_markup(line: str, expected: str) -> None:
+    assert md(line) == expected
+    assert unescaped_markup(expected) == []
+    assert unescape(expected) == line
+
+
+MARKUP_TRIES = (*HOSTILE, "&amp; &#38; <!-- x --> <?php ?> <http://x.org> @ada",
+                "# x ##", "> q", "1. one", "2) two", "=== ---", "***", "___", "_a_ *b*",
+                "a\\", "\\*x\\*", "[a]: http://x", "![i](x)", "$x^2$", "| a | b |",
+                "<div>", "&lt;b&gt;", "~x~")
+
+
+@pytest.mark.parametrize("line", MARKUP_TRIES)
+@pytest.mark.parametrize(("where", "block"), [
+    ("{}", ""), ("- {}", "- "), ("### {}", "### "), ("  - “{}” — who", "  - ")])
+def test_a_markdown_renderer_shows_escaped_text_as_typed(line: str, where: str,
+                                                         block: str) -> None:
+    """A real CommonMark renderer (with GitHub's tables and strikethrough) makes no
+    markup of md()'s text, wherever on a line the summary and report put it."""
+    markdown_it = pytest.importorskip("markdown_it")
+    renderer = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    rendered = renderer.render(where.format(md(line)))
+    tags = set(re.findall(r"</?([a-z0-9]+)", rendered))
+    assert tags <= {"p", "ul", "li", "h3"}, rendered
+    shown = html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip()
+    assert shown == where.format(clean(line).strip()).removeprefix(block)
 
 
 def test_html_report_escapes_every_hostile_line(hostile_report: rep.Report) -> None:

@@ -14,31 +14,54 @@ import re
 
 from engine.core.text import clean
 
-# Markdown metacharacters that can start markup anywhere in a line.
-_ALWAYS = frozenset("\\`*_{}[]<>#!|~&$^@")
+# Characters that can start markup anywhere in a line: code, emphasis, links, tables,
+# strikethrough and (on GitHub) mathematics.
+_ALWAYS = frozenset("`*[]|~$")
 # Block markers that only count at the start of a line: lists, quotes, rules, headings.
-_LEADING = re.compile(r"([-+=>]|\d{1,9}[.)])")
+_LEADING = re.compile(r"([-+=>#]|\d{1,9}[.)])")
+# What would make `&` a character reference (`&amp;`, `&#38;`, `&#x26;`).
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def md(text: str) -> str:
-    """Text that Markdown shows literally: every metacharacter is backslash-escaped."""
+    """Text that Markdown shows literally, with a backslash before each character that
+    would start markup where it stands, and before no other: so "Q&A", "a < b" and
+    "snake_case" read the same in a plain editor as on the rendered page."""
     text = clean(text).strip()
     out: list[str] = []
     for i, ch in enumerate(text):
-        before = text[i - 1] if i else " "
-        after = text[i + 1] if i + 1 < len(text) else " "
-        # "a.b" and ":/" are how bare links begin (www.x.org, https://): breaking them
-        # keeps renderers that link bare addresses from doing so; "Yes. No: 18:17" stays.
-        if (ch in _ALWAYS or (ch == "." and _wordy(before) and _wordy(after))
-                or (ch == ":" and after == "/")):
+        if _starts_markup(text, i, ch):
             out.append("\\")
         out.append(ch)
     escaped = "".join(out)
     lead = _LEADING.match(escaped)
-    if lead:  # `- x`, `1. x`, `> x` would start a list or a quote at a line's start
+    if lead:  # `- x`, `1. x`, `> x`, `# x` would start a list, a quote or a heading
         end = lead.end()
         escaped = f"{escaped[:end - 1]}\\{escaped[end - 1:]}"
     return escaped
+
+
+def _starts_markup(text: str, i: int, ch: str) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if ch in _ALWAYS:
+        return True
+    if ch == "\\":  # escapes the punctuation after it (or breaks the line at its end)
+        return after in _ASCII_PUNCTUATION or i + 1 == len(text)
+    if ch == "<":  # a tag, a comment, a declaration or an autolink: raw HTML, never
+        return after.isalpha() or after in "/!?"
+    if ch == "&":
+        return _ENTITY.match(text, i) is not None
+    if ch == "_":  # inside a word (snake_case) an underscore is no emphasis
+        return not (before.isalnum() and after.isalnum())
+    if ch == "#":  # closing #s at a heading's end would vanish
+        return text[i:].strip("#") == ""
+    if ch == "@":  # @name mentions someone on GitHub
+        return not _wordy(before) and _wordy(after)
+    # "a.b" and ":/" are how bare links begin (www.x.org, https://): breaking them
+    # keeps renderers that link bare addresses from doing so; "Yes. No: 18:17" stays.
+    return (ch == "." and _wordy(before) and _wordy(after)) or (ch == ":" and after == "/")
 
 
 def _wordy(ch: str) -> bool:

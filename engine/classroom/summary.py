@@ -83,6 +83,21 @@ class ReflectionTally:
 
 
 @attrs.frozen
+class PlayerAnswer:
+    """One player's answer to one reflection, for an export with a row for each."""
+
+    player: str | None  # None when anonymous or no name was given
+    number: int  # the player's place among the reports counted, from 1
+    part: str  # the id of the part it was answered in ('' without parts)
+    reflection: str
+    prompt: str
+    option: int  # 1-based
+    option_text: str
+    journal: str
+    ending: str  # '' for an unfinished game
+
+
+@attrs.frozen
 class ThemeTally:
     name: str
     players: int  # players who answered at least one reflection on it
@@ -104,6 +119,7 @@ class ClassSummary:
     anonymous: bool
     part: str = ""  # the title of the one part summarised ('' for whole games)
     roster: RosterCheck | None = None  # with a roster: who has not handed in
+    answers: tuple[PlayerAnswer, ...] = ()  # by player, then in the order answered
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -289,7 +305,8 @@ def summarise(paths: Iterable[Path], anonymous: bool = False,
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
         _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
         None if roster is None else check(roster, ((h.name, h.report.player)
-                                                    for h in handed)))
+                                                    for h in handed)),
+        _answers(reports, anonymous))
 
 
 def one_part(handed: Sequence[Handed], part: str
@@ -350,6 +367,14 @@ class _Tally:
                         for n, text in enumerate(self.labels, start=1))
         return ReflectionTally(rid, self.prompt, self.themes, options,
                                normalised_entropy([o.count for o in options]))
+
+
+def _answers(reports: Sequence[Report], anonymous: bool) -> tuple[PlayerAnswer, ...]:
+    return tuple(
+        PlayerAnswer(None if anonymous else r.player, n, a.part, a.id, a.prompt, a.number,
+                     a.options[a.number - 1] if 0 < a.number <= len(a.options) else "",
+                     a.journal or "", r.ending or "")
+        for n, r in enumerate(reports, start=1) for a in r.reflections)
 
 
 def _endings(reports: Sequence[Report]) -> tuple[tuple[str, int], ...]:

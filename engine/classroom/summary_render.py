@@ -1,4 +1,5 @@
-"""A class summary as Markdown or as one printable HTML page.
+"""A class summary as Markdown or as one printable HTML page (or, through
+engine/classroom/export.py, as CSV or JSON).
 
 Both show the same things in the same order. In HTML each bar is text (block characters)
 beside its count, so that with scripts off, in print and in a screen reader's text view,
@@ -7,12 +8,13 @@ every count is there. Everything that came from a report file is escaped.
 
 from __future__ import annotations
 
+from engine.classroom.export import to_csv, to_json
 from engine.classroom.markup import bar, md, page
 from engine.classroom.markup import html_text as h
 from engine.classroom.roster import in_words
 from engine.classroom.summary import ClassSummary, Line, ReflectionTally
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "csv", "json")
 
 DIVIDED = ("The most divided questions come first. How divided the class was is the "
            "normalised entropy of its answers: 100% when the answers are spread evenly "
@@ -20,7 +22,8 @@ DIVIDED = ("The most divided questions come first. How divided the class was is 
 
 
 def render(summary: ClassSummary, fmt: str) -> str:
-    return to_html(summary) if fmt == "html" else to_markdown(summary)
+    renderers = {"md": to_markdown, "html": to_html, "csv": to_csv, "json": to_json}
+    return renderers[fmt](summary)
 
 
 def title(summary: ClassSummary) -> str:

@@ -24,8 +24,9 @@ def register(sub: Any) -> None:
                                    "out.")
     p.add_argument("paths", nargs="+", metavar="FILES_OR_DIR",
                    help="report files, or folders of them (every .json file inside)")
-    p.add_argument("--format", choices=("md", "html"), default="md",
-                   help="Markdown or one printable HTML page (default: md)")
+    p.add_argument("--format", choices=("md", "html", "csv", "json"), default="md",
+                   help="Markdown, one printable HTML page, CSV for a spreadsheet (a row "
+                        "per player per reflection) or JSON (default: md)")
     output_option(p, "the story")
     p.add_argument("--part", metavar="ID", help="limit the summary to one part of the "
                    "story (one lesson): its reflections and the endings reached in it")
