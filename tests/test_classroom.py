@@ -26,21 +26,32 @@ from playthrough import (
     Elements,
     hand_in,
     load,
+    play,
     story_folder,
     unescape,
     unescaped_markup,
 )
 
 from engine.classroom import export, roster
+from engine.classroom import report as rep
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
 from engine.classroom.markup import BAR, md
+from engine.core.model import Story
+from engine.play.saves import read_save
+from engine.story.bundled import bundled_story
+from engine.story.loader import load_story
 
 
 @pytest.fixture
 def reports(tmp_path: Path) -> Path:
     hand_in(tmp_path, CLASS)
     return tmp_path / "reports"
+
+
+def pond(reports: Path) -> Story:
+    """The story the class played, which hand_in wrote beside their reports."""
+    return load(reports.parent / "story-pond-2")
 
 
 # --- how divided: the normalised entropy ---------------------------------------------
@@ -69,7 +80,7 @@ def test_normalised_entropy_by_hand(counts: list[int], options: int | None,
 # --- the summary's content --------------------------------------------------------------
 
 def test_counts_plan_endings_and_themes(reports: Path) -> None:
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     assert (s.story_title, s.story_id, s.story_version) == ("The Pond", "pond", "2")
     assert (s.players, s.unfinished, s.left_out) == (4, 1, ())
     # The most divided first: trust 0.946, guard 0.918, then the unanimous tape.
@@ -92,7 +103,7 @@ def test_counts_plan_endings_and_themes(reports: Path) -> None:
 
 
 def test_markdown_summary(reports: Path) -> None:
-    text = classroom_render.to_markdown(classroom.summarise([reports]))
+    text = classroom_render.to_markdown(classroom.summarise([reports], story=pond(reports)))
     lines = text.splitlines()
     assert lines[0] == "# The Pond — class summary"
     assert "4 players (1 unfinished) · story version 2" in text
@@ -120,7 +131,7 @@ def test_markdown_summary(reports: Path) -> None:
 
 def test_anonymous_summary_names_nobody(tmp_path: Path, reports: Path) -> None:
     other = hand_in(tmp_path, {"Eve": ["1"]}, version="3")[0]
-    s = classroom.summarise([reports], anonymous=True)
+    s = classroom.summarise([reports], anonymous=True, story=pond(reports))
     for text in (classroom_render.to_markdown(s), classroom_render.to_html(s)):
         for name in ("Ada", "Ben", "Cy", "Di", "Eve", "ada-", other.name):
             assert not re.search(rf"\b{re.escape(name)}\b", text), name
@@ -140,7 +151,7 @@ def test_other_versions_stories_and_broken_files_are_named_and_left_out(
     damaged = json.loads((reports / "ada-pond-2.json").read_text("utf-8"))
     damaged["reflections"][0]["number"] = 9
     (reports / "damaged.json").write_text(json.dumps(damaged), "utf-8")
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     reasons = {Path(x.name).name: x.reason for x in s.left_out}
     assert reasons == {
         "a-save.json": "not a hailsham report",
@@ -148,12 +159,12 @@ def test_other_versions_stories_and_broken_files_are_named_and_left_out(
         "foreign.json": "not a hailsham report",
         "garbled.json": "not a hailsham report (not valid JSON)",
         "latin1.json": "not a hailsham report (not UTF-8 text)",
-        newer.name: "another version of the story (3; most of the class played 2)",
+        newer.name: "another version of the story (3; the story given is 2)",
         foreign.name: "a different story ('The Pond')",
     }
     # Nothing of theirs is mixed in: the same tallies as without them.
     assert s.players == 4 and s.plan == classroom.summarise(
-        [p for p in reports.glob("*-pond-2.json")]).plan
+        [p for p in reports.glob("*-pond-2.json")], story=pond(reports)).plan
     text = classroom_render.to_markdown(s)
     assert "7 files left out (listed at the end)" in text and "## Left out" in text
     assert "new" not in [line.text for t in s.plan for o in t.options for line in o.lines]
@@ -164,7 +175,7 @@ def test_the_same_game_handed_in_twice_counts_once(reports: Path) -> None:
     data = json.loads(ada.read_text("utf-8"))
     data["date"] = "2000-01-01T00:00:00+0000"
     (reports / "ada-old-copy.json").write_text(json.dumps(data), "utf-8")
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     assert s.players == 4
     assert [(Path(x.name).name, x.reason) for x in s.left_out] == [
         ("ada-old-copy.json", "another report of the same game, which is more recent, "
@@ -179,9 +190,10 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
     data["reflections"][1]["journal"] = HOSTILE[5]
     data["reflections"][0]["options"][0] = HOSTILE[1]
     data["themes"][0]["name"] = HOSTILE[3]
-    # Named to come first, so that its prompts and option texts are the ones shown.
+    # Named to come first: its option text and theme name are still not shown, as
+    # every text shown is the story's.
     (reports / "0-mallory.json").write_text(json.dumps(data), "utf-8")
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     md_text = classroom_render.to_markdown(s)
     assert "\x1b" not in md_text and "\x07" not in md_text
     quoted = [line.strip()[len("- “"):line.strip().rindex("”")]
@@ -190,8 +202,8 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
     for escaped in quoted:
         assert unescaped_markup(escaped) == [], escaped
     assert unescape(quoted[0]).startswith("<script>alert(1)</script> [x](javascript")
-    assert f"— {md(HOSTILE[1])}\n" in md_text  # the option's text
-    assert f"### {md(HOSTILE[3])}\n" in md_text  # the theme's name
+    assert f"— {md(HOSTILE[1])}\n" not in md_text and "— I trust it\n" in md_text  # option
+    assert f"### {md(HOSTILE[3])}\n" not in md_text and "### Memory\n" in md_text  # theme
     assert "red done" in md_text
     for line in md_text.splitlines():  # every line that carries report text
         if "Mallory" in line or "heading" in line or "javascript" in line:
@@ -202,12 +214,13 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
     parsed = Elements(page)
     assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
     assert "— <b>Mallory</b> **M**" in parsed.text and "\x1b" not in page
-    assert f"{HOSTILE[1]} {BAR * 20} 2" in parsed.text
+    assert f"{HOSTILE[1]} {BAR}" not in parsed.text
+    assert f"I trust it {BAR * 20} 2" in parsed.text
     assert "<script>alert(1)</script>" in parsed.text
 
 
 def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
-    parsed = Elements(classroom_render.to_html(classroom.summarise([reports])))
+    parsed = Elements(classroom_render.to_html(classroom.summarise([reports], story=pond(reports))))
     for expected in [f"I trust it {BAR * 10} 1", f"Not completely {BAR * 20} 2",
                      "Just a tape 0", "“not sure” — Di (unfinished game)",
                      "The Norfolk Copy: 2", "Unfinished games: 1"]:
@@ -229,7 +242,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
                                  "--story", str(story), "--saves", saves], cwd=tmp_path)
         assert reported.returncode == 0, reported.stderr
     (tmp_path / "handed-in" / "notes.json").write_text("[]", "utf-8")
-    result = run_hailsham(["class", "handed-in", "--format", "html"], cwd=tmp_path)
+    result = run_hailsham(["class", "handed-in", "--story", "story", "--format", "html"],
+                          cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"Left out {Path('handed-in') / 'notes.json'}: not a hailsham report\n"
     written = tmp_path / "class-pond.html"
@@ -238,7 +252,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     assert "2 players · story version 2 · 1 file left out" in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
     handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
-    md_out = run_hailsham(["class", *handed, "-o", "-", "--anonymous"], cwd=tmp_path)
+    md_out = run_hailsham(["class", *handed, "--story", "story", "-o", "-", "--anonymous"],
+                          cwd=tmp_path)
     assert md_out.returncode == 0 and md_out.stderr == ""
     assert md_out.stdout.startswith("# The Pond — class summary\n")
     assert "Ben" not in md_out.stdout and "Memory lies" in md_out.stdout
@@ -290,7 +305,8 @@ def hostile_class(tmp_path: Path) -> Path:
 
 
 def test_class_csv_opens_in_a_spreadsheet_as_written(hostile_class: Path) -> None:
-    result = run_hailsham(["class", "handed-in", "--format", "csv"], cwd=hostile_class)
+    result = run_hailsham(["class", "handed-in", "--story", "story", "--format", "csv"],
+                          cwd=hostile_class)
     assert result.returncode == 0, result.stderr
     written = hostile_class / "class-pond.csv"
     assert str(written) in result.stdout
@@ -312,8 +328,8 @@ def test_class_csv_opens_in_a_spreadsheet_as_written(hostile_class: Path) -> Non
          "Because the game makes them feel chosen", "Ruth!", "Letting Go"],
         ["Zoë Ørsted", "", "tape", "What does the lost tape mean?", "1",
          "A lost childhood", "", "Letting Go"]]
-    anonymous = run_hailsham(["class", "handed-in", "--format", "csv", "--anonymous",
-                              "-o", "-"], cwd=hostile_class)
+    anonymous = run_hailsham(["class", "handed-in", "--story", "story", "--format", "csv",
+                              "--anonymous", "-o", "-"], cwd=hostile_class)
     assert anonymous.returncode == 0 and anonymous.stderr == ""
     assert anonymous.stdout.startswith("\ufeffplayer,")
     rows = list(csv.reader(io.StringIO(anonymous.stdout.removeprefix("\ufeff"))))
@@ -329,7 +345,7 @@ def test_formula_looking_cells_are_made_inert(cell: str, shown: str) -> None:
 
 
 def test_class_json_holds_what_the_pages_show(hostile_class: Path) -> None:
-    result = run_hailsham(["class", "handed-in", "--format", "json", "-o", "-"],
+    result = run_hailsham(["class", "handed-in", "--story", "story", "--format", "json", "-o", "-"],
                           cwd=hostile_class)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -348,12 +364,13 @@ def test_class_json_holds_what_the_pages_show(hostile_class: Path) -> None:
     assert data["endings"] == [{"ending": "Letting Go", "count": 1},
                                {"ending": "The Norfolk Copy", "count": 1}]
     assert "Zoë" in result.stdout  # UTF-8, not \u escapes
-    summary = classroom.summarise([hostile_class / "handed-in"])
+    summary = classroom.summarise([hostile_class / "handed-in"],
+                                    story=load(hostile_class / "story"))
     page = classroom_render.to_markdown(summary)
     for r in data["reflections"]:
         assert f"{md(r['prompt'])}\n" in page
-    anonymous = run_hailsham(["class", "handed-in", "--format", "json", "--anonymous"],
-                             cwd=hostile_class)
+    anonymous = run_hailsham(["class", "handed-in", "--story", "story", "--format", "json",
+                              "--anonymous"], cwd=hostile_class)
     assert anonymous.returncode == 0, anonymous.stderr
     written = json.loads((hostile_class / "class-pond.json").read_text("utf-8"))
     assert written["anonymous"] is True and "Ada" not in json.dumps(written)
@@ -385,8 +402,8 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
 
 def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:
     (tmp_path / "roster.txt").write_text("  ada \n\nBEN\ncy\nEve   Smith\n", "utf-8")
-    result = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-"],
-                          cwd=tmp_path)
+    result = run_hailsham(["class", str(reports), "--story", "story-pond-2", "--roster",
+                           "roster.txt", "-o", "-"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     di = reports / "di-pond-2.json"
     assert result.stderr == ("Roster: 3 of 4 handed in.\n"
@@ -394,12 +411,12 @@ def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) 
                              f"Not on the roster: Di ({di}).\n")
     assert "## Roster" in result.stdout and "Not handed in (or left out): Eve Smith." in (
         result.stdout)
-    anonymous = run_hailsham(["class", str(reports), "--roster", "roster.txt", "-o", "-",
-                              "--anonymous"], cwd=tmp_path)
+    anonymous = run_hailsham(["class", str(reports), "--story", "story-pond-2", "--roster",
+                              "roster.txt", "-o", "-", "--anonymous"], cwd=tmp_path)
     assert anonymous.returncode == 0 and anonymous.stderr == result.stderr
     assert "Roster" not in anonymous.stdout and "Eve" not in anonymous.stdout
-    page = run_hailsham(["class", str(reports), "--roster", "roster.txt", "--format",
-                         "html", "-o", "class.html"], cwd=tmp_path)
+    page = run_hailsham(["class", str(reports), "--story", "story-pond-2", "--roster",
+                         "roster.txt", "--format", "html", "-o", "class.html"], cwd=tmp_path)
     assert page.returncode == 0, page.stderr
     text = Elements((tmp_path / "class.html").read_text("utf-8")).text
     assert "Roster: 3 of 4 handed in." in text and "Not on the roster: Di" in text
@@ -407,7 +424,8 @@ def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) 
 
 def test_class_roster_that_cannot_be_read_is_one_line(tmp_path: Path,
                                                       reports: Path) -> None:
-    result = run_hailsham(["class", str(reports), "--roster", "nobody.txt"], cwd=tmp_path)
+    result = run_hailsham(["class", str(reports), "--story", "story-pond-2", "--roster",
+                           "nobody.txt"], cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == ("hailsham: could not read the roster nobody.txt: No such file "
                              "or directory\n")
@@ -428,7 +446,8 @@ def test_class_roster_with_two_players_of_one_name_and_an_unnamed_game(
         assert handed.returncode == 0, handed.stderr
     [unnamed] = (tmp_path / "handed-in").glob("player-*.json")
     (tmp_path / "roster.txt").write_text("sam k.\nJo\n", "utf-8")
-    result = run_hailsham(["class", "handed-in", "--roster", "roster.txt"], cwd=tmp_path)
+    result = run_hailsham(["class", "handed-in", "--story", "story", "--roster", "roster.txt"],
+                          cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "3 players" in result.stdout
     assert result.stderr == (
@@ -452,7 +471,7 @@ def test_a_reflection_listed_many_times_counts_once(reports: Path) -> None:
         data["game"] = "crafted"
         data["reflections"] = data["reflections"][:1] * 500
     _crafted(reports, "ada-pond-2.json", "zz-repeat.json", repeat)
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     assert s.players == 5
     assert all(t.answered <= s.players for t in s.plan)
     assert next(t for t in s.plan if t.id == "trust").answered == 5
@@ -511,7 +530,7 @@ def test_a_copied_game_id_dated_in_the_future_replaces_nobody(reports: Path) -> 
     def hijack(data: dict) -> None:  # type: ignore[type-arg]
         data["date"], data["player"] = "2099-01-01T00:00:00+0000", "Eve"
     _crafted(reports, "ada-pond-2.json", "zz-hijack.json", hijack)
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     assert s.players == 4
     assert [(Path(x.name).name, x.reason) for x in s.left_out] == [
         ("zz-hijack.json", "dated in the future (2099-01-01T00:00:00+0000)")]
@@ -526,7 +545,63 @@ def test_many_options_in_one_report_take_linear_time(reports: Path) -> None:
         data["reflections"][0]["number"] = 20_000
     _crafted(reports, "ada-pond-2.json", "zz-many.json", many)
     started = time.perf_counter()
-    s = classroom.summarise([reports])
+    s = classroom.summarise([reports], story=pond(reports))
     for fmt in ("md", "html"):
         classroom_render.render(s, fmt)
     assert time.perf_counter() - started < 5
+
+
+# --- without --story: the bundled story, when the reports are of it -----------------------
+
+def _bundled_reports(root: Path, names: list[str]) -> list[Path]:
+    """Reports of a few steps of the bundled story, played by `names` (option 1 every
+    time, "1" for a journal line)."""
+    story, _warnings = load_story(str(bundled_story()))
+    out = []
+    for name in names:
+        saves = root / "saves" / f"{name}-bundled"
+        play(story, saves, ["1"] * 12, player=name)
+        path = root / "reports" / f"{name.lower()}-bundled.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rep.to_json(rep.build(
+            story, read_save(saves, "autosave", story)))), "utf-8")
+        out.append(path)
+    return out
+
+
+def test_reports_of_the_bundled_story_need_no_story(tmp_path: Path) -> None:
+    _bundled_reports(tmp_path, ["Kath", "Tommy"])
+    bundled, _warnings = load_story(str(bundled_story()))
+    s = classroom.summarise([tmp_path / "reports"])
+    assert (s.players, s.story_id, s.story_title) == (2, bundled.id, bundled.title)
+    result = run_hailsham(["class", "reports", "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and "2 players" in result.stdout
+
+
+def test_reports_of_another_story_ask_for_it_in_one_line(tmp_path: Path,
+                                                          reports: Path) -> None:
+    result = run_hailsham(["class", "reports"], cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("hailsham: these reports are of 'The Pond' (pond), not the "
+                             "bundled story: give its folder with --story DIR\n")
+    assert not list(tmp_path.glob("class-*"))
+    with pytest.raises(classroom.StoryNeeded):
+        classroom.summarise([reports])
+
+
+def test_the_story_most_reports_name_decides(tmp_path: Path, reports: Path) -> None:
+    """Four reports of the pond and two of the bundled story: the pond decides, so
+    --story is asked for; with two more of the bundled story, it is summarised and the
+    pond's reports are left out, exit 0."""
+    _bundled_reports(tmp_path, ["Kath", "Tommy"])
+    asked = run_hailsham(["class", "reports", "-o", "-"], cwd=tmp_path)
+    assert asked.returncode == 2 and "(pond)" in asked.stderr
+    _bundled_reports(tmp_path, ["Ruth", "Laura", "Hannah"])
+    result = run_hailsham(["class", "reports", "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "5 players" in result.stdout
+    assert sorted(line.split(":")[0] for line in result.stderr.splitlines()) == [
+        f"Left out {Path('reports') / name}" for name in sorted(p.name for p in
+                                                        reports.glob("*-pond-2.json"))]
+    assert result.stderr.count("a different story ('The Pond')") == 4

@@ -1482,8 +1482,10 @@ def _report(name: str, **changes: Any) -> dict[str, Any]:
         "story": {"id": "tiny", "title": "A tiny story", "version": "1"},
         "player": name, "date": "2026-01-05T10:00:00+0000", "game": f"game-{name}",
         "finished": True, "ending": "The Fence",
-        "path": [{"place": "Here", "stops": [{"scene": "a", "title": "The Pond",
-                                              "choice": "Walk to the field"}]}],
+        "path": [{"place": "Here", "stops": [
+            {"scene": "a", "title": "The Pond", "choice": "Walk to the field"},
+            {"scene": "b", "title": "The Field", "choice": "Stop here"},
+            {"scene": "c", "title": "", "choice": None}]}],
         "reflections": [{"id": "why", "place": "Here", "prompt": "Why do the others play along?",
                          "themes": ["memory"], "options": ["Chosen", "Ruth"], "number": 1,
                          "option": "Chosen", "journal": "my line"}],
@@ -1497,6 +1499,14 @@ def _report(name: str, **changes: Any) -> dict[str, Any]:
             target = target[int(part)] if isinstance(target, list) else target[part]
         target[key] = value
     return report
+
+
+@pytest.fixture
+def report_story(tmp_path: Path) -> Path:
+    """The story the reports below are of (version 1), for `class --story story`."""
+    return write_files(tmp_path / "story", {
+        "story.yaml": MANIFEST.replace("id: tiny\n", 'id: tiny\nversion: "1"\n'),
+        "scenes.yaml": STORY})
 
 
 def _hand_in(folder: Path, reports: dict[str, dict[str, Any]]) -> Path:
@@ -1516,12 +1526,13 @@ def left_out(result: subprocess.CompletedProcess[str]) -> list[str]:
      "folder named `x.json` in a folder given to it",
      "each is named as left out (\"not a regular file (a named pipe)\"), never opened; the "
      "other reports are summarised")
-def test_class_reads_only_regular_files(tmp_path: Path) -> None:
+def test_class_reads_only_regular_files(tmp_path: Path, report_story: Path) -> None:
     folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada")})
     os.mkfifo(folder / "pipe.json")
     (folder / "x.json").mkdir()
     os.mkfifo(tmp_path / "given.json")
-    result = hailsham(tmp_path, ["class", "given.json", "reports", "-o", "-"], timeout=30)
+    result = hailsham(tmp_path, ["class", "given.json", "reports", "--story", "story",
+                                 "-o", "-"], timeout=30)
     shown_safely(result)
     assert result.returncode == 0, result.stderr
     assert left_out(result) == [
@@ -1545,11 +1556,12 @@ def test_class_reads_only_regular_files(tmp_path: Path) -> None:
 ], ids=["a 4,300-digit theme count", "a 4,300-digit version", "a surrogate in player",
         "a surrogate in the title", "a surrogate in a journal line", "a surrogate in an option"])
 def test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates(
-        tmp_path: Path, changes: dict[str, Any], why: str) -> None:
+        tmp_path: Path, report_story: Path, changes: dict[str, Any], why: str) -> None:
     _hand_in(tmp_path / "reports", {"ada.json": _report("Ada"), "ben.json": _report("Ben"),
                                     "bad.json": _report("Cy", **changes)})
     for fmt in ("md", "html"):
-        result = hailsham(tmp_path, ["class", "reports", "--format", fmt, "-o", "-"])
+        result = hailsham(tmp_path, ["class", "reports", "--story", "story", "--format", fmt,
+                                     "-o", "-"])
         shown_safely(result)
         assert result.returncode == 0, result.stderr
         assert left_out(result) == [f"Left out reports/bad.json: {why}"]
@@ -1570,7 +1582,7 @@ add_row("Reports", "a 4,300-digit theme count and version in a report (beyond wh
      "fields and in its file's name; a 10 MB story title",
      "the `Left out …` lines and errors on stderr show none of them raw (cleaned as play "
      "cleans text) and the title cut to 60 characters")
-def test_class_messages_quote_reports_cleanly(tmp_path: Path) -> None:
+def test_class_messages_quote_reports_cleanly(tmp_path: Path, report_story: Path) -> None:
     folder = _hand_in(tmp_path / "reports", {
         "ada.json": _report("Ada"), "ben.json": _report("Ben"),
         f"x{ESCAPES}.json": _report("Cy", story__id="other", story__title=f"T{ESCAPES}"),
@@ -1578,16 +1590,16 @@ def test_class_messages_quote_reports_cleanly(tmp_path: Path) -> None:
         "version.json": _report("Ed", story__version=f"9{ESCAPES}"),
     })
     (folder / f"junk{ESCAPES}.json").write_text("{", "utf-8")
-    result = hailsham(tmp_path, ["class", "reports", "-o", "-"])
+    result = hailsham(tmp_path, ["class", "reports", "--story", "story", "-o", "-"])
     shown_safely(result)
     assert result.returncode == 0, result.stderr
     assert sorted(left_out(result)) == sorted([
         "Left out reports/x .json: a different story ('T ')",
         f"Left out reports/long.json: a different story ('{'t' * 59}…')",
         "Left out reports/junk .json: not a hailsham report (not valid JSON)",
-        "Left out reports/version.json: another version of the story (9 ; most of the "
-        "class played 1)"])
-    alone = hailsham(tmp_path, ["class", f"reports/junk{ESCAPES}.json"])
+        "Left out reports/version.json: another version of the story (9 ; the story "
+        "given is 1)"])
+    alone = hailsham(tmp_path, ["class", f"reports/junk{ESCAPES}.json", "--story", "story"])
     shown_safely(alone)
     assert (alone.returncode, alone.stderr) == (1, "hailsham: none of the files is a usable "
                                                 "report (reports/junk .json: not a hailsham "

@@ -238,7 +238,7 @@ def _class_page(root: Path) -> Page:
     data["reflections"][0]["journal"] = LONG
     data["reflections"][1]["journal"] = " ".join(HOSTILE)
     (reports[0].parent / "mallory.json").write_text(json.dumps(data), "utf-8")
-    summary = classroom.summarise([reports[0].parent])
+    summary = classroom.summarise([reports[0].parent], story=load(root / "story-pond-2"))
     expected: list[str] = [f"{summary.players} players"]
     for t in summary.plan:
         expected.append(t.prompt)

@@ -380,16 +380,19 @@ def test_reports_and_class_summaries_by_part(folder, tmp_path):
     md = run_hailsham(["report", "--story", str(folder), "--saves", str(tmp_path / "b"),
                        "--player", "Ben", "-o", "-"])
     assert "- Started at: Part Two: There" in md.stdout and "Part: Part Two" in md.stdout
-    whole = run_hailsham(["class", "-o", "-", str(ann), str(ben)])
+    whole = run_hailsham(["class", "--story", str(folder), "-o", "-", str(ann), str(ben)])
     assert "Was it a good start?" in whole.stdout
-    two = run_hailsham(["class", "-o", "-", "--part", "two", str(ann), str(ben)])
+    two = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "two",
+                        str(ann), str(ben)])
     assert two.returncode == 0, two.stderr
     assert "class summary, Part Two: There" in two.stdout and "2 players" in two.stdout
     assert "Was it worth the wait?" in two.stdout
     assert "Was it a good start?" not in two.stdout
-    one = run_hailsham(["class", "-o", "-", "--part", "one", str(ann), str(ben)])
+    one = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "one",
+                        str(ann), str(ben)])
     assert "1 player" in one.stdout and "did not play Part One: Here" in one.stderr
-    bad = run_hailsham(["class", "-o", "-", "--part", "four", str(ann), str(ben)])
+    bad = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "four",
+                        str(ann), str(ben)])
     assert bad.returncode == 2 and "the parts are: one (Part One: Here)" in bad.stderr
 
 

@@ -314,7 +314,8 @@ def test_two_players_of_the_same_name_hand_in_two_files(tmp_path: Path,
     assert len(files) == 2 and all(f.name.startswith("sam-k-") for f in files)
     games = {json.loads(f.read_text("utf-8"))["game"] for f in files}
     assert len(games) == 2
-    summary = run_hailsham(["class", "handed-in", "-o", "-"], cwd=tmp_path)
+    summary = run_hailsham(["class", "handed-in", "--story", str(story_root), "-o", "-"],
+                           cwd=tmp_path)
     assert summary.returncode == 0 and "2 players" in summary.stdout
 
 

@@ -19,9 +19,12 @@ import attrs
 from engine.classroom.authority import authorised, authority, once_each
 from engine.classroom.report import Report, ReportError, from_json, limited_to
 from engine.classroom.roster import RosterCheck, check
+from engine.core.diagnostics import StoryError
 from engine.core.model import Story
 from engine.core.text import shortened
+from engine.story.bundled import bundled_story
 from engine.story.files import NotAFile, TooLarge, read_bounded
+from engine.story.loader import load_story
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 FOLLOW_UP_THEMES = 3
@@ -31,6 +34,10 @@ FUTURE_GRACE = timedelta(days=1)  # students' clocks are not exact
 
 class ClassError(Exception):
     """Nothing to summarise, or a path that does not exist; the message says which."""
+
+
+class StoryNeeded(ClassError):
+    """No story was given and the reports are not of the bundled one (a usage error)."""
 
 
 class UnknownPart(ClassError):
@@ -187,29 +194,31 @@ def read_reports(paths: Iterable[Path]) -> tuple[list[Handed], list[LeftOut]]:
     return handed, left_out
 
 
-def one_story(handed: Sequence[Handed]) -> tuple[list[Handed], list[LeftOut]]:
-    """The reports of the story and version most of the class played; the rest left out.
-
-    On a tie, the story of the first file wins (files are read in a stable order)."""
-    def key(h: Handed) -> tuple[str, str]:
-        return (h.report.story_id, h.report.story_version)
-
-    counts = Counter(key(h) for h in handed)
+def story_most_named(handed: Sequence[Handed]) -> tuple[str, str] | None:
+    """The id and title of the story the most reports name (on a tie, the first file's),
+    or None without reports."""
+    counts = Counter(h.report.story_id for h in handed)
     if not counts:
-        return [], []
+        return None
     chosen = max(counts, key=lambda k: counts[k])  # max keeps the first of equals
-    keep = [h for h in handed if key(h) == chosen]
-    out = []
-    for h in handed:
-        if key(h) == chosen:
-            continue
-        if h.report.story_id != chosen[0]:
-            why = f"a different story ('{shortened(h.report.story_title)}')"
-        else:
-            why = (f"another version of the story ({shortened(h.report.story_version) or 'none'}"
-                   f"; most of the class played {shortened(chosen[1]) or 'none'})")
-        out.append(LeftOut(h.name, why))
-    return keep, out
+    return chosen, next(h.report.story_title for h in handed if h.report.story_id == chosen)
+
+
+def bundled_if_theirs(handed: Sequence[Handed]) -> Story:
+    """The bundled story, when the story the most reports name is it; else StoryNeeded,
+    naming the story they are of."""
+    try:
+        bundled, _warnings = load_story(str(bundled_story()))
+    except StoryError:
+        raise ClassError("the bundled story could not be loaded; give the story with "
+                         "--story DIR") from None
+    named = story_most_named(handed)
+    if named is not None and named[0] != bundled.id:
+        story_id, title = named
+        raise StoryNeeded(f"these reports are of '{shortened(title)}' "
+                          f"({shortened(story_id)}), not the bundled story: give its "
+                          "folder with --story DIR")
+    return bundled
 
 
 def of_story(handed: Sequence[Handed], story: Story) -> tuple[list[Handed], list[LeftOut]]:
@@ -281,11 +290,11 @@ def summarise(paths: Iterable[Path], anonymous: bool = False,
               part: str | None = None, roster: Sequence[str] | None = None,
               story: Story | None = None) -> ClassSummary:
     """The class summary of these reports, or of one part of the story in them; with a
-    roster (names), checked against the players of the reports counted. With the story,
-    it decides the version and every text shown; without, the story and version most
-    reports are of does, and texts come from the reports."""
+    roster (names), checked against the players of the reports counted. The story
+    decides the version and every text shown; without one, it is the bundled story when
+    the most reports name it (else StoryNeeded)."""
     handed, left_out = read_reports(paths)
-    handed, other = of_story(handed, story) if story else one_story(handed)
+    handed, other = of_story(handed, story or bundled_if_theirs(handed))
     left_out += other
     handed, twice = one_per_game(handed)
     left_out += twice

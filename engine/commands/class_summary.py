@@ -19,9 +19,9 @@ def register(sub: Any) -> None:
                        description="Summarise the JSON reports of a class (from `hailsham "
                                    "report --format json`): how the class answered each "
                                    "reflection, most divided first, with journal lines, "
-                                   "endings and themes. Files from another story or "
-                                   "version, or that are not reports, are named and left "
-                                   "out.")
+                                   "endings and themes, all worded as the story words "
+                                   "them. Files from another story or version, or that "
+                                   "are not reports, are named and left out.")
     p.add_argument("paths", nargs="+", metavar="FILES_OR_DIR",
                    help="report files, or folders of them (every .json file inside)")
     p.add_argument("--format", choices=("md", "html", "csv", "json"), default="md",
@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("--story", metavar="DIR",
                    help="the story the reports are of: it decides the version, and every "
                         "prompt, option, theme and ending shown comes from it, never from "
-                        "a report (reports it does not fit are named and left out)")
+                        "a report (reports it does not fit are named and left out); "
+                        "default: the bundled story, when the most reports are of it")
     p.add_argument("--roster", metavar="FILE",
                    help="the class's names, one a line: say who has not handed in and "
                         "which reports name someone not on it (case and spacing do not "
@@ -44,7 +45,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.classroom.roster import RosterError, in_words, read_roster
-    from engine.classroom.summary import ClassError, UnknownPart, summarise
+    from engine.classroom.summary import ClassError, StoryNeeded, UnknownPart, summarise
     from engine.classroom.summary_render import render
     from engine.commands.loaded import loaded_story
     from engine.commands.output import file_stem
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     except ClassError as e:
         print(f"hailsham: {clean(str(e))}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(e, UnknownPart) else EXIT_PROBLEM
+        return EXIT_USAGE if isinstance(e, (UnknownPart, StoryNeeded)) else EXIT_PROBLEM
     for x in summary.left_out:
         print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
     for sentence in in_words(summary.roster) if summary.roster else ():
