@@ -263,7 +263,8 @@ class Storage:
     def current_games(self) -> list[tuple[Student, Game]]:
         """Every student with their current game, first joined first."""
         rows = self._read(
-            f"SELECT s.id, s.name, s.display, s.resume_code, s.joined_at, {_GAME_COLUMNS} "
+            "SELECT s.id, s.name, s.display, s.resume_code, s.joined_at, "
+            + ", ".join(f"g.{c.strip()}" for c in _GAME_COLUMNS.split(",")) + " "
             "FROM students s JOIN games g ON g.id = "
             "(SELECT MAX(id) FROM games WHERE student = s.id) ORDER BY s.id")
         return [(Student(*r[:5]), _game(r[5:])) for r in rows]

@@ -218,6 +218,8 @@ def play_context(w: Web, student: Student, row: Game, state: GameState,
         "before": before, "after": after, "answered": answered, "waiting": waiting,
         "can_undo": state.previous is not None, "draft": draft, "error": error,
         "max_journal": MAX_JOURNAL_CHARS,
+        # choices taken on an earlier visit to this scene, marked as the terminal marks them
+        "taken": runtime.taken_before(state) if isinstance(q, ChoiceQuestion) else set(),
     }
 
 
