@@ -114,7 +114,7 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     b.answer(1)
     text = text_of(b.page)
     assert "A desk with a drawer." in text and "The key is in your pocket" not in text
-    assert "Open the garden door Locked: You have no key." in text
+    assert "Open the garden door (locked: You have no key.)" in text
     assert 'value="2"' not in b.page.split("answers")[-1]  # the locked choice has no number
     b.answer(1)  # take the key: the only open choice is number 1
     text = text_of(b.page)
@@ -123,12 +123,14 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     text = text_of(b.page)
     assert "End of Part One: Inside" in text
     assert "Wait here: your teacher will open Part Two: Outside." in text
-    assert '<meta http-equiv="refresh"' in b.page
+    assert '<script src="/static/wait.js"' in b.page  # looks again, with JavaScript on
+    assert b.client.get("/wait").json() == {"open": False}
     b.post("/play", action="go_on")  # going on before it is open does nothing
     assert "Wait here" in b.page
     school.open_part("two")
+    assert b.client.get("/wait").json() == {"open": True}
     b.get("/play")
-    assert "Go on to Part Two: Outside" in b.page and "refresh" not in b.page
+    assert "Go on to Part Two: Outside" in b.page and "wait.js" not in b.page
     b.post("/play", action="go_on")
     text = text_of(b.page)
     assert "Part Two: Outside" in text and "The grass is long." in text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine.core import runtime
@@ -237,6 +237,16 @@ def number(form: Any) -> int | None:
     return int(text)
 
 
+async def wait(request: Request) -> Response:
+    """For wait.js at a part break: {"open": true} once the page has something new."""
+    p = Playing(request)
+    waiting = False
+    if p.state is not None:
+        coming = next_part(p.w, p.state)
+        waiting = coming is not None and coming[0] not in p.w.storage.open_parts()
+    return JSONResponse({"open": not waiting})
+
+
 async def answer(request: Request) -> Response:
     form = await posted(request)
     p = Playing(request)
@@ -352,4 +362,5 @@ routes = [
     Route("/undo", undo, methods=["POST"]),
     Route("/again", again, methods=["POST"]),
     Route("/journal", journal),
+    Route("/wait", wait),
 ]
