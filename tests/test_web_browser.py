@@ -1,0 +1,280 @@
+"""A class in headless Chromium against a real `hailsham serve` process: students join,
+play by clicking and by keyboard alone, undo, wait at a part break until the teacher opens
+the next part, carry on on another device; the teacher's view follows them; axe-core finds
+no serious or critical violation on any page; nothing scrolls sideways at 320 px or 200%.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_web_serve import Server
+from web_browser import chromium, new_page, scrolls_sideways, serious_violations
+from web_story import write_story
+
+from engine.web.storage import Storage
+
+pytestmark = pytest.mark.slow
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    return write_story(tmp_path / "story")
+
+
+@pytest.fixture
+def served(tmp_path: Path, story: Path) -> Iterator[Server]:
+    """The small web story served from a fresh database."""
+    server = Server("--story", str(story), "--db", str(tmp_path / "c.sqlite3"),
+                    "--class", "10B")
+    yield server
+    status, output = server.stop()
+    assert status == 0 and "Traceback" not in output, output
+
+
+def click(page: Any, target: Any) -> None:
+    """Click a button or link that loads another page, and wait for that page."""
+    with page.expect_navigation():
+        target.click()
+
+
+def button(page: Any, name: str) -> Any:
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def join(page: Any, server: Server, name: str) -> None:
+    page.goto(server.students)
+    page.fill("#code", server.code)
+    page.fill("#name", name)
+    click(page, button(page, "Join"))
+
+
+def resume_code(page: Any) -> str:
+    return str(page.locator("footer .code").inner_text())
+
+
+def heading(page: Any) -> str:
+    return str(page.locator("h1").inner_text())
+
+
+def tab_to(page: Any, text: str) -> None:
+    """Press Tab until the focus is on the control whose text starts with `text`, or on
+    the field whose id is `#text`."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("[document.activeElement.id,"
+                                " document.activeElement.innerText || '']")
+        if text.startswith("#"):
+            if focused[0] == text[1:]:
+                return
+        elif re.sub(r"^\d+\.\s*", "", focused[1].strip()).startswith(text):
+            return
+    raise AssertionError(f"Tab never reached {text!r} on {page.url}")
+
+
+def press_enter_on(page: Any, text: str) -> None:
+    tab_to(page, text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def check_axe(page: Any, found: list[str]) -> None:
+    found.extend(serious_violations(page))
+
+
+def test_axe_finds_what_it_should(browser: Any) -> None:
+    """The accessibility checks below are not vacuous: axe runs and reports."""
+    page = new_page(browser)
+    page.set_content('<html><body><button></button>'
+                     '<p style="color:#ccc;background:#fff">faint</p></body></html>')
+    found = " ".join(serious_violations(page))
+    page.context.close()
+    for rule in ("button-name", "color-contrast", "html-has-lang", "document-title"):
+        assert rule in found
+
+
+# --- the bundled story, a whole game by clicking ---------------------------------------------
+
+
+def test_a_whole_game_of_the_bundled_story_by_clicking(tmp_path: Path, browser: Any) -> None:
+    db = tmp_path / "bundled.sqlite3"
+    server = Server("--db", str(db), "--class", "10B")
+    violations: list[str] = []
+    try:
+        page = new_page(browser)
+        page.goto(server.students)
+        check_axe(page, violations)  # the join page
+        join(page, server, "Ada")
+        undone = wrote = False
+        clicks = 0
+        while not page.locator("p.ending").count():
+            assert clicks < 400, f"no ending after {clicks} answers: {page.url}"
+            assert page.locator("ul.answers button, textarea#journal").count(), page.content()
+            if page.locator("textarea#journal").count():
+                if not wrote:
+                    check_axe(page, violations)  # a journal question
+                    page.fill("#journal", "<b>Ruth</b> was frightened too.")
+                    click(page, button(page, "Keep this line"))
+                    wrote = True
+                else:
+                    click(page, button(page, "Skip"))
+                clicks += 1
+                continue
+            answers = page.locator("ul.answers button")
+            fresh = [answers.nth(i) for i in range(answers.count())
+                     if "(taken before)" not in answers.nth(i).inner_text()]
+            choice = (fresh or [answers.first])[0]
+            if not undone and page.locator("#question-heading").count():
+                check_axe(page, violations)  # a reflection
+                before = (heading(page), page.locator("ul.answers").inner_text())
+                click(page, choice)
+                click(page, button(page, "Undo"))
+                assert (heading(page), page.locator("ul.answers").inner_text()) == before
+                undone = True
+                choice = page.locator("ul.answers button").first
+            click(page, choice)
+            clicks += 1
+        assert undone and wrote
+        assert page.locator("p.ending").inner_text().startswith("The end: ")
+        check_axe(page, violations)  # the ending
+        click(page, page.get_by_role("link", name="Read your journal"))
+        assert "<b>Ruth</b> was frightened too." in page.locator("main").inner_text()
+        check_axe(page, violations)  # the journal
+        page.context.close()
+    finally:
+        status, output = server.stop()
+    assert status == 0 and "Traceback" not in output, output
+    assert violations == []
+    storage = Storage(db)
+    [(student, game)] = storage.current_games()
+    storage.close()
+    assert student.display == "Ada" and game.where.phase == "ended", game.where
+
+
+# --- a lesson: keyboard, a part break, the teacher, another device ----------------------------
+
+
+def test_a_lesson_by_keyboard_part_break_teacher_and_another_device(
+        served: Server, browser: Any) -> None:
+    violations: list[str] = []
+    teacher = new_page(browser)
+    teacher.goto(served.teacher)
+    assert "key=" not in teacher.url  # the key stays in the cookie, not the address bar
+    check_axe(teacher, violations)
+
+    ada = new_page(browser)
+    ada.goto(served.students)
+    # Keyboard only from here to the part break.
+    tab_to(ada, "#code")
+    ada.keyboard.type(served.code)
+    ada.keyboard.press("Tab")
+    ada.keyboard.type("Ada")
+    with ada.expect_navigation():
+        ada.keyboard.press("Enter")  # submits the join form
+    assert heading(ada) == "Before you begin"
+    check_axe(ada, violations)  # the content note
+    press_enter_on(ada, "Begin")
+    assert heading(ada) == "The Hall"
+    check_axe(ada, violations)  # a reflection
+    press_enter_on(ada, "Yes")
+    assert "It smells of polish" in ada.locator("main").inner_text()
+    tab_to(ada, "#journal")
+    ada.keyboard.type("I remember <script>alert(1)</script>")
+    press_enter_on(ada, "Keep this line")
+    press_enter_on(ada, "Look around")
+    assert heading(ada) == "The Study"
+    locked = ada.locator("li.locked")
+    assert "locked: You have no key." in locked.inner_text()
+    check_axe(ada, violations)  # a locked choice
+    press_enter_on(ada, "Take the key from the drawer")
+    press_enter_on(ada, "Open the garden door")
+    assert heading(ada) == "End of Part One: Inside"
+    assert "Wait here: your teacher will open Part Two: Outside." in ada.locator(
+        "main").inner_text()
+    check_axe(ada, violations)  # the part break, waiting
+
+    # The teacher sees Ada and opens the next part by clicking.
+    teacher.reload()
+    assert "Ada" in teacher.locator("main").inner_text()
+    click(teacher, button(teacher, "Open Part Two: Outside"))
+    check_axe(teacher, violations)
+    # Ada's page sees it by itself (wait.js) and offers to go on.
+    button(ada, "Go on to Part Two: Outside").wait_for(timeout=15_000)
+    click(ada, button(ada, "Go on to Part Two: Outside"))
+    assert heading(ada) == "The Lawn"
+
+    # Ada carries on on another device with her name and resume code.
+    code = resume_code(ada)
+    tablet = new_page(browser)
+    tablet.goto(served.students + "resume")
+    check_axe(tablet, violations)
+    tablet.fill("#name", "Ada")
+    tablet.fill("#code", code)
+    click(tablet, button(tablet, "Carry on"))
+    assert heading(tablet) == "The Lawn"
+    click(tablet, button(tablet, "1. Sit down"))
+    click(tablet, button(tablet, "2. Not really"))
+    assert tablet.locator("p.ending").inner_text() == "The end: The Quiet End"
+    check_axe(tablet, violations)  # the ending
+
+    # The teacher's view follows: Ada is at the end, her script shown as text.
+    deadline = time.monotonic() + 10
+    while "end" not in teacher.locator("tbody").inner_text():
+        assert time.monotonic() < deadline, teacher.locator("main").inner_text()
+        teacher.reload()
+    for page in (teacher, ada, tablet):
+        page.context.close()
+    assert violations == []
+
+
+# --- 320 px wide and 200% zoom ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", [
+    {"viewport": {"width": 320, "height": 640}},
+    # 200% zoom of a 1280 px window: half as many CSS pixels, each drawn twice as large.
+    {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+], ids=["320px", "zoom200"])
+def test_no_page_scrolls_sideways(served: Server, browser: Any, window: dict[str, Any]
+                                  ) -> None:
+    page = new_page(browser, **window)
+    wide: list[str] = []
+
+    def look() -> None:
+        if scrolls_sideways(page):
+            wide.append(page.url + " " + heading(page))
+
+    page.goto(served.students)
+    look()
+    join(page, served, LONG_WORD[:40])
+    look()
+    click(page, button(page, "Begin"))
+    look()  # a reflection
+    click(page, button(page, "1. Yes"))
+    look()  # the journal
+    page.fill("#journal", LONG_WORD)
+    click(page, button(page, "Keep this line"))
+    click(page, button(page, "1. Look around"))
+    look()  # a locked choice
+    click(page, button(page, "1. Take the key from the drawer"))
+    click(page, button(page, "1. Open the garden door"))
+    look()  # the part break
+    click(page, page.get_by_role("link", name="Journal"))
+    look()
+    page.goto(served.teacher)
+    look()
+    page.context.close()
+    assert wide == []
