@@ -208,6 +208,13 @@ def test_resume_by_cookie_after_the_tab_is_closed_and_the_server_restarts(
     assert "What do you remember?" in c.page  # where Ada was: the journal line
 
 
+def test_the_database_is_private_and_in_wal_mode(school: Class) -> None:
+    school.student()
+    assert school.db.stat().st_mode & 0o777 == 0o600
+    wal = school.db.with_name(school.db.name + "-wal")
+    assert wal.exists() and wal.stat().st_mode & 0o077 == 0
+
+
 def test_resume_on_another_device_by_name_and_code(school: Class) -> None:
     b = school.student("Ada Lovelace")
     b.post("/begin")
