@@ -376,7 +376,7 @@ def test_a_story_edited_between_lessons_keeps_the_scene_or_says_so(tmp_path: Pat
     d = gone.browser()
     d.client.cookies.update(cookies)
     d.get("/play")
-    assert "is no longer in it" in d.page and "'b'" not in d.page
+    assert "is no longer in it" in text_of(d.page) and "'b'" not in d.page
     d.post("/again")
     assert "Content note" in d.page
 

@@ -248,12 +248,6 @@ class Storage:
                           "WHERE id = ?", (student_id,))
         return Student(*rows[0]) if rows else None
 
-    def students_named(self, name_key: str) -> list[Student]:
-        """Students whose names compare equal (security.name_key), first joined first."""
-        rows = self._read("SELECT id, name, display, resume_code, joined_at FROM students "
-                          "WHERE name_key = ? ORDER BY id", (name_key,))
-        return [Student(*r) for r in rows]
-
     def students(self) -> list[Student]:
         rows = self._read("SELECT id, name, display, resume_code, joined_at FROM students "
                           "ORDER BY id")
