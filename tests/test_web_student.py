@@ -431,3 +431,22 @@ def test_the_bundled_story_plays_to_an_ending_as_the_runtime_plays_it(
     loaded = from_json(story, parse(game.data.encode()), "x")
     assert loaded.state.phase == ENDED and loaded.notes == ()
     assert len(loaded.state.history()) > 5
+
+
+def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
+        school: Class, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="write", journal="Polish.")
+    (_, game), = school.storage.current_games()
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    (saves / f"autosave-{game.game}.json").write_text(game.data, encoding="utf-8")
+    assert main(["report", "--story", str(school.root), "--saves", str(saves),
+                 "--format", "json", "-o", "-"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["player"] == "Ada"
+    assert "Polish." in json.dumps(report)
