@@ -114,7 +114,7 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     b.answer(1)
     text = text_of(b.page)
     assert "A desk with a drawer." in text and "The key is in your pocket" not in text
-    assert "Open the garden door Locked: You have no key." in text
+    assert "Open the garden door (locked: You have no key.)" in text
     assert 'value="2"' not in b.page.split("answers")[-1]  # the locked choice has no number
     b.answer(1)  # take the key: the only open choice is number 1
     text = text_of(b.page)
@@ -123,12 +123,14 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     text = text_of(b.page)
     assert "End of Part One: Inside" in text
     assert "Wait here: your teacher will open Part Two: Outside." in text
-    assert '<meta http-equiv="refresh"' in b.page
+    assert '<script src="/static/wait.js"' in b.page  # looks again, with JavaScript on
+    assert b.client.get("/wait").json() == {"open": False}
     b.post("/play", action="go_on")  # going on before it is open does nothing
     assert "Wait here" in b.page
     school.open_part("two")
+    assert b.client.get("/wait").json() == {"open": True}
     b.get("/play")
-    assert "Go on to Part Two: Outside" in b.page and "refresh" not in b.page
+    assert "Go on to Part Two: Outside" in b.page and "wait.js" not in b.page
     b.post("/play", action="go_on")
     text = text_of(b.page)
     assert "Part Two: Outside" in text and "The grass is long." in text
@@ -204,6 +206,13 @@ def test_resume_by_cookie_after_the_tab_is_closed_and_the_server_restarts(
     c.client.cookies.update(cookies)
     c.get("/")
     assert "What do you remember?" in c.page  # where Ada was: the journal line
+
+
+def test_the_database_is_private_and_in_wal_mode(school: Class) -> None:
+    school.student()
+    assert school.db.stat().st_mode & 0o777 == 0o600
+    wal = school.db.with_name(school.db.name + "-wal")
+    assert wal.exists() and wal.stat().st_mode & 0o077 == 0
 
 
 def test_resume_on_another_device_by_name_and_code(school: Class) -> None:
@@ -367,7 +376,7 @@ def test_a_story_edited_between_lessons_keeps_the_scene_or_says_so(tmp_path: Pat
     d = gone.browser()
     d.client.cookies.update(cookies)
     d.get("/play")
-    assert "is no longer in it" in d.page and "'b'" not in d.page
+    assert "is no longer in it" in text_of(d.page) and "'b'" not in d.page
     d.post("/again")
     assert "Content note" in d.page
 
@@ -422,3 +431,22 @@ def test_the_bundled_story_plays_to_an_ending_as_the_runtime_plays_it(
     loaded = from_json(story, parse(game.data.encode()), "x")
     assert loaded.state.phase == ENDED and loaded.notes == ()
     assert len(loaded.state.history()) > 5
+
+
+def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
+        school: Class, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="write", journal="Polish.")
+    (_, game), = school.storage.current_games()
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    (saves / f"autosave-{game.game}.json").write_text(game.data, encoding="utf-8")
+    assert main(["report", "--story", str(school.root), "--saves", str(saves),
+                 "--format", "json", "-o", "-"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["player"] == "Ada"
+    assert "Polish." in json.dumps(report)

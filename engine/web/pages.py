@@ -128,9 +128,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def is_teacher(request: Request) -> bool:
-    key = web(request).info.teacher_key
+    expected = security.teacher_mark(web(request).info.teacher_key)
     marked = request.session.get(TEACHER)
-    return isinstance(marked, str) and security.same_secret(marked, key)
+    return isinstance(marked, str) and security.same_secret(marked, expected)
 
 
 def teacher_only(endpoint: Endpoint) -> Endpoint:
@@ -143,7 +143,7 @@ def teacher_only(endpoint: Endpoint) -> Endpoint:
         if given is not None:
             if not security.same_secret(given, web(request).info.teacher_key):
                 raise HTTPException(403, "teacher")
-            request.session[TEACHER] = given
+            request.session[TEACHER] = security.teacher_mark(given)
             return redirect(request.url.path)
         if not is_teacher(request):
             raise HTTPException(403, "teacher")

@@ -61,6 +61,12 @@ def same_secret(given: str | None, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
+def teacher_mark(key: str) -> str:
+    """What the teacher's cookie holds: derived from the key, so the cookie (signed, not
+    encrypted) never shows the key itself."""
+    return hmac.new(key.encode("utf-8"), b"hailsham teacher", "sha256").hexdigest()
+
+
 def typed_code(text: str) -> str:
     """A code as a student typed it: case, spaces and dashes do not matter."""
     return "".join(ch for ch in text.upper() if ch.isalnum())[:32]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine.core import runtime
@@ -141,7 +141,6 @@ class Playing:
         self.student = current(request)
         self.row: Game | None = None
         self.state: GameState | None = None
-        self.gone: str | None = None
         if self.student is None:
             return
         row = self.w.storage.current_game(self.student.id)
@@ -149,9 +148,8 @@ class Playing:
         self.row = row
         try:
             state, notes = games.state_of(self.w, row)
-        except GameGone as e:
-            self.gone = str(e)
-            return
+        except GameGone:
+            return  # the story changed under the game: state stays None, and play says so
         self.state = state
         if notes:  # the story was edited: say so once, and keep the game as it now fits
             flash(request, CHANGED)
@@ -187,8 +185,7 @@ async def play(request: Request) -> Response:
         return redirect("/")
     assert p.row is not None
     if p.state is None:
-        return render(request, "gone.html", student=p.student, at=p.row.revision,
-                      message=plain_gone(p.gone or ""))
+        return render(request, "gone.html", student=p.student, at=p.row.revision)
     w, state, row = p.w, p.state, p.row
     if not row.begun and state.steps == 0 and w.story.content_note:
         return render(request, "note.html", note=w.story.content_note, at=row.revision,
@@ -223,18 +220,21 @@ def play_context(w: Web, student: Student, row: Game, state: GameState,
     }
 
 
-def plain_gone(message: str) -> str:
-    del message  # the save's own words name a scene id: not for students
-    return ("The story has been changed since you last played, and the scene you were at "
-            "is no longer in it, so your game cannot carry on. Your answers so far are kept "
-            "for your teacher. You can start again from the beginning.")
-
-
 def number(form: Any) -> int | None:
     text = field(form, "answer").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return None
     return int(text)
+
+
+async def wait(request: Request) -> Response:
+    """For wait.js at a part break: {"open": true} once the page has something new."""
+    p = Playing(request)
+    waiting = False
+    if p.state is not None:
+        coming = next_part(p.w, p.state)
+        waiting = coming is not None and coming[0] not in p.w.storage.open_parts()
+    return JSONResponse({"open": not waiting})
 
 
 async def answer(request: Request) -> Response:
@@ -352,4 +352,5 @@ routes = [
     Route("/undo", undo, methods=["POST"]),
     Route("/again", again, methods=["POST"]),
     Route("/journal", journal),
+    Route("/wait", wait),
 ]
