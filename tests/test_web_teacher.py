@@ -158,7 +158,7 @@ def test_opening_a_part_lets_the_waiting_students_carry_on(school: Class) -> Non
     ada = school.student("Ada")
     to_part_break(ada)
     assert "Wait here: your teacher will open Part Two: Outside." in text_of(ada.page)
-    assert '<meta http-equiv="refresh" content="5">' in ada.page
+    assert ada.client.get("/wait").json() == {"open": False}
     text = school.live()
     assert "Part One: Inside: open" in text and "Open Part Two: Outside" in text
     school.teacher.post("/teacher/open", part="two")
@@ -167,7 +167,8 @@ def test_opening_a_part_lets_the_waiting_students_carry_on(school: Class) -> Non
     text = text_of(school.teacher.page)
     assert "Part Two: Outside: open" in text and "Open Part Two" not in text
     assert "Ada Part One: Inside The Study 4 At the end of Part One: Inside" in text
-    ada.get("/play")  # what the student's page does by itself every few seconds
+    assert ada.client.get("/wait").json() == {"open": True}  # the page's script reloads
+    ada.get("/play")
     assert "Wait here" not in ada.page and "Go on to Part Two: Outside" in text_of(ada.page)
     to_the_end(ada)
     assert "1 joined · 1 finished" in school.live()
