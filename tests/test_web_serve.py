@@ -170,3 +170,24 @@ def test_serve_refuses_a_database_of_another_class_or_story(
     (tmp_path / "junk.sqlite3").write_text("not a database")
     assert main(["serve", "--db", str(tmp_path / "junk.sqlite3")]) == 1
     assert "cannot use the database" in capsys.readouterr().err
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path: Path, story: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = main(["serve", "--story", str(story), "--db", str(tmp_path / "c.sqlite3"),
+                       "--port", str(port)])
+    assert status == 1
+    assert f"cannot listen on port {port}" in capsys.readouterr().err
+
+
+def test_serve_without_its_extra_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    assert main(["serve"]) == 1
+    assert "pip install 'hailsham[serve]'" in capsys.readouterr().err

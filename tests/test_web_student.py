@@ -208,6 +208,13 @@ def test_resume_by_cookie_after_the_tab_is_closed_and_the_server_restarts(
     assert "What do you remember?" in c.page  # where Ada was: the journal line
 
 
+def test_the_database_is_private_and_in_wal_mode(school: Class) -> None:
+    school.student()
+    assert school.db.stat().st_mode & 0o777 == 0o600
+    wal = school.db.with_name(school.db.name + "-wal")
+    assert wal.exists() and wal.stat().st_mode & 0o077 == 0
+
+
 def test_resume_on_another_device_by_name_and_code(school: Class) -> None:
     b = school.student("Ada Lovelace")
     b.post("/begin")
@@ -369,7 +376,7 @@ def test_a_story_edited_between_lessons_keeps_the_scene_or_says_so(tmp_path: Pat
     d = gone.browser()
     d.client.cookies.update(cookies)
     d.get("/play")
-    assert "is no longer in it" in d.page and "'b'" not in d.page
+    assert "is no longer in it" in text_of(d.page) and "'b'" not in d.page
     d.post("/again")
     assert "Content note" in d.page
 
@@ -424,3 +431,22 @@ def test_the_bundled_story_plays_to_an_ending_as_the_runtime_plays_it(
     loaded = from_json(story, parse(game.data.encode()), "x")
     assert loaded.state.phase == ENDED and loaded.notes == ()
     assert len(loaded.state.history()) > 5
+
+
+def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
+        school: Class, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="write", journal="Polish.")
+    (_, game), = school.storage.current_games()
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    (saves / f"autosave-{game.game}.json").write_text(game.data, encoding="utf-8")
+    assert main(["report", "--story", str(school.root), "--saves", str(saves),
+                 "--format", "json", "-o", "-"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["player"] == "Ada"
+    assert "Polish." in json.dumps(report)

@@ -2,19 +2,25 @@
 
 Everything the web frontend keeps goes through `Storage`, whose methods are the whole
 interface (a PostgreSQL one could stand behind the same methods for a school-wide
-server). Each method that writes commits before it returns, in WAL mode with
-synchronous=FULL, so an answer the page says was accepted survives `kill -9` and a
-power cut. A game is kept as the same versioned JSON a save file holds
+server). Each method that writes commits before it returns, so an answer the page
+says was accepted is in the database file's write-ahead log before the page answers,
+and survives the server being killed (even `kill -9`). WAL with synchronous=NORMAL:
+the log is written at every commit and synced at checkpoints, so only a crash of the
+whole computer could lose the last answers. (synchronous=FULL, a sync per answer, costs
+about 7 ms an answer on a busy machine, and the app's calls hold up every request
+meanwhile.) A game is kept as the same versioned JSON a save file holds
 (engine.play.saves.to_json), beside a few plain columns (scene, part, steps …) that the
 teacher's view reads without parsing it.
 
-Not thread-safe on its own: every call takes the lock, and the app makes its calls
-from the event loop, one request at a time.
+Every call takes the lock, so it may be called from any thread; the app calls it from
+the event loop, so that one request's reading and writing of a game never interleaves
+with another's.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -158,13 +164,16 @@ class Storage:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         if self.path != ":memory:":
+            # Names and journal lines: readable by the teacher's account only, like saves
+            # (SQLite gives its -wal and -shm files the database's permissions).
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False,
                                        isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)  # each statement idempotent
@@ -238,12 +247,6 @@ class Storage:
         rows = self._read("SELECT id, name, display, resume_code, joined_at FROM students "
                           "WHERE id = ?", (student_id,))
         return Student(*rows[0]) if rows else None
-
-    def students_named(self, name_key: str) -> list[Student]:
-        """Students whose names compare equal (security.name_key), first joined first."""
-        rows = self._read("SELECT id, name, display, resume_code, joined_at FROM students "
-                          "WHERE name_key = ? ORDER BY id", (name_key,))
-        return [Student(*r) for r in rows]
 
     def students(self) -> list[Student]:
         rows = self._read("SELECT id, name, display, resume_code, joined_at FROM students "

@@ -141,7 +141,6 @@ class Playing:
         self.student = current(request)
         self.row: Game | None = None
         self.state: GameState | None = None
-        self.gone: str | None = None
         if self.student is None:
             return
         row = self.w.storage.current_game(self.student.id)
@@ -149,9 +148,8 @@ class Playing:
         self.row = row
         try:
             state, notes = games.state_of(self.w, row)
-        except GameGone as e:
-            self.gone = str(e)
-            return
+        except GameGone:
+            return  # the story changed under the game: state stays None, and play says so
         self.state = state
         if notes:  # the story was edited: say so once, and keep the game as it now fits
             flash(request, CHANGED)
@@ -187,8 +185,7 @@ async def play(request: Request) -> Response:
         return redirect("/")
     assert p.row is not None
     if p.state is None:
-        return render(request, "gone.html", student=p.student, at=p.row.revision,
-                      message=plain_gone(p.gone or ""))
+        return render(request, "gone.html", student=p.student, at=p.row.revision)
     w, state, row = p.w, p.state, p.row
     if not row.begun and state.steps == 0 and w.story.content_note:
         return render(request, "note.html", note=w.story.content_note, at=row.revision,
@@ -221,13 +218,6 @@ def play_context(w: Web, student: Student, row: Game, state: GameState,
         # choices taken on an earlier visit to this scene, marked as the terminal marks them
         "taken": runtime.taken_before(state) if isinstance(q, ChoiceQuestion) else set(),
     }
-
-
-def plain_gone(message: str) -> str:
-    del message  # the save's own words name a scene id: not for students
-    return ("The story has been changed since you last played, and the scene you were at "
-            "is no longer in it, so your game cannot carry on. Your answers so far are kept "
-            "for your teacher. You can start again from the beginning.")
 
 
 def number(form: Any) -> int | None:
