@@ -223,7 +223,7 @@ def _report_page(root: Path) -> Page:
     report = attrs.evolve(report, reflections=report.reflections + extra)
     expected = [report.ending or "", "The Norfolk Copy", "Stay on the steps"]
     for a in report.reflections:
-        expected += [a.prompt, *a.options] + ([a.journal] if a.journal else [])
+        expected += [a.prompt, a.option] + ([a.journal] if a.journal else [])
     expected += [q for t in report.top_themes() for q in t.questions]
     path = root / "report.html"
     path.write_text(report_render.to_html(report), "utf-8")

@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import attrs
 import pytest
 from conftest import autosave_of, run_hailsham
 from playthrough import (
@@ -198,7 +199,7 @@ def test_report_of_an_unfinished_game_with_a_loop(tmp_path: Path, story_root: Pa
     assert (trust.option, trust.journal) == ("It does not matter", "later")
     assert len(report.reflections) == 2  # trust once (its last answer), guard once
     text = report_render.to_markdown(report)
-    assert "- Ending reached: unfinished" in text
+    assert "## Ending\n\nEnding reached: unfinished\n" in text
 
 
 def test_markdown_report_reads_as_a_report(tmp_path: Path, story_root: Path) -> None:
@@ -209,23 +210,85 @@ def test_markdown_report_reads_as_a_report(tmp_path: Path, story_root: Path) -> 
     for expected in [
         "# Ada's journal — The Pond",
         "- Player: Ada",
-        "- Ending reached: The Norfolk Copy",
-        "### The School",
-        "- The Field — chose: Stay on the steps",
-        "### 1. How far do you trust Kathy's memory?",
-        "Themes: Memory",
-        "1. I trust it ← picked",
-        "2. Not completely\n",
-        "Journal: I remember the mud.",
-        "Journal: (nothing written)",
+        "1. How far do you trust Kathy's memory?\n"
+        "   - Chose: I trust it\n"
+        "   - Journal: I remember the mud.\n",
+        "2. Why do the others play along?\n"
+        "   - Chose: Because saying no would cost them Ruth\n\n",  # no journal line
+        "Ending reached: The Norfolk Copy",
         "- Memory: 2 reflections",
-        "## Questions to discuss",
         "- What do you remember?",
         "- Is Ruth a good friend?",
         "- What is lost?",
+        "The School:\n\n1. The Field — chose: Stay on the steps\n",
+        "The Cottages:\n\n3. The Barn — chose: Search Norfolk\n4. Norfolk\n",
     ]:
         assert expected in text, expected
     assert "Why collect art?" not in text  # art was never touched
+    assert "Not completely" not in text  # only the option chosen
+    assert "nothing written" not in text
+    # What the student thought first, then the ending, and the path last.
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## Reflections and journal", "## Ending",
+                        "## The themes touched most", "## Questions to discuss",
+                        "## The path through the story"]
+
+
+def test_markdown_report_renders_as_numbered_reflections(tmp_path: Path,
+                                                          story_root: Path) -> None:
+    """The nested lines stay under their reflection in a real renderer, also past 9."""
+    from markdown_it import MarkdownIt  # the test extra installs it
+
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    report = build(story_root, saves)
+    many = attrs.evolve(report, reflections=report.reflections * 4)  # 12 reflections
+    rendered = MarkdownIt("commonmark").render(report_render.to_markdown(many))
+    answers = rendered[rendered.index("<h2>Reflections"):rendered.index("<h2>Ending</h2>")]
+    assert answers.count("<ol>") == 1 and answers.count("<li>\n<p>") == 12
+    assert answers.count("<li>Chose: ") == 12 and answers.count("<ul>") == 12
+
+
+def test_html_report_puts_reflections_first_and_path_last(tmp_path: Path,
+                                                          story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    page = report_render.to_html(build(story_root, saves))
+    text = Elements(page).text
+    order = ["How far do you trust Kathy's memory?", "Chose: I trust it",
+             "Journal: I remember the mud.", "Why do the others play along?",
+             "What does the lost tape mean?", "Ending reached: The Norfolk Copy",
+             "Memory: 2 reflections", "What do you remember?", "The School",
+             "The Field — Stay on the steps", "Norfolk"]
+    at = 0
+    for expected in order:  # each after the one before
+        at = text.find(expected, at)
+        assert at != -1, f"{expected!r} missing or out of order"
+    assert "Not completely" not in text
+    css = page[page.index("<style>"):page.index("</style>")]
+    assert page.count("<style>") == 1 and "@page { size: A4;" in css
+    assert "break-before" not in css and "page-break" not in css  # nothing forced
+    assert "break-inside: avoid" in css
+
+
+def test_json_report_keeps_its_fields_and_order(tmp_path: Path, story_root: Path) -> None:
+    """Class summaries read the JSON: the student's page order never changes it."""
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    data = json.loads(report_render.render(build(story_root, saves), "json"))
+    assert list(data) == ["format", "version", "created", "story", "player", "date",
+                          "game", "finished", "ending", "path", "reflections", "themes",
+                          "parts", "started_part", "last_part"]
+    assert list(data["reflections"][0]) == ["id", "place", "prompt", "themes", "options",
+                                            "number", "option", "journal", "part"]
+    assert data["reflections"][0]["options"] == ["I trust it", "Not completely",
+                                                 "It does not matter"]
+    assert data["path"][0] == {"place": "The School", "stops": [
+        {"scene": "field", "title": "The Field", "choice": "Stay on the steps"},
+        {"scene": "pond", "title": "The Pond", "choice": "Leave for the Cottages"}]}
 
 
 def test_report_json_round_trips_and_is_versioned(tmp_path: Path, story_root: Path) -> None:
@@ -423,8 +486,8 @@ def hostile_report(tmp_path: Path, story_root: Path) -> rep.Report:
 
 def test_markdown_escapes_every_hostile_line(hostile_report: rep.Report) -> None:
     text = report_render.to_markdown(hostile_report)
-    journal = [line.removeprefix("Journal: ") for line in text.splitlines()
-               if line.startswith("Journal: ") and "(nothing written)" not in line]
+    journal = [line.strip().removeprefix("- Journal: ") for line in text.splitlines()
+               if line.strip().startswith("- Journal: ")]
     assert len(journal) == 2 + len(HOSTILE)
     for escaped in journal:
         assert unescaped_markup(escaped) == [], escaped
