@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_hailsham
+from conftest import run_hailsham, write_files
 from playthrough import (
     CLASS,
     HOSTILE,
+    MANIFEST,
     OUR_ELEMENTS,
     ROUTE_NORFOLK,
+    SCENES,
     Elements,
     hand_in,
     load,
@@ -351,7 +353,7 @@ def test_class_json_holds_what_the_pages_show(hostile_class: Path) -> None:
     data = json.loads(result.stdout)
     assert list(data) == ["story", "part", "anonymous", "players", "unfinished",
                           "reflections", "follow_up", "endings", "themes", "roster",
-                          "left_out"]
+                          "left_out", "answers_left_out"]
     assert data["story"] == {"id": "pond", "title": "The Pond", "version": "2"}
     assert (data["part"], data["players"], data["unfinished"]) == ("", 2, 0)
     trust = next(r for r in data["reflections"] if r["id"] == "trust")
@@ -605,3 +607,183 @@ def test_the_story_most_reports_name_decides(tmp_path: Path, reports: Path) -> N
         f"Left out {Path('reports') / name}" for name in sorted(p.name for p in
                                                         reports.glob("*-pond-2.json"))]
     assert result.stderr.count("a different story ('The Pond')") == 4
+
+
+# --- a story edited without a new version: matched by the text of each answer ------------
+
+# The pond, edited without bumping its version: the trust prompt reworded, guard's second
+# option reworded, guard's prompt respaced (the same wording), tape's options swapped.
+EDITS = {
+    "prompt: How far do you trust Kathy's memory?": "prompt: How much do you trust Kathy?",
+    "text: Because saying no would cost them Ruth": "text: Because refusing would cost Ruth",
+    "prompt: Why do the others play along?": 'prompt: "Why do  the others\\n play along? "',
+    "        - text: A lost childhood\n        - text: Just a tape":
+        "        - text: Just a tape\n        - text: A lost childhood",
+}
+
+
+def _pond_edited(root: Path, edits: dict[str, str], manifest: str = MANIFEST,
+                 scenes: str = SCENES) -> Path:
+    for old, new in edits.items():
+        assert scenes.count(old) == 1, old
+        scenes = scenes.replace(old, new)
+    return write_files(root, {"story.yaml": manifest, "scenes.yaml": scenes})
+
+
+def _tallies(s: classroom.ClassSummary) -> dict[str, list[tuple[str, int]]]:
+    return {t.id: [(o.text, o.count) for o in t.options] for t in s.plan}
+
+
+def test_a_report_of_an_edited_story_counts_only_answers_worded_the_same(
+        tmp_path: Path, reports: Path) -> None:
+    edited = _pond_edited(tmp_path / "edited", EDITS)
+    story = load_story(str(edited))[0]
+    assert (story.id, story.version) == ("pond", "2")
+    assert story.digest != pond(reports).digest
+    s = classroom.summarise([reports], story=story)
+    assert (s.players, s.left_out) == (4, ())
+    # trust: every answer out (its prompt was reworded); guard: only Ben's option 1 is
+    # still worded the same; tape: "A lost childhood" counted where it now stands.
+    assert _tallies(s) == {"guard": [("Because the game makes them feel chosen", 1),
+                                     ("Because refusing would cost Ruth", 0)],
+                           "tape": [("Just a tape", 0), ("A lost childhood", 3)]}
+    for a in s.answers:  # never counted under another option
+        assert a.option_text == story.scenes[
+            {"guard": "pond", "tape": "barn"}[a.reflection]
+        ].reflection.options[a.option - 1].text.render(story.initial_values())
+    assert [a.option_text for a in s.answers if a.reflection == "tape"] == [
+        "A lost childhood"] * 3
+    assert [(t.name, t.players, t.answers) for t in s.themes] == [
+        ("Loss", 3, 3), ("Love", 1, 1), ("Memory", 1, 1)]
+
+    result = run_hailsham(["class", "reports", "--story", "edited", "--format", "csv",
+                           "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trust = "reflection 'trust': its question has been reworded"
+    guard = ("reflection 'guard': the answer \"Because saying no would cost them Ruth\" is "
+             "no longer one of its options")
+    why = "as the story has been edited since this report was made"
+    assert result.stderr.splitlines() == [
+        f"{Path('reports') / 'ada-pond-2.json'}: 2 answers left out, {why} ({trust}; {guard})",
+        f"{Path('reports') / 'ben-pond-2.json'}: 1 answer left out, {why} ({trust})",
+        f"{Path('reports') / 'cy-pond-2.json'}: 2 answers left out, {why} ({trust}; {guard})",
+        f"{Path('reports') / 'di-pond-2.json'}: 1 answer left out, {why} ({trust})"]
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))[1:]
+    assert sorted((r[0], r[2], r[4], r[5]) for r in rows) == [
+        ("Ada", "tape", "2", "A lost childhood"),
+        ("Ben", "guard", "1", "Because the game makes them feel chosen"),
+        ("Ben", "tape", "2", "A lost childhood"),
+        ("Cy", "tape", "2", "A lost childhood")]
+    data = run_hailsham(["class", "reports", "--story", "edited", "--format", "json",
+                         "--anonymous", "-o", "-"], cwd=tmp_path)
+    assert data.returncode == 0 and data.stderr == result.stderr
+    assert [x["file"] for x in json.loads(data.stdout)["answers_left_out"]] == [
+        "a report file"] * 4
+
+
+def test_a_report_of_the_same_story_counts_by_number_and_an_older_one_by_text(
+        reports: Path) -> None:
+    """A report holding the story's digest is counted by number (as before); one from an
+    engine that wrote no digest is matched by its text, with the same result."""
+    story = pond(reports)
+    expected = _tallies(classroom.summarise([reports], story=story))
+    for path in reports.glob("*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        assert data["story"]["digest"] == story.digest
+        del data["story"]["digest"]
+        path.write_text(json.dumps(data), "utf-8")
+    s = classroom.summarise([reports], story=story)
+    assert (_tallies(s), s.answers_left_out) == (expected, ())
+
+
+def test_holes_and_spacing_do_not_make_a_text_another(tmp_path: Path) -> None:
+    """A `{brave}` hole in an option stands for whatever the game showed (Ada and Ben saw
+    1, Cy 0; a new game shows 0), and spacing does not count; the words around do."""
+    holed = SCENES.replace("makes them feel", "makes {brave} of them feel")
+    story = load_story(str(_pond_edited(tmp_path / "story-pond-2", {}, scenes=holed)))[0]
+    (tmp_path / "reports").mkdir()
+    for name, moves in CLASS.items():
+        saves = tmp_path / "saves" / name
+        play(story, saves, moves, player=name)
+        report = rep.build(story, read_save(saves, "autosave", story))
+        assert report.story_digest == story.digest
+        (tmp_path / "reports" / f"{name}.json").write_text(json.dumps(rep.to_json(report)),
+                                                          "utf-8")
+    shown = {a.option for f in (tmp_path / "reports").glob("*.json")
+             for a in classroom.read_report(f).reflections if a.id == "guard"}
+    assert shown == {"Because the game makes 1 of them feel chosen",
+                     "Because saying no would cost them Ruth"}
+    respaced = _pond_edited(tmp_path / "respaced", {
+        "prompt: How far do you trust Kathy's memory?": "prompt: How far?",
+        "text: Because the game makes {brave} of them feel chosen":
+            'text: "Because the game  makes\\n  {brave}  of them feel chosen"'},
+        scenes=holed)
+    s = classroom.summarise([tmp_path / "reports"], story=load_story(str(respaced))[0])
+    assert [count for _, count in _tallies(s)["guard"]] == [1, 2]
+    assert [x.reason.count("its question has been reworded") for x in s.answers_left_out
+            ] == [1, 1, 1, 1]
+    reworded = _pond_edited(tmp_path / "reworded", {
+        "makes {brave} of them": "makes {brave} of THEM"}, scenes=holed)
+    s = classroom.summarise([tmp_path / "reports"], story=load_story(str(reworded))[0])
+    assert _tallies(s)["guard"] == [("Because the game makes 0 of THEM feel chosen", 0),
+                                    ("Because saying no would cost them Ruth", 2)]
+    assert [(Path(x.name).name, x.reason.count("no longer one of its options"))
+            for x in s.answers_left_out] == [("Ben.json", 1)]
+
+
+@pytest.mark.parametrize(("story_text", "recorded", "fits"), [
+    ("I trust it", "I trust it", True),
+    ("I trust it", "  I  trust\n it ", True),
+    ("I trust it", "I Trust it", False),
+    ("I trust it", "I trust it.", False),
+    ("Makes {n} of them", "Makes 12 of them", True),
+    ("Makes {n} of them", "Makes of them", True),  # an empty value
+    ("Makes {n} of them", "Makes 12 of us", False),
+    ("{a} and {b}", "x and y and z", True),
+    ("ab{n}ba", "aba", False),  # the words around a hole never overlap
+    ("{n}", "anything at all", True),
+])
+def test_a_wording_fits_the_text_a_game_showed(story_text: str, recorded: str,
+                                               fits: bool) -> None:
+    from engine.classroom.wording import Wording, normalised
+    from engine.core.model import Template
+    parts: list[str | int] = []
+    for i, piece in enumerate(re.split(r"\{\w+\}", story_text)):
+        parts += [i - 1, piece] if i else [piece]
+    holes = len(parts) > 1
+    template = Template(tuple(parts), None if holes else story_text)
+    assert Wording.of(template).fits(normalised(recorded)) is fits
+
+
+def test_a_report_made_after_the_story_was_edited_holds_no_digest(tmp_path: Path) -> None:
+    """Played on the pond, reported on an edited pond on which the save's answers no
+    longer replay (so the game is its saved state, journal and all): the chosen option
+    as the player saw it is kept, never the option now at its number, and no digest is
+    claimed."""
+    story = load(tmp_path / "story")
+    play(story, tmp_path / "saves", ROUTE_NORFOLK, player="Ada")
+    edits = {**EDITS, "add: {brave: 1}": "add: {brave: 2}"}
+    edited = load_story(str(_pond_edited(tmp_path / "edited", edits)))[0]
+    loaded = read_save(tmp_path / "saves", "autosave", edited)
+    assert any("no longer lead to where the game was" in note for note in loaded.notes)
+    report = rep.build(edited, loaded)
+    assert report.story_digest == ""
+    tape = next(a for a in report.reflections if a.id == "tape")
+    assert (tape.option, tape.number) == ("A lost childhood", 1)
+    path = tmp_path / "reports" / "ada.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(rep.to_json(report)), "utf-8")
+    for given in (story, edited):
+        s = classroom.summarise([path], story=given)
+        assert [a.option_text for a in s.answers if a.reflection == "tape"] == [
+            "A lost childhood"]
+
+
+def test_answers_left_out_of_a_report_are_named_in_one_line() -> None:
+    from engine.classroom.authority import Dropped
+    dropped = [Dropped("", f"reflection 'r{i}' is no longer in the story")
+               for i in range(5)]
+    assert classroom.answers_left_out(dropped) == (
+        "5 answers left out, as the story has been edited since this report was made "
+        "(reflection 'r0' is no longer in the story; reflection 'r1' is no longer in the "
+        "story; reflection 'r2' is no longer in the story; and 2 more)")

@@ -1475,6 +1475,9 @@ def test_a_long_chain_checks_in_linear_memory(tmp_path: Path) -> None:
 
 # --- the reports `hailsham class` reads ---------------------------------------------------
 
+CHOSEN = "Because the game makes them feel chosen"
+
+
 def _report(name: str, **changes: Any) -> dict[str, Any]:
     """A player's report as `hailsham report --format json` writes it, with changes."""
     report: dict[str, Any] = {
@@ -1486,9 +1489,11 @@ def _report(name: str, **changes: Any) -> dict[str, Any]:
             {"scene": "a", "title": "The Pond", "choice": "Walk to the field"},
             {"scene": "b", "title": "The Field", "choice": "Stop here"},
             {"scene": "c", "title": "", "choice": None}]}],
+        # No story digest, as engines before it wrote: matched by the text of each answer.
         "reflections": [{"id": "why", "place": "Here", "prompt": "Why do the others play along?",
-                         "themes": ["memory"], "options": ["Chosen", "Ruth"], "number": 1,
-                         "option": "Chosen", "journal": "my line"}],
+                         "themes": ["memory"], "options": [CHOSEN, "Because saying no would "
+                                                           "cost them Ruth"],
+                         "number": 1, "option": CHOSEN, "journal": "my line"}],
         "themes": [{"id": "memory", "name": "Memory", "count": 1,
                     "questions": ["What do you remember?"]}],
     }
@@ -1604,6 +1609,43 @@ def test_class_messages_quote_reports_cleanly(tmp_path: Path, report_story: Path
     assert (alone.returncode, alone.stderr) == (1, "hailsham: none of the files is a usable "
                                                 "report (reports/junk .json: not a hailsham "
                                                 "report (not valid JSON))\n")
+
+
+@row("Reports", "a report of an edited story (no digest of it) answering 20,000 "
+     "reflections the story does not have, and its one real reflection with an option "
+     "holding `ESC ] 0;PWNED BEL ESC [2J` and U+202E",
+     "the report counts without those answers; one line on stderr names it, how many "
+     "answers were left out and the first three reasons, cleaned (\"reports/cy.json: "
+     "20,001 answers left out, as the story has been edited …\"); exit 0, in time "
+     "linear in the report's size")
+def test_class_names_answers_an_edited_story_no_longer_has(tmp_path: Path,
+                                                           report_story: Path) -> None:
+    from engine.classroom import summary
+    from engine.story.loader import load_story
+
+    gone = [{"id": f"gone{i}", "place": "Here", "prompt": f"Question {i}?", "themes": [],
+             "options": ["x"], "number": 1, "option": "x", "journal": None}
+            for i in range(20_000)]
+    folder = _hand_in(tmp_path / "reports", {
+        "ada.json": _report("Ada"), "ben.json": _report("Ben"),
+        "cy.json": _report("Cy", reflections__0__options=[f"Chosen{ESCAPES}"],
+                           reflections__0__option=f"Chosen{ESCAPES}")})
+    crafted = json.loads((folder / "cy.json").read_text("utf-8"))
+    crafted["reflections"] += gone
+    (folder / "cy.json").write_text(json.dumps(crafted), "utf-8")
+    started = time.perf_counter()
+    s = summary.summarise([folder], story=load_story(str(report_story))[0])
+    assert time.perf_counter() - started < 5
+    assert (s.players, [o.count for o in s.plan[0].options]) == (3, [2, 0])
+    result = hailsham(tmp_path, ["class", "reports", "--story", "story", "-o", "-"])
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "reports/cy.json: 20,001 answers left out, as the story has been edited since "
+        "this report was made (reflection 'why': the answer \"Chosen \" is no longer one "
+        "of its options; reflection 'gone0' is no longer in the story; reflection 'gone1' "
+        "is no longer in the story; and 19,998 more)\n")
+    assert "3 players" in result.stdout
 
 
 @row("Reports", "a report file of 1 GiB (sparse) given to `hailsham class`",

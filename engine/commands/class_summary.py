@@ -21,7 +21,10 @@ def register(sub: Any) -> None:
                                    "reflection, most divided first, with journal lines, "
                                    "endings and themes, all worded as the story words "
                                    "them. Files from another story or version, or that "
-                                   "are not reports, are named and left out.")
+                                   "are not reports, are named and left out; so are "
+                                   "the answers, in a report made before the story "
+                                   "was edited, whose prompt or option it no longer "
+                                   "words the same.")
     p.add_argument("paths", nargs="+", metavar="FILES_OR_DIR",
                    help="report files, or folders of them (every .json file inside)")
     p.add_argument("--format", choices=("md", "html", "csv", "json"), default="md",
@@ -68,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE if isinstance(e, (UnknownPart, StoryNeeded)) else EXIT_PROBLEM
     for x in summary.left_out:
         print(f"Left out {clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
+    for x in summary.answers_left_out:
+        print(f"{clean(x.name)}: {clean(x.reason)}", file=sys.stderr)
     for sentence in in_words(summary.roster) if summary.roster else ():
         print(clean(sentence), file=sys.stderr)
     name = f"{file_stem('class', summary.story_id or summary.story_title)}.{args.format}"
