@@ -21,10 +21,11 @@ from conftest import run_hailsham
 from playthrough import (
     CLASS,
     HOSTILE,
-    OUR_ELEMENTS,
     ROUTE_NORFOLK,
+    SUMMARY_ELEMENTS,
     Elements,
     hand_in,
+    links_within,
     load,
     play,
     story_folder,
@@ -106,23 +107,34 @@ def test_markdown_summary(reports: Path) -> None:
     text = classroom_render.to_markdown(classroom.summarise([reports], story=pond(reports)))
     lines = text.splitlines()
     assert lines[0] == "# The Pond — class summary"
-    assert "4 players (1 unfinished) · story version 2" in text
+    assert lines[2] == ("4 players handed in; 10 answers to 3 questions (1 game "
+                        "unfinished) · story version 2")
+    assert lines[4].startswith("How to read the split: all agreed — everyone gave")
+    assert lines[6] == "## Discuss first: where the class was most divided"
     trust = lines.index("### 1. How far do you trust Kathy's memory?")
-    assert lines[trust + 2] == ("Themes: Memory · answered by 4 of 4 · divided 95%")
+    assert lines[trust + 2] == "Answered by 4 of 4 (100%) · divided · themes: Memory"
+    # Bars are of those who answered, with their track: 1 of 4 is a quarter long.
+    track = "░"
     assert lines[trust + 4:trust + 10] == [
-        f"- {BAR * 10} 1 — I trust it",
+        f"- {BAR * 5}{track * 15} 1 (25%) — I trust it",
         "  - “I remember the mud.” — Ada",
-        f"- {BAR * 20} 2 — Not completely",
+        f"- {BAR * 10}{track * 10} 2 (50%) — Not completely",
         "  - “Memory lies.” — Ben",
-        f"- {BAR * 10} 1 — It does not matter",
+        f"- {BAR * 5}{track * 15} 1 (25%) — It does not matter",
         "  - “not sure” — Di (unfinished game)",
     ]
-    assert f"- {BAR * 20} 3 — A lost childhood\n- 0 — Just a tape" in text
-    assert text.index("### 2. Why do the others play along?") < text.index(
-        "### 3. What does the lost tape mean?")
-    for expected in ["## Endings reached", "- The Norfolk Copy: 2", "- Letting Go: 1",
-                     "- Unfinished games: 1", "## Themes by engagement",
-                     "- Memory: 4 players, 7 answers", "- Loss: 3 players, 3 answers",
+    guard = lines.index("### 2. Why do the others play along?")
+    assert lines[guard + 2] == ("Answered by 3 of 4 (75%) · leaning one way · themes: "
+                                "Love, Memory")
+    assert f"- {BAR * 7}{track * 13} 1 (33%) — Because the game" in text  # 1 of 3
+    assert (f"- {BAR * 20} 3 (100%) — A lost childhood\n"
+            f"- {track * 20} 0 (0%) — Just a tape") in text
+    assert guard < lines.index("### 3. What does the lost tape mean?")
+    assert "all agreed" in lines[lines.index("### 3. What does the lost tape mean?") + 2]
+    for expected in ["## Endings reached", f"- {BAR * 10}{track * 10} The Norfolk Copy: 2 "
+                     "(50%)", "Letting Go: 1 (25%)", "Unfinished games: 1 (25%)",
+                     "## Themes by engagement", "Memory: 4 players (100%), 7 answers",
+                     "Loss: 3 players (75%), 3 answers",
                      "## Questions for the themes the class touched most",
                      "- Why does Kathy keep telling it?", "- What is lost?"]:
         assert expected in text, expected
@@ -212,20 +224,29 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
             assert "](" not in body.replace("\\](", ""), line
     page = classroom_render.to_html(s)
     parsed = Elements(page)
-    assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
+    assert set(parsed.names) <= SUMMARY_ELEMENTS, set(parsed.names) - SUMMARY_ELEMENTS
+    assert len(links_within(parsed)) > 3
     assert "— <b>Mallory</b> **M**" in parsed.text and "\x1b" not in page
     assert f"{HOSTILE[1]} {BAR}" not in parsed.text
-    assert f"I trust it {BAR * 20} 2" in parsed.text
+    assert f"I trust it {BAR * 8}{'░' * 12} 2 (40%)" in parsed.text
     assert "<script>alert(1)</script>" in parsed.text
 
 
 def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
     parsed = Elements(classroom_render.to_html(classroom.summarise([reports], story=pond(reports))))
-    for expected in [f"I trust it {BAR * 10} 1", f"Not completely {BAR * 20} 2",
-                     "Just a tape 0", "“not sure” — Di (unfinished game)",
-                     "The Norfolk Copy: 2", "Unfinished games: 1"]:
+    track = "░"
+    for expected in [f"I trust it {BAR * 5}{track * 15} 1 (25%)",
+                     f"Not completely {BAR * 10}{track * 10} 2 (50%)",
+                     f"Just a tape {track * 20} 0 (0%)",
+                     "answer 3: “not sure” — Di (unfinished game)",
+                     "The Norfolk Copy 2 (50%)", "Unfinished games 1 (25%)",
+                     "Memory 4 players (100%), 7 answers",
+                     "4 players handed in; 10 answers to 3 questions"]:
         assert expected in parsed.text, expected
     assert parsed.names.count("h1") == 1 and "script" not in parsed.names
+    # A contents list links to every question; the charts are drawn in the page.
+    assert links_within(parsed).count("#q1") == 1 and "#q3" in links_within(parsed)
+    assert parsed.names.count("svg") == 3 + 3  # 2 endings and unfinished; 3 themes
 
 
 # --- the command ------------------------------------------------------------------------
@@ -249,7 +270,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     written = tmp_path / "class-pond.html"
     assert str(written) in result.stdout and "2 players" in result.stdout
     parsed = Elements(written.read_text("utf-8"))
-    assert "2 players · story version 2 · 1 file left out" in parsed.text
+    assert ("2 players handed in; 6 answers to 3 questions · story version 2 · 1 file "
+            "left out") in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
     handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
     md_out = run_hailsham(["class", *handed, "--story", "story", "-o", "-", "--anonymous"],
