@@ -33,7 +33,7 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine.classroom import export, roster
+from engine.classroom import export, roster, summary_projector
 from engine.classroom import report as rep
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
@@ -296,6 +296,51 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+# --- the projector ---------------------------------------------------------------------
+
+def test_projector_has_a_screen_per_question_linked_in_order(reports: Path) -> None:
+    s = classroom.summarise([reports], story=pond(reports))  # with names: none shown
+    page = summary_projector.to_projector(s)
+    parsed = Elements(page)
+    screens = [a["id"] for tag, a in parsed.tags if tag == "section"]
+    assert screens == ["start", "q1", "q2", "q3", "endings", "themes"]
+    # Each screen links to the one before and after it, and to the start.
+    steps = [(a.get("rel"), a.get("href")) for tag, a in parsed.tags
+             if tag == "a" and a.get("rel") in ("prev", "next")]
+    assert [href for rel, href in steps if rel == "next"] == [f"#{x}" for x in screens[1:]]
+    assert [href for rel, href in steps if rel == "prev"] == [f"#{x}" for x in screens[:-1]]
+    links_within(parsed)
+    assert set(parsed.names) <= SUMMARY_ELEMENTS | {"script"}
+    assert parsed.names.count("script") == 1
+    assert "How far do you trust Kathy's memory?" in parsed.text
+    assert "I trust it 1 · 25%" in parsed.text and "Not completely 2 · 50%" in parsed.text
+    assert "Answered by 4 of 4 · divided" in parsed.text
+    assert "The Norfolk Copy 2 · 50%" in parsed.text and "Memory 4 · 100%" in parsed.text
+    for name in ("Ada", "Ben", "Cy", "Di", "I remember the mud", "Memory lies"):
+        assert not re.search(rf"\b{name}\b", page), name
+
+
+def test_class_projector_command(tmp_path: Path, reports: Path) -> None:
+    shutil.copytree(reports.parent / "story-pond-2", tmp_path / "story")
+    (tmp_path / "names.txt").write_text("Ada\nBen\nCy\nDi\nEve\n", "utf-8")
+    result = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                           "--roster", "names.txt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "class-pond-projector.html"
+    assert result.stdout == f"Wrote the projector view of 4 players to {written}\n"
+    assert "Eve" in result.stderr  # the roster is for the teacher's terminal only
+    page = written.read_text("utf-8")
+    for name in ("Ada", "Ben", "Eve", "I remember the mud"):
+        assert not re.search(rf"\b{name}\b", page), name
+    wrong = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                          "--format", "csv"], cwd=tmp_path)
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert wrong.stderr == "hailsham: --projector writes an HTML page: leave out --format\n"
+    to_stdout = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                              "--format", "html", "-o", "-"], cwd=tmp_path)
+    assert to_stdout.returncode == 0 and to_stdout.stdout == page
 
 
 # --- exports: CSV for a spreadsheet, JSON ---------------------------------------------
