@@ -262,6 +262,9 @@ figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
   .options .row { display: grid; grid-template-columns: 1fr max-content; gap: 0.8rem; }
   h2 { margin-top: 1.2rem; }
   h3 { font-size: 11pt; }
+  .card h3 { margin: 0.2rem 0 0.1rem; }
+  .card .themes { margin: 0.1rem 0; }
+  .options { margin: 0.2rem 0 0; }
   nav.contents { display: none; }  /* links without page numbers: no use on paper */
   .card { margin: 0.5rem 0; padding: 0.4rem 0.7rem; }
   .journal { margin: -0.5rem 0 0.5rem; padding: 0 0.7rem 0.4rem; }
