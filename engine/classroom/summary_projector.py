@@ -43,13 +43,13 @@ main:has(.screen:target) #start:not(:target) { display: none; }
 .where, .screen .meta { color: #333333; margin: 0 0 0.4em; }
 .screen ol, .screen ul { list-style: none; padding: 0; margin: 0.3em 0; }
 .screen .options li, .screen .chart-rows li { display: grid; align-items: center;
-  grid-template-columns: minmax(0, 1fr) 22% 5.5em; gap: 0 0.8em; margin: 0.3em 0; }
+  grid-template-columns: minmax(0, 1fr) 18% 5.5em; gap: 0 0.8em; margin: 0.25em 0; }
 .screen .options .n { font-weight: bold; margin-right: 0.4em; }
 .screen svg { width: 100%; height: 0.9em; display: block; }
 .screen .value { font-weight: bold; text-align: right; white-space: nowrap; }
 .sections li { margin: 0.3em 0; }
 a { color: #1f4e79; }
-nav.step { margin-top: auto; padding-top: 0.6em; display: flex; gap: 1.5em;
+nav.step { margin-top: auto; padding-top: 0.4em; display: flex; gap: 1.5em;
   align-items: baseline; font-size: 0.75em; }
 nav.step a { padding: 0.2em 0.4em; }
 nav.step .here { margin-right: auto; color: #333333; }
@@ -85,7 +85,7 @@ def to_projector(s: ClassSummary) -> str:
     numbered = [(n, t, g.heading) for g in plan_groups(s) for n, t in g.questions]
     total = len(numbered)
     screens = [Screen("start", _start(s), "")]
-    screens += [Screen(f"q{n}", _question(n, t, total, heading, s),
+    screens += [Screen(f"q{n}", _question(t, heading, s),
                        f"Question {n} of {total}") for n, t, heading in numbered]
     screens += [Screen("endings", _chart_screen("Endings reached",
                                                 f"How each game ended, of {s.players} "
@@ -130,14 +130,13 @@ def _range(first: int, last: int) -> str:
     return f"question {first}" if first == last else f"questions {first}–{last}"
 
 
-def _question(n: int, t: ReflectionTally, total: int, heading: str,
-              s: ClassSummary) -> str:
+def _question(t: ReflectionTally, heading: str, s: ClassSummary) -> str:
     options = "".join(
         f'<li><span><span class="n">{i}</span>{h(o.text)}</span>'
         f"{_meter(o.count, t.answered)}"
         f'<span class="value">{o.count} · {percent(o.count, t.answered)}</span></li>'
         for i, o in enumerate(t.options, start=1))
-    return (f'<p class="where">{h(heading)} · question {n} of {total}</p>\n'
+    return (f'<p class="where">{h(heading)}</p>\n'
             f"<h2>{h(t.prompt)}</h2>\n"
             f'<p class="meta">Answered by {t.answered} of {s.players} · '
             f"{h(split_words(t))} · each bar: its share of those {t.answered}</p>\n"
