@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bundled_class import hand_in_class
 from conftest import run_hailsham
 from playthrough import (
     CLASS,
@@ -76,6 +77,25 @@ def test_normalised_entropy_by_hand(counts: list[int], options: int | None,
                                     expected: float) -> None:
     assert math.isclose(classroom.normalised_entropy(counts, options), expected,
                         abs_tol=1e-6)
+
+
+# --- how split, in words --------------------------------------------------------------
+
+@pytest.mark.parametrize(("counts", "words"), [
+    ([], "nobody answered"),
+    ([0, 1, 0], "one answer"),
+    ([7, 0, 0], "all agreed"),
+    ([18, 6], "mostly agreed"),  # 75%
+    ([17, 7, 1], "leaning one way"),  # 68%
+    ([13, 12, 0], "evenly split"),  # within 10 points, though one has more than half
+    ([9, 8, 8], "evenly split"),
+    ([12, 8, 5], "divided"),  # 48%, 32%: 16 points apart, none over half
+])
+def test_split_in_words(counts: list[int], words: str) -> None:
+    options = tuple(classroom.OptionTally(f"option {i}", c) for i, c in enumerate(counts))
+    tally = classroom.ReflectionTally("r", "Why?", (), options,
+                                      classroom.normalised_entropy(counts))
+    assert classroom_render.split_words(tally) == words
 
 
 # --- the summary's content --------------------------------------------------------------
@@ -296,6 +316,27 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+def test_plan_of_a_class_of_25_names_5_questions_first(tmp_path: Path) -> None:
+    hand_in_class(tmp_path / "reports", 25)
+    s = classroom.summarise([tmp_path / "reports"])
+    groups = classroom_render.plan_groups(s)
+    numbered = [(n, t, g.anchor) for g in groups for n, t in g.questions]
+    assert [n for n, _t, _g in numbered] == list(range(1, len(s.plan) + 1))
+    assert sorted(t.id for _n, t, _g in numbered) == sorted(t.id for t in s.plan)
+    met = [t for t in s.plan if t.answered >= 13]
+    assert [t for _n, t, g in numbered if g == "discuss"] == (
+        classroom_render.most_split_first(met)[:5])
+    assert all(t.answered < 13 for _n, t, g in numbered if g == "fewer")
+    # The words never say a question is more split than one above it.
+    for group in groups:
+        order = [classroom_render.SPLIT_ORDER.index(classroom_render.split_words(t))
+                 for _n, t in group.questions]
+        assert order == sorted(order)
+    assert classroom_render.counts_line(s).startswith(
+        f"25 players handed in; {sum(t.answered for t in s.plan)} answers to "
+        f"{len(s.plan)} questions (3 games unfinished)")
 
 
 # --- the projector ---------------------------------------------------------------------

@@ -29,11 +29,11 @@ DISCUSS_FIRST = 5  # questions named in the discussion plan
 
 SPLIT = ("How to read the split: all agreed — everyone gave the same answer; mostly "
          "agreed — three in four or more gave one answer; leaning one way — one answer had "
-         "more than half; evenly split — the two answers given most are within 10 points of "
-         "each other; divided — answers spread out, none over half. Questions come most "
-         "split first; with the same words, by how evenly the answers spread over all the "
-         "options (their normalised entropy). Bars and percentages are of those who "
-         "answered each question.")
+         "more than half; evenly split — the two answers given most are within 10 "
+         "percentage points of each other; divided — answers spread out, none over half. "
+         "Questions come most split first; with the same words, by how evenly the answers "
+         "spread over all the options (their normalised entropy). Bars and percentages "
+         "are of those who answered each question.")
 
 
 def render(summary: ClassSummary, fmt: str) -> str:
@@ -84,7 +84,7 @@ SPLIT_ORDER = ("evenly split", "divided", "leaning one way", "mostly agreed", "a
                "one answer", "nobody answered")
 
 
-def _most_split_first(tallies: Sequence[ReflectionTally]) -> list[ReflectionTally]:
+def most_split_first(tallies: Sequence[ReflectionTally]) -> list[ReflectionTally]:
     # Stable: within the same words, the summary's order (the measure) stays.
     return sorted(tallies, key=lambda t: SPLIT_ORDER.index(split_words(t)))
 
@@ -104,8 +104,8 @@ def plan_groups(s: ClassSummary) -> tuple[Group, ...]:
     least half the class answered, the others they answered, then the rest; groups with
     no question are left out. Numbers run on through the groups."""
     half = (s.players + 1) // 2
-    met = _most_split_first([t for t in s.plan if t.answered >= half])
-    fewer = _most_split_first([t for t in s.plan if t.answered < half])
+    met = most_split_first([t for t in s.plan if t.answered >= half])
+    fewer = most_split_first([t for t in s.plan if t.answered < half])
     first, others = met[:DISCUSS_FIRST], met[DISCUSS_FIRST:]
     out, n = [], 1
     for anchor, heading, intro, questions in (
