@@ -17,16 +17,18 @@ import time
 from pathlib import Path
 
 import pytest
+from bundled_class import hand_in_class
 from conftest import run_hailsham, write_files
 from playthrough import (
     CLASS,
     HOSTILE,
     MANIFEST,
-    OUR_ELEMENTS,
     ROUTE_NORFOLK,
     SCENES,
+    SUMMARY_ELEMENTS,
     Elements,
     hand_in,
+    links_within,
     load,
     play,
     story_folder,
@@ -34,7 +36,7 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine.classroom import export, roster
+from engine.classroom import export, roster, summary_projector
 from engine.classroom import report as rep
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
@@ -79,6 +81,25 @@ def test_normalised_entropy_by_hand(counts: list[int], options: int | None,
                         abs_tol=1e-6)
 
 
+# --- how split, in words --------------------------------------------------------------
+
+@pytest.mark.parametrize(("counts", "words"), [
+    ([], "nobody answered"),
+    ([0, 1, 0], "one answer"),
+    ([7, 0, 0], "all agreed"),
+    ([18, 6], "mostly agreed"),  # 75%
+    ([17, 7, 1], "leaning one way"),  # 68%
+    ([13, 12, 0], "evenly split"),  # within 10 points, though one has more than half
+    ([9, 8, 8], "evenly split"),
+    ([12, 8, 5], "divided"),  # 48%, 32%: 16 points apart, none over half
+])
+def test_split_in_words(counts: list[int], words: str) -> None:
+    options = tuple(classroom.OptionTally(f"option {i}", c) for i, c in enumerate(counts))
+    tally = classroom.ReflectionTally("r", "Why?", (), options,
+                                      classroom.normalised_entropy(counts))
+    assert classroom_render.split_words(tally) == words
+
+
 # --- the summary's content --------------------------------------------------------------
 
 def test_counts_plan_endings_and_themes(reports: Path) -> None:
@@ -108,23 +129,34 @@ def test_markdown_summary(reports: Path) -> None:
     text = classroom_render.to_markdown(classroom.summarise([reports], story=pond(reports)))
     lines = text.splitlines()
     assert lines[0] == "# The Pond — class summary"
-    assert "4 players (1 unfinished) · story version 2" in text
+    assert lines[2] == ("4 players handed in; 10 answers to 3 questions (1 game "
+                        "unfinished) · story version 2")
+    assert lines[4].startswith("How to read the split: all agreed — everyone gave")
+    assert lines[6] == "## Discuss first: where the class was most divided"
     trust = lines.index("### 1. How far do you trust Kathy's memory?")
-    assert lines[trust + 2] == ("Themes: Memory · answered by 4 of 4 · divided 95%")
+    assert lines[trust + 2] == "Answered by 4 of 4 (100%) · divided · themes: Memory"
+    # Bars are of those who answered, with their track: 1 of 4 is a quarter long.
+    track = "░"
     assert lines[trust + 4:trust + 10] == [
-        f"- {BAR * 10} 1 — I trust it",
+        f"- {BAR * 5}{track * 15} 1 (25%) — I trust it",
         "  - “I remember the mud.” — Ada",
-        f"- {BAR * 20} 2 — Not completely",
+        f"- {BAR * 10}{track * 10} 2 (50%) — Not completely",
         "  - “Memory lies.” — Ben",
-        f"- {BAR * 10} 1 — It does not matter",
+        f"- {BAR * 5}{track * 15} 1 (25%) — It does not matter",
         "  - “not sure” — Di (unfinished game)",
     ]
-    assert f"- {BAR * 20} 3 — A lost childhood\n- 0 — Just a tape" in text
-    assert text.index("### 2. Why do the others play along?") < text.index(
-        "### 3. What does the lost tape mean?")
-    for expected in ["## Endings reached", "- The Norfolk Copy: 2", "- Letting Go: 1",
-                     "- Unfinished games: 1", "## Themes by engagement",
-                     "- Memory: 4 players, 7 answers", "- Loss: 3 players, 3 answers",
+    guard = lines.index("### 2. Why do the others play along?")
+    assert lines[guard + 2] == ("Answered by 3 of 4 (75%) · leaning one way · themes: "
+                                "Love, Memory")
+    assert f"- {BAR * 7}{track * 13} 1 (33%) — Because the game" in text  # 1 of 3
+    assert (f"- {BAR * 20} 3 (100%) — A lost childhood\n"
+            f"- {track * 20} 0 (0%) — Just a tape") in text
+    assert guard < lines.index("### 3. What does the lost tape mean?")
+    assert "all agreed" in lines[lines.index("### 3. What does the lost tape mean?") + 2]
+    for expected in ["## Endings reached", f"- {BAR * 10}{track * 10} The Norfolk Copy: 2 "
+                     "(50%)", "Letting Go: 1 (25%)", "Unfinished games: 1 (25%)",
+                     "## Themes by engagement", "Memory: 4 players (100%), 7 answers",
+                     "Loss: 3 players (75%), 3 answers",
                      "## Questions for the themes the class touched most",
                      "- Why does Kathy keep telling it?", "- What is lost?"]:
         assert expected in text, expected
@@ -214,20 +246,29 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
             assert "](" not in body.replace("\\](", ""), line
     page = classroom_render.to_html(s)
     parsed = Elements(page)
-    assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
+    assert set(parsed.names) <= SUMMARY_ELEMENTS, set(parsed.names) - SUMMARY_ELEMENTS
+    assert len(links_within(parsed)) > 3
     assert "— <b>Mallory</b> **M**" in parsed.text and "\x1b" not in page
     assert f"{HOSTILE[1]} {BAR}" not in parsed.text
-    assert f"I trust it {BAR * 20} 2" in parsed.text
+    assert f"I trust it {BAR * 8}{'░' * 12} 2 (40%)" in parsed.text
     assert "<script>alert(1)</script>" in parsed.text
 
 
 def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
     parsed = Elements(classroom_render.to_html(classroom.summarise([reports], story=pond(reports))))
-    for expected in [f"I trust it {BAR * 10} 1", f"Not completely {BAR * 20} 2",
-                     "Just a tape 0", "“not sure” — Di (unfinished game)",
-                     "The Norfolk Copy: 2", "Unfinished games: 1"]:
+    track = "░"
+    for expected in [f"I trust it {BAR * 5}{track * 15} 1 (25%)",
+                     f"Not completely {BAR * 10}{track * 10} 2 (50%)",
+                     f"Just a tape {track * 20} 0 (0%)",
+                     "answer 3: “not sure” — Di (unfinished game)",
+                     "The Norfolk Copy 2 (50%)", "Unfinished games 1 (25%)",
+                     "Memory 4 players (100%), 7 answers",
+                     "4 players handed in; 10 answers to 3 questions"]:
         assert expected in parsed.text, expected
     assert parsed.names.count("h1") == 1 and "script" not in parsed.names
+    # A contents list links to every question; the charts are drawn in the page.
+    assert links_within(parsed).count("#q1") == 1 and "#q3" in links_within(parsed)
+    assert parsed.names.count("svg") == 3 + 3  # 2 endings and unfinished; 3 themes
 
 
 # --- the command ------------------------------------------------------------------------
@@ -251,7 +292,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     written = tmp_path / "class-pond.html"
     assert str(written) in result.stdout and "2 players" in result.stdout
     parsed = Elements(written.read_text("utf-8"))
-    assert "2 players · story version 2 · 1 file left out" in parsed.text
+    assert ("2 players handed in; 6 answers to 3 questions · story version 2 · 1 file "
+            "left out") in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
     handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
     md_out = run_hailsham(["class", *handed, "--story", "story", "-o", "-", "--anonymous"],
@@ -276,6 +318,72 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+def test_plan_of_a_class_of_25_names_5_questions_first(tmp_path: Path) -> None:
+    hand_in_class(tmp_path / "reports", 25)
+    s = classroom.summarise([tmp_path / "reports"])
+    groups = classroom_render.plan_groups(s)
+    numbered = [(n, t, g.anchor) for g in groups for n, t in g.questions]
+    assert [n for n, _t, _g in numbered] == list(range(1, len(s.plan) + 1))
+    assert sorted(t.id for _n, t, _g in numbered) == sorted(t.id for t in s.plan)
+    met = [t for t in s.plan if t.answered >= 13]
+    assert [t for _n, t, g in numbered if g == "discuss"] == (
+        classroom_render.most_split_first(met)[:5])
+    assert all(t.answered < 13 for _n, t, g in numbered if g == "fewer")
+    # The words never say a question is more split than one above it.
+    for group in groups:
+        order = [classroom_render.SPLIT_ORDER.index(classroom_render.split_words(t))
+                 for _n, t in group.questions]
+        assert order == sorted(order)
+    assert classroom_render.counts_line(s).startswith(
+        f"25 players handed in; {sum(t.answered for t in s.plan)} answers to "
+        f"{len(s.plan)} questions (3 games unfinished)")
+
+
+# --- the projector ---------------------------------------------------------------------
+
+def test_projector_has_a_screen_per_question_linked_in_order(reports: Path) -> None:
+    s = classroom.summarise([reports], story=pond(reports))  # with names: none shown
+    page = summary_projector.to_projector(s)
+    parsed = Elements(page)
+    screens = [a["id"] for tag, a in parsed.tags if tag == "section"]
+    assert screens == ["start", "q1", "q2", "q3", "endings", "themes"]
+    # Each screen links to the one before and after it, and to the start.
+    steps = [(a.get("rel"), a.get("href")) for tag, a in parsed.tags
+             if tag == "a" and a.get("rel") in ("prev", "next")]
+    assert [href for rel, href in steps if rel == "next"] == [f"#{x}" for x in screens[1:]]
+    assert [href for rel, href in steps if rel == "prev"] == [f"#{x}" for x in screens[:-1]]
+    links_within(parsed)
+    assert set(parsed.names) <= SUMMARY_ELEMENTS | {"script"}
+    assert parsed.names.count("script") == 1
+    assert "How far do you trust Kathy's memory?" in parsed.text
+    assert "I trust it 1 · 25%" in parsed.text and "Not completely 2 · 50%" in parsed.text
+    assert "Answered by 4 of 4 · divided" in parsed.text
+    assert "The Norfolk Copy 2 · 50%" in parsed.text and "Memory 4 · 100%" in parsed.text
+    for name in ("Ada", "Ben", "Cy", "Di", "I remember the mud", "Memory lies"):
+        assert not re.search(rf"\b{name}\b", page), name
+
+
+def test_class_projector_command(tmp_path: Path, reports: Path) -> None:
+    shutil.copytree(reports.parent / "story-pond-2", tmp_path / "story")
+    (tmp_path / "names.txt").write_text("Ada\nBen\nCy\nDi\nEve\n", "utf-8")
+    result = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                           "--roster", "names.txt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "class-pond-projector.html"
+    assert result.stdout == f"Wrote the projector view of 4 players to {written}\n"
+    assert "Eve" in result.stderr  # the roster is for the teacher's terminal only
+    page = written.read_text("utf-8")
+    for name in ("Ada", "Ben", "Eve", "I remember the mud"):
+        assert not re.search(rf"\b{name}\b", page), name
+    wrong = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                          "--format", "csv"], cwd=tmp_path)
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert wrong.stderr == "hailsham: --projector writes an HTML page: leave out --format\n"
+    to_stdout = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                              "--format", "html", "-o", "-"], cwd=tmp_path)
+    assert to_stdout.returncode == 0 and to_stdout.stdout == page
 
 
 # --- exports: CSV for a spreadsheet, JSON ---------------------------------------------
