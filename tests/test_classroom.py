@@ -15,6 +15,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bundled_class import hand_in_class
@@ -895,3 +896,104 @@ def test_answers_left_out_of_a_report_are_named_in_one_line() -> None:
         "5 answers left out, as the story has been edited since this report was made "
         "(reflection 'r0' is no longer in the story; reflection 'r1' is no longer in the "
         "story; reflection 'r2' is no longer in the story; and 2 more)")
+
+
+# --- a game reported after the story was edited: the answers as they were given ---------
+
+# The pond edited after a game was played, without a new version: guard's and tape's
+# options swapped (they have no effects, so the saved answers still replay by number),
+# and the option of trust that Ada chose reworded.
+SWAPS = {
+    "        - text: Because the game makes them feel chosen\n"
+    "        - text: Because saying no would cost them Ruth":
+        "        - text: Because saying no would cost them Ruth\n"
+        "        - text: Because the game makes them feel chosen",
+    "        - text: A lost childhood\n        - text: Just a tape":
+        "        - text: Just a tape\n        - text: A lost childhood",
+    "        - text: I trust it\n": "        - text: I trust it fully\n",
+}
+PLAY = ["play", "--plain", "--story", "story", "--saves", "saves", "--player", "Ada"]
+
+
+def _class_rows(root: Path, story: str) -> tuple[list[tuple[str, str, str]], str]:
+    """(reflection, option number, option text) counted for each answer, and stderr."""
+    result = run_hailsham(["class", "reports", "--story", story, "--format", "csv",
+                           "-o", "-"], cwd=root)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))[1:]
+    return sorted((r[2], r[4], r[5]) for r in rows), result.stderr
+
+
+def _report(root: Path) -> dict[str, Any]:
+    result = run_hailsham(["report", "--story", "story", "--saves", "saves", "--format",
+                           "json", "-o", "reports/ada.json"], cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "the journal keeps them as they were given" in result.stderr
+    data: dict[str, Any] = json.loads((root / "reports" / "ada.json").read_text("utf-8"))
+    return data
+
+
+def test_a_game_reported_after_the_story_was_edited_counts_what_was_chosen(
+        tmp_path: Path) -> None:
+    """A real game, then the story edited, then `hailsham report`: the journal and the
+    report hold the options Ada saw and chose, no digest is claimed, and the class
+    summary counts each answer under the option she chose — or leaves it out and names
+    it — whether it is given the edited story or the one she played."""
+    story_folder(tmp_path / "story")
+    story_folder(tmp_path / "played")  # the teacher's copy, as the class played it
+    game = run_hailsham(PLAY, "\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+    assert game.returncode == 0 and "The end: The Norfolk Copy" in game.stdout
+    _pond_edited(tmp_path / "story", SWAPS)
+
+    journal = run_hailsham(["journal", "--story", "story", "--saves", "saves"],
+                           cwd=tmp_path)
+    assert journal.returncode == 0, journal.stderr
+    assert [line.strip() for line in journal.stdout.splitlines()
+            if "Answered:" in line] == [
+        "Answered: I trust it", "Answered: Because saying no would cost them Ruth",
+        "Answered: A lost childhood"]
+    data = _report(tmp_path)
+    assert data["story"]["digest"] == ""
+    assert [(r["id"], r["option"]) for r in data["reflections"]] == [
+        ("trust", "I trust it"), ("guard", "Because saying no would cost them Ruth"),
+        ("tape", "A lost childhood")]
+
+    rows, stderr = _class_rows(tmp_path, "story")
+    assert rows == [("guard", "1", "Because saying no would cost them Ruth"),
+                    ("tape", "2", "A lost childhood")]
+    assert stderr == (f"{Path('reports') / 'ada.json'}: 1 answer left out, as the story "
+                      "has been edited since this report was made (reflection 'trust': "
+                      "the answer \"I trust it\" is no longer one of its options)\n")
+    rows, stderr = _class_rows(tmp_path, "played")
+    assert (rows, stderr) == ([("guard", "2", "Because saying no would cost them Ruth"),
+                               ("tape", "1", "A lost childhood"),
+                               ("trust", "1", "I trust it")], "")
+
+
+def test_a_game_played_on_both_sides_of_an_edit_counts_each_answer_as_given(
+        tmp_path: Path) -> None:
+    """Half a game, the options swapped, the rest played with --continue: guard was
+    answered before the edit, tape after it. `:journal`, the save and the report keep
+    each as it was given, and the summary counts both right with either story."""
+    story_folder(tmp_path / "story")
+    story_folder(tmp_path / "played")
+    first = run_hailsham(PLAY, "\n".join(ROUTE_NORFOLK[:4]) + "\n", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    _pond_edited(tmp_path / "story", {k: v for k, v in SWAPS.items() if "trust" not in v})
+    rest = ["", ":journal", "2", "1", "1"]  # tape 1 is now "Just a tape"
+    game = run_hailsham([*PLAY, "--continue"], "\n".join(rest) + "\n", cwd=tmp_path)
+    assert game.returncode == 0 and "The end: The Norfolk Copy" in game.stdout
+    assert "You answered: Because saying no would cost them Ruth" in game.stdout
+    saved = json.loads(next((tmp_path / "saves").glob("autosave-*.json")).read_text())
+    assert [e[4:6] for e in saved["journal"]] == [
+        ["I trust it", 1], ["Because saying no would cost them Ruth", 2],
+        ["Just a tape", 1]]
+
+    data = _report(tmp_path)
+    assert data["story"]["digest"] == ""
+    assert _class_rows(tmp_path, "story") == ([
+        ("guard", "1", "Because saying no would cost them Ruth"),
+        ("tape", "1", "Just a tape"), ("trust", "1", "I trust it")], "")
+    assert _class_rows(tmp_path, "played") == ([
+        ("guard", "2", "Because saying no would cost them Ruth"),
+        ("tape", "2", "Just a tape"), ("trust", "1", "I trust it")], "")
