@@ -771,7 +771,7 @@ def test_a_report_of_an_edited_story_counts_only_answers_worded_the_same(
     trust = "reflection 'trust': its question has been reworded"
     guard = ("reflection 'guard': the answer \"Because saying no would cost them Ruth\" is "
              "no longer one of its options")
-    why = "as the story has been edited since this report was made"
+    why = "as the story has been edited since these answers were given"
     assert result.stderr.splitlines() == [
         f"{Path('reports') / 'ada-pond-2.json'}: 2 answers left out, {why} ({trust}; {guard})",
         f"{Path('reports') / 'ben-pond-2.json'}: 1 answer left out, {why} ({trust})",
@@ -893,7 +893,7 @@ def test_answers_left_out_of_a_report_are_named_in_one_line() -> None:
     dropped = [Dropped("", f"reflection 'r{i}' is no longer in the story")
                for i in range(5)]
     assert classroom.answers_left_out(dropped) == (
-        "5 answers left out, as the story has been edited since this report was made "
+        "5 answers left out, as the story has been edited since these answers were given "
         "(reflection 'r0' is no longer in the story; reflection 'r1' is no longer in the "
         "story; reflection 'r2' is no longer in the story; and 2 more)")
 
@@ -962,7 +962,7 @@ def test_a_game_reported_after_the_story_was_edited_counts_what_was_chosen(
     assert rows == [("guard", "1", "Because saying no would cost them Ruth"),
                     ("tape", "2", "A lost childhood")]
     assert stderr == (f"{Path('reports') / 'ada.json'}: 1 answer left out, as the story "
-                      "has been edited since this report was made (reflection 'trust': "
+                      "has been edited since these answers were given (reflection 'trust': "
                       "the answer \"I trust it\" is no longer one of its options)\n")
     rows, stderr = _class_rows(tmp_path, "played")
     assert (rows, stderr) == ([("guard", "2", "Because saying no would cost them Ruth"),

@@ -333,7 +333,7 @@ def answers_left_out(dropped: Sequence[Dropped]) -> str:
     named = "; ".join(d.why for d in dropped[:DROPPED_NAMED])
     more = f"; and {n - DROPPED_NAMED:,} more" if n > DROPPED_NAMED else ""
     return (f"{'1 answer' if n == 1 else f'{n:,} answers'} left out, as the story has been "
-            f"edited since this report was made ({named}{more})")
+            f"edited since these answers were given ({named}{more})")
 
 
 def one_part(handed: Sequence[Handed], part: str
