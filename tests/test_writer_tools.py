@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, run_hailsham
 
 from engine.check.explore import check
+from engine.core import runtime
 from engine.play import random_play as playtest
 from engine.play.test_plans import read_plan, record, replay, run_plan, transcript, write_plan
 from engine.story.loader import load_story
@@ -86,6 +87,45 @@ def test_a_bounded_exploration_claims_no_coverage(story_dir):
     codes = codes_at(found)
     assert "W302" in codes
     assert not {"W304", "W305", "W306", "W307"} & set(codes)
+
+
+ROADS_NOT_TAKEN = """\
+scenes:
+  a:
+    place: here
+    text: At the gate.
+    choices:
+      - text: Walk out through the gate
+        goto: end
+        if: false
+        locked: Nobody had to tell us.
+      - text: Climb the wall
+        goto: end
+        if: false
+      - text: Wait for the van
+        goto: end
+        if: n > 5
+        locked: It never came.
+      - text: Go back in
+        goto: end
+  end:
+    place: here
+    text: The end.
+    ending: Done
+"""
+
+
+def test_a_road_not_taken_is_shown_locked_and_not_warned_about(story_dir):
+    """`if: false` with `locked` is never offered on purpose; any other never-true
+    condition, and `if: false` without `locked`, still warns."""
+    story, problems = load_story(str(story_dir(ROADS_NOT_TAKEN)))
+    assert not problems
+    assert [c.always_locked for c in story.scenes["a"].choices] == [True, False, False, False]
+    found, _ = check(story)
+    assert codes_at(found) == {"W304": [10, 13]}  # `Climb the wall` and `Wait for the van`
+    offers = runtime.question(story, runtime.start(story).state).offers
+    assert [(o.number, o.locked) for o in offers] == [
+        (None, "Nobody had to tell us."), (None, "It never came."), (1, None)]
 
 
 RANDOM = """\
