@@ -262,7 +262,7 @@ def _questions_page(root: Path) -> Page:
     sheet = teacher_sheet.build(load(root / "story"))
     expected: list[str] = []
     for part in sheet.parts:
-        expected.append(part.place)
+        expected.append(part.heading)
         for a in part.asked:
             expected += [a.prompt, *a.options, *a.themes]
     expected += [q for t in sheet.other_themes for q in t.questions]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from conftest import autosave_of, run_hailsham
+from conftest import autosave_of, run_hailsham, write_files
 from playthrough import (
     HOSTILE,
     OUR_ELEMENTS,
@@ -36,6 +36,7 @@ from engine.classroom.markup import md
 from engine.core import runtime
 from engine.core.text import clean
 from engine.play.saves import read_save
+from engine.story.loader import load_story
 
 
 @pytest.fixture
@@ -568,7 +569,7 @@ def test_html_report_escapes_every_hostile_line(hostile_report: rep.Report) -> N
 def test_questions_sheet_lists_every_reflection_and_question_by_place(
         story_root: Path) -> None:
     sheet = teacher_sheet.build(load(story_root))
-    assert [p.place for p in sheet.parts] == ["The School", "The Cottages"]
+    assert [p.heading for p in sheet.parts] == ["The School", "The Cottages"]
     assert [[a.prompt for a in p.asked] for p in sheet.parts] == [
         ["How far do you trust Kathy's memory?", "Why do the others play along?"],
         ["What does the lost tape mean?"]]
@@ -585,6 +586,75 @@ def test_questions_sheet_lists_every_reflection_and_question_by_place(
         assert expected in text, expected
     assert text.index("## The School") < text.index("Is Ruth") < text.index(
         "## The Cottages") < text.index("What is lost?")
+
+
+PARTED = {
+    "story.yaml": """\
+format: 1
+title: Parted
+start: a.one
+parts:
+  - {id: first, title: "Part One: Before", start: a.one}
+  - {id: second, title: "Part Two: After", start: b.one}
+variables: {}
+places: {a: Before, b: After}
+themes:
+  t: {name: Theme, summary: S., questions: [Q1?, Q2?]}
+""",
+    "scenes.yaml": """\
+scenes:
+  b.one:
+    place: b
+    reflection:
+      id: late
+      themes: [t]
+      prompt: Asked in part two?
+      options: [{text: Yes}, {text: No}]
+    text: Later.
+    ending: End
+  a.two:
+    place: a
+    text: Second.
+    reflection:
+      id: second
+      themes: [t]
+      prompt: Asked second?
+      options: [{text: Yes}, {text: No}]
+    choices: [{text: On, goto: b.one}]
+  a.probe:
+    place: a
+    text: Probe.
+    reflection:
+      id: probe
+      themes: [t]
+      prompt: Why do you say so?
+      options: [{text: Because}, {text: I do not know}]
+    choices: [{text: On, goto: a.two}]
+  a.one:
+    place: a
+    text: First.
+    reflection:
+      id: first
+      themes: [t]
+      prompt: Asked first?
+      options: [{text: "Yes, {{surely}}", goto: a.probe}, {text: No}]
+    choices: [{text: On, goto: a.two}]
+""",
+}
+
+
+def test_questions_sheet_goes_part_by_part_and_names_follow_ups(tmp_path: Path) -> None:
+    story, _ = load_story(str(write_files(tmp_path / "parted", PARTED)))
+    sheet = teacher_sheet.build(story)
+    assert [p.heading for p in sheet.parts] == ["Part One: Before", "Part Two: After"]
+    assert [[a.prompt for a in p.asked] for p in sheet.parts] == [
+        ["Asked first?", "Why do you say so?", "Asked second?"], ["Asked in part two?"]]
+    only = [a.only_after for p in sheet.parts for a in p.asked]
+    assert only == [None, "Only players who answered \u201cYes, {surely}\u201d to "
+                    "\u201cAsked first?\u201d meet this question.", None, None]
+    text = teacher_sheet.to_markdown(sheet)
+    assert "## Part One: Before" in text and "meet this question." in text
+    assert "meet this question." in teacher_sheet.to_html(sheet)
 
 
 def test_questions_command(tmp_path: Path, story_root: Path) -> None:

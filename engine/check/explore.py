@@ -738,7 +738,8 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
         if scene.id not in found.entered:
             continue  # W301 covers everything in it
         for n, choice in enumerate(scene.choices, start=1):
-            if choice.key not in found.offered:
+            # a road not taken (`if: false` with `locked`) is never offered on purpose
+            if choice.key not in found.offered and not choice.always_locked:
                 warn(CHOICE_NEVER_OFFERED, scene.path, choice.line, number=n, scene=scene.id,
                      text=_short(choice.text.parts))
         for i, paragraph in enumerate(scene.text):

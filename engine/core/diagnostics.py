@@ -340,7 +340,8 @@ EMPTY_SCENE_FILE = _W303.message("the file is empty: it has no scenes")
 
 _W304 = _code("W304", WARNING, "choice never offered",
               "The choice's `if` is false whenever its scene is reached, so no reader sees "
-              "the choice.")
+              "the choice. A road not taken on purpose, `if: false` with `locked`, is "
+              "shown locked and not warned about.")
 CHOICE_NEVER_OFFERED = _W304.message("choice {number} of scene '{scene}' ({text}) is never "
                                      "offered: its condition is never true when the scene is "
                                      "reached")
