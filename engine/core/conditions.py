@@ -45,6 +45,7 @@ from engine.core.diagnostics import (
     VISITED_WITHOUT_QUOTES,
     Message,
     did_you_mean,
+    did_you_mean_scene,
 )
 
 MAX_LENGTH = 1000
@@ -326,7 +327,7 @@ def check(node: Node, variables: Mapping[str, type], scenes: Mapping[str, Any]) 
     if isinstance(node, Visited):
         if node.scene not in scenes:
             raise ExprError(UNKNOWN_SCENE, scene=node.scene, where="visited()",
-                            hint=did_you_mean(node.scene, scenes))
+                            hint=did_you_mean_scene(node.scene, scenes))
         return int
     if isinstance(node, Not):
         _want(node.operand, bool, "not", variables, scenes)

@@ -415,6 +415,19 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" — did you mean '{close}'?" if close else ""
 
 
+def did_you_mean_scene(word: str, scenes: Iterable[str]) -> str:
+    """` — did you mean 'x'?` for a scene id only when it is close: fewer edits (a
+    character added, left out, changed, or two swapped) than a third of the length of
+    the part after the last `.` (`hailsham.dormitry` → `hailsham.dormitory`, but never
+    `hailsham.boathouse` → `hailsham.woods`)."""
+    global _last_index
+    names = scenes if isinstance(scenes, Collection) else list(scenes)
+    if _last_index is None or not _last_index.of(names):
+        _last_index = _Suggestions(names)
+    close = _last_index.nearest(word)
+    return f" — did you mean '{close}'?" if close else ""
+
+
 # Names are compared one by one (difflib's ratio, about 15 µs each) up to this many;
 # beyond, only those within one typo of the word are, found in an index. Without it a
 # story of 2,000 scenes and 2,000 misspelt gotos compared four million pairs (58 s).
@@ -451,15 +464,74 @@ class _Suggestions:
             self.answers[word] = self._closest(word) if len(word) <= LONGEST_WORD else None
         return self.answers[word]
 
+    def nearest(self, word: str) -> str | None:
+        """The name fewest edits away, if fewer than a third of the length of the word's
+        part after its last `.`; the first in sorted order of those as near."""
+        key = "\0" + word  # its own answers: no name starts with a NUL
+        if key not in self.answers:
+            most = (len(word.rsplit(".", 1)[-1]) - 1) // 3
+            best: tuple[int, str] | None = None
+            if len(word) <= LONGEST_WORD and most > 0:
+                for name in sorted(self._near(word)):
+                    # One edit is the least (the word is not a name): no need to look on.
+                    edits = 1 if one_edit_apart(word, name) else (
+                        edit_distance(word, name, most) if most > 1 else most + 1)
+                    if edits <= most and (best is None or edits < best[0]):
+                        best = (edits, name)
+                        if edits == 1:
+                            break
+            self.answers[key] = best[1] if best else None
+        return self.answers[key]
+
+    def _near(self, word: str) -> Collection[str]:
+        """The names worth comparing with a word: all of few, else those one typo away."""
+        if self.count <= FEW_NAMES:
+            return self.names
+        near = sorted({name for form in _forms(word) for name in self.forms.get(form, ())})
+        return sorted(near, key=lambda name: abs(len(name) - len(word)))[:FEW_NAMES]
+
     def _closest(self, word: str) -> str | None:
         import difflib  # only when something is misspelt: not on every start
 
-        near: Collection[str] = self.names
-        if self.count > FEW_NAMES:
-            near = sorted({name for form in _forms(word) for name in self.forms.get(form, ())})
-            near = sorted(near, key=lambda name: abs(len(name) - len(word)))[:FEW_NAMES]
-        close = difflib.get_close_matches(word, near, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(word, self._near(word), n=1, cutoff=0.6)
         return close[0] if close else None
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether one edit turns a into b: a character added, left out or changed, or two
+    neighbours swapped (in one pass: most suggestions are one typo away)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        changed = a[i + 1:] == b[i + 1:]
+        swapped = (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+                   and a[i + 2:] == b[i + 2:])
+        return changed or swapped
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1:] == shorter[i:]
+
+
+def edit_distance(a: str, b: str, most: int) -> int:
+    """The edits that turn a into b (a character added, left out or changed, or two
+    neighbours swapped), counted up to most + 1: beyond, how many does not matter."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1,
+                             row[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return min(row[-1], most + 1)
 
 
 def _forms(word: str) -> set[str]:

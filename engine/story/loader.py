@@ -61,6 +61,7 @@ from engine.core.diagnostics import (
     Message,
     StoryError,
     did_you_mean,
+    did_you_mean_scene,
 )
 from engine.core.model import (
     NO_EFFECTS,
@@ -523,7 +524,7 @@ class _Loader:
         start = header["start"]
         if start is not None and start not in self.scene_ids:
             self.error(UNKNOWN_SCENE, manifest.value_lines["start"], scene=start, where="start",
-                       hint=did_you_mean(start, self.scene_ids))
+                       hint=did_you_mean_scene(start, self.scene_ids))
         self.check_part_starts(header["parts"], start)
         if any(d.is_error for d in self.diagnostics):
             return None, self.diagnostics
@@ -616,7 +617,7 @@ class _Loader:
             if part.start not in self.scene_ids:
                 self.error(UNKNOWN_SCENE, line, scene=part.start,
                            where=f"the start of part '{part.id}'",
-                           hint=did_you_mean(part.start, self.scene_ids))
+                           hint=did_you_mean_scene(part.start, self.scene_ids))
             elif part.start in starts:
                 self.error(PART_START_SHARED, line, part=part.id, scene=part.start,
                            other=starts[part.start])
@@ -845,7 +846,7 @@ class _Loader:
         target = self.text(node, "goto", what)
         if target is not None and target not in self.scene_ids:
             self.error(UNKNOWN_SCENE, node.value_lines["goto"], scene=target, where="goto",
-                       hint=did_you_mean(target, self.scene_ids))
+                       hint=did_you_mean_scene(target, self.scene_ids))
             return None
         return target
 
