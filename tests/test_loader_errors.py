@@ -136,7 +136,8 @@ CASES: list[Case] = [
                             "scenes.yaml": GOOD}, M, 3, "E002", "not UTF-8"),
     ("manifest YAML syntax error", {"story.yaml": manifest("title: A tiny story",
                                                            "title: A: tiny story  # <"),
-                                    "scenes.yaml": GOOD}, M, None, "E003", "YAML syntax"),
+                                    "scenes.yaml": GOOD}, M, None, "E003",
+                                    "`:` followed by a space inside text"),
     ("manifest with an alias", {"story.yaml": MANIFEST + "version: &v x  # <\n",
                                 "scenes.yaml": GOOD}, M, None, "E006", "anchor"),
 
@@ -706,7 +707,7 @@ scenes:
     ("scene file YAML syntax error", {"story.yaml": MANIFEST,
                                       "scenes.yaml": GOOD.replace("text: Bye.",
                                                                   "text: Bye: now.  # <")},
-     S, None, "E003", "YAML syntax error"),
+     S, None, "E003", "`:` followed by a space inside text"),
     ("scene file with a tag", {"story.yaml": MANIFEST,
                                "scenes.yaml": GOOD.replace("text: Bye.",
                                                            "text: !!python/object Bye.  # <")},

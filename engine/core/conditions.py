@@ -37,6 +37,7 @@ from engine.core.diagnostics import (
     NESTED_TOO_DEEP,
     NUMBER_TOO_LARGE,
     OPERAND_TYPE,
+    UNDECLARED_VARIABLE,
     UNEXPECTED_CHARACTER,
     UNEXPECTED_COMPARISON,
     UNEXPECTED_TOKEN,
@@ -321,8 +322,9 @@ def check(node: Node, variables: Mapping[str, type], scenes: Mapping[str, Any]) 
         return type(node.value)
     if isinstance(node, Name):
         if node.name not in variables:
-            raise ExprError(UNKNOWN_VARIABLE, name=node.name,
-                            hint=did_you_mean(node.name, variables))
+            hint = did_you_mean(node.name, variables)
+            raise ExprError(UNKNOWN_VARIABLE if hint else UNDECLARED_VARIABLE, name=node.name,
+                            hint=hint)
         return variables[node.name]
     if isinstance(node, Visited):
         if node.scene not in scenes:

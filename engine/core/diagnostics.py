@@ -88,9 +88,31 @@ _E002 = _code("E002", ERROR, "the file is not UTF-8",
 NOT_UTF8 = _E002.message("byte 0x{byte:02X} is not UTF-8 — save the file as UTF-8")
 
 _E003 = _code("E003", ERROR, "YAML syntax error",
-              "The file is not valid YAML: look for a missing colon, a wrong indent or an "
-              "unclosed quote at or just before the line given.")
+              "The file is not valid YAML: the message names the slip in plain words (a "
+              "`:` inside text, a quote that does not hold the whole text, a tab, a line "
+              "indented wrongly) and shows the line with a caret under the spot to change.")
 YAML_SYNTAX = _E003.message("YAML syntax error: {problem}{context}")
+COLON_IN_TEXT = _E003.message("`:` followed by a space inside text: put the whole text in "
+                              "quotes, or use `|`")
+TEXT_AFTER_QUOTE = _E003.message("the text starts with a quote and goes on after it: quote "
+                                 "the whole text, as in {fix}, or use `|`")
+TEXT_STARTS_WITH = _E003.message("text cannot start with `{character}`: put the whole text "
+                                 "in quotes")
+QUOTE_NOT_CLOSED = _E003.message("this quote is never closed: end the text with the same "
+                                 "quote")
+TAB = _E003.message("a tab: indent with spaces")
+LESS_INDENTED_THAN_TEXT = _E003.message("this line is indented less than the text above it: "
+                                        "indent it like the rest of the text")
+KEY_DEEPER_THAN_ABOVE = _E003.message("`{key}` is indented {spaces} more than `{other}` "
+                                      "above it: line it up with `{other}`")
+KEY_SHALLOWER_THAN_ABOVE = _E003.message("`{key}` is indented {spaces} less than `{other}` "
+                                         "above it: line it up with `{other}`")
+KEY_DEEPER_THAN_BELOW = _E003.message("`{key}` is indented {spaces} more than `{other}` "
+                                      "below it: line it up with `{other}`")
+KEY_AT_DASH = _E003.message("`{key}` is lined up with the `-` of the list above it: indent "
+                            "it {spaces} more, under `{other}`, to make it part of that item")
+SPACE_AFTER_DASH = _E003.message("a list item needs a space after its `-`")
+NO_COLON_AFTER_KEY = _E003.message("this line has no `:` after its key: write `key: value`")
 
 _E004 = _code("E004", ERROR, "the file is too large",
               "A story file is larger than the engine reads: split its scenes over several "
@@ -139,9 +161,14 @@ DUPLICATE_KEY = _E010.message("duplicate key '{key}' (first at line {first})")
 
 _E011 = _code("E011", ERROR, "unknown key",
               "A key the story format does not know, often a typo: the message suggests the "
-              "nearest known key or lists the allowed ones.")
+              "nearest known key or lists the allowed ones. A scene written outside "
+              "`scenes:` is to be indented under it.")
 UNKNOWN_KEY = _E011.message("unknown key '{key}' in {what}{hint}")
 UNKNOWN_KEY_OF_THESE = _E011.message("unknown key '{key}' in {what} (allowed: {allowed})")
+SCENE_OUTSIDE_SCENES = _E011.message("scene '{scene}' is outside `scenes:`: indent this "
+                                    "scene under `scenes:`, like the scenes above it")
+SCENES_MISSING = _E011.message("scene '{scene}' needs `scenes:` above it: write `scenes:` on "
+                               "a line of its own above, and indent the scenes under it")
 
 _E012 = _code("E012", ERROR, "wrong type",
               "A value has the wrong shape, such as a list where text belongs or text where "
@@ -254,9 +281,15 @@ FIRST_PART_NOT_AT_START = _E113.message("the first part, '{part}', starts at '{s
 
 _E201 = _code("E201", ERROR, "unknown variable",
               "A condition, a `set` or `add`, or a `{name}` in text uses a variable the "
-              "manifest does not declare, often a typo.")
+              "manifest does not declare: a typo, or a new variable to declare under "
+              "`variables:` in story.yaml.")
 UNKNOWN_VARIABLE = _E201.message("'{name}' is not a variable{hint}")
+UNDECLARED_VARIABLE = _E201.message("'{name}' is not a variable: declare it under "
+                                    "`variables:` in story.yaml, with its starting value")
 UNKNOWN_VARIABLE_IN_EFFECT = _E201.message("'{name}' in {key} is not a variable{hint}")
+UNDECLARED_VARIABLE_IN_EFFECT = _E201.message("'{name}' in {key} is not a variable: declare "
+                                              "it under `variables:` in story.yaml, with its "
+                                              "starting value (`{name}: {start}`)")
 UNKNOWN_VARIABLE_IN_TEXT = _E201.message("'{name}' in {{{name}}} is not a variable{hint}")
 UNKNOWN_VARIABLE_OR_BRACES = _E201.message("'{name}' in {{{name}}} is not a variable — write "
                                            "'{{{{' and '}}}}' for literal braces")
@@ -378,14 +411,53 @@ class Diagnostic(NamedTuple):
     line: int
     code: str
     message: str
+    # The line of the file it is about, and the column (from 0) of the spot to change:
+    # shown under the message, with a caret (a YAML slip). None: nothing to show.
+    source: str | None = None
+    column: int = 0
 
     @property
     def is_error(self) -> bool:
         return CODES[self.code].severity == ERROR
 
+    def pointing_at(self, source: str, column: int) -> Diagnostic:
+        """This diagnostic showing its line of the file, with a caret at `column`."""
+        return self._replace(source=source, column=column)
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return one_line(f"{where}: {self.code} {self.message}")
+
+    def shown(self) -> str:
+        """The one line of str(), then, when it has them, the file's line and a caret
+        under the spot, indented (tools that read the first line still can):
+
+            story/a.yaml:4: E003 a tab: indent with spaces
+                4 | →goto: b
+                  | ^
+        """
+        if self.source is None:
+            return str(self)
+        text, column = _window(self.source, self.column)
+        gutter = f"{self.line:>5} | "
+        return (f"{self}\n{gutter}{text}\n" + " " * (len(gutter) - 2) + "| "
+                + " " * column + "^")
+
+
+# A shown line of a file longer than this is cut to a window around its caret.
+WIDEST_SOURCE = 100
+
+
+def _window(source: str, column: int) -> tuple[str, int]:
+    """A file's line as one printable line (a tab shown as →, so that it can be seen and
+    the caret stays under it), cut around `column` when long; and the caret's column."""
+    before = one_line(source[:column].replace("\t", "→"))
+    after = one_line(source[column:].replace("\t", "→"))
+    if len(before) > WIDEST_SOURCE * 2 // 3:
+        before = "…" + before[-(WIDEST_SOURCE * 2 // 3):]
+    if len(before) + len(after) > WIDEST_SOURCE:
+        after = after[:WIDEST_SOURCE - len(before)] + "…"
+    return before + after, len(before)
 
 
 def one_line(text: str) -> str:
