@@ -611,6 +611,56 @@ def test_a_yaml_slip_is_named_at_its_line_and_column(loader: str, old: str, new:
     assert d.source == text.split("\n")[line - 1]
 
 
+# Slips of indentation in a text of its own; the line to change is marked `# <` (or, in
+# a text block, where a comment would be text, given).
+INDENT_SLIPS = [
+    ("the first line of a text deeper than the rest",
+     "a:\n  text: |\n     One.  \n    Two.\n    Three.\n  goto: b\n", 3, 5,
+     "the first line of this text is indented 1 space more than the lines below it"),
+    ("a text not under its key", "a:\n  text: |\n  One.\n  goto: b\n", 3, 2,
+     "this text is not indented under `text:`: indent it more than `text`"),
+    ("the first item of a list deeper than the rest",
+     "q:\n   - One?  # <\n  - Two?\n  - Three?\n", None, 3,
+     "this `-` is indented 1 space more than the `-` below it: line up the items"),
+    ("the first of two items off where lists usually are",
+     "a:\n  q:\n     - One?  # <\n    - Two?\n", None, 5,
+     "this `-` is indented 1 space more than the `-` below it"),
+    ("a later item off", "q:\n    - One?\n    - Two?\n   - Three?  # <\n", None, 3,
+     "this `-` is indented 1 space less than the `-` above it"),
+    ("the first item's dash deeper than its keys",
+     "choices:\n   - text: a  # <\n    if: b\n    goto: c\n", None, 5,
+     "`text` is indented 1 space more than `if` below it"),
+    ("a key of an item less deep", "choices:\n  - text: a\n    if: b\n   goto: c  # <\n",
+     None, 3, "`goto` is indented 1 space less than `if` above it"),
+    ("a scene deeper than the scenes after it",
+     "scenes:\n   a:  # <\n    place: x\n  b:\n    place: y\n  c:\n    place: z\n", None,
+     3, "`a` is indented 1 space more than `b` below it"),
+    ("a scene at the left edge among scenes",
+     "scenes:\n  a:\n    place: x\n    text: y\nb:  # <\n    place: y\n    text: z\n"
+     "  c:\n    place: z\n", None, 0, "`b` is indented 2 spaces less than `a` above it"),
+    ("a key lined up with the key it belongs under",
+     "scenes:\n  a:\n  place: x  # <\n    title: y\n    text: z\n", None, 2,
+     "`place` is indented 2 spaces less than `title` below it"),
+    ("a key between two lined up", "v:\n  a: 0\nb: 1  # <\n  c: 2\n  d: 3\n", None, 0,
+     "`b` is indented 2 spaces less than `a` above it"),
+    ("a dash without its space before a text block", "t:\n  -|  # <\n    One: two.\n",
+     None, 3, "a list item needs a space after its `-`"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "words"), [s[1:] for s in INDENT_SLIPS],
+                         ids=[s[0] for s in INDENT_SLIPS])
+def test_an_indentation_slip_is_named_at_the_line_that_is_off(loader: str, text: str,
+                                                              line: int | None, column: int,
+                                                              words: str) -> None:
+    if line is None:
+        line = next(n for n, row in enumerate(text.split("\n"), 1) if row.endswith("# <"))
+    _tree, diagnostics = parse_yaml_text(text, PATH)
+    d = only(diagnostics)
+    assert (d.code, d.line, d.column) == ("E003", line, column), str(d)
+    assert words in d.message
+
+
 def test_a_slip_is_shown_with_its_line_and_a_caret_below_the_one_line_message() -> None:
     _tree, diagnostics = parse_yaml_text("a: 1\nb: Hurry: now\n", PATH)
     d = only(diagnostics)

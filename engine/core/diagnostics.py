@@ -103,12 +103,14 @@ QUOTE_NOT_CLOSED = _E003.message("this quote is never closed: end the text with 
 TAB = _E003.message("a tab: indent with spaces")
 LESS_INDENTED_THAN_TEXT = _E003.message("this line is indented less than the text above it: "
                                         "indent it like the rest of the text")
-KEY_DEEPER_THAN_ABOVE = _E003.message("`{key}` is indented {spaces} more than `{other}` "
-                                      "above it: line it up with `{other}`")
-KEY_SHALLOWER_THAN_ABOVE = _E003.message("`{key}` is indented {spaces} less than `{other}` "
-                                         "above it: line it up with `{other}`")
-KEY_DEEPER_THAN_BELOW = _E003.message("`{key}` is indented {spaces} more than `{other}` "
-                                      "below it: line it up with `{other}`")
+TEXT_NOT_UNDER_KEY = _E003.message("this text is not indented under `{key}:`: indent it "
+                                   "more than `{key}`")
+FIRST_LINE_DEEPER = _E003.message("the first line of this text is indented {spaces} more "
+                                  "than the lines below it: line them up")
+KEY_NOT_LINED_UP = _E003.message("`{key}` is indented {spaces} {direction} than `{other}` "
+                                 "{side} it: line it up with `{other}`")
+DASH_NOT_LINED_UP = _E003.message("this `-` is indented {spaces} {direction} than the `-` "
+                                  "{side} it: line up the items of a list")
 KEY_AT_DASH = _E003.message("`{key}` is lined up with the `-` of the list above it: indent "
                             "it {spaces} more, under `{other}`, to make it part of that item")
 SPACE_AFTER_DASH = _E003.message("a list item needs a space after its `-`")
