@@ -80,4 +80,4 @@ def saves_dir(args: argparse.Namespace) -> Path:
 def print_diagnostics(diagnostics: list[Diagnostic], stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     for d in sorted(diagnostics, key=sort_key):
-        print(d, file=out)
+        print(d.shown(), file=out)

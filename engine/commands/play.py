@@ -187,12 +187,12 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
 
 def warp(session: Any, scene: str, assignments: list[str]) -> Any:
     """Start the session's game at a scene with chosen values; ValueError explains."""
-    from engine.core.diagnostics import did_you_mean
+    from engine.core.diagnostics import did_you_mean, did_you_mean_scene
     from engine.core.runtime import start_at
 
     story = session.story
     if scene not in story.scenes:
-        raise ValueError(f"unknown scene '{scene}'" + did_you_mean(scene, story.scenes))
+        raise ValueError(f"unknown scene '{scene}'" + did_you_mean_scene(scene, story.scenes))
     values = list(story.initial_values())
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
