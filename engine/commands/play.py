@@ -41,6 +41,8 @@ def register(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
                    help="with --from: a variable's value, set before the scene is entered "
                         "(may be repeated)")
+    p.add_argument("--watch", action="store_true", help="reload the story by itself "
+                   "whenever one of its files is saved, keeping your place (for writers)")
     p.add_argument("--record", metavar="PLAN", help="when play stops, write the game as a "
                    "test plan for `hailsham test` (e.g. story/_tests/NAME.plan.yaml)")
 
@@ -173,10 +175,14 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
 
         player = LinePlayer(session, sys.stdout, sys.stderr, sys.stdin,
                             show_prompt=sys.stdin.isatty())
+        if args.watch:
+            player.watch_files()
         return player.run(shown)
     from engine.frontends.terminal import TerminalPlayer
 
     terminal = TerminalPlayer(session, no_color=args.no_color)
+    if args.watch:
+        terminal.watch_files()
     if not chose_start:
         first = terminal.start_menu()
         if first is None:

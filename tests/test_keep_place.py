@@ -1,0 +1,192 @@
+"""Writers' tools that keep their place: :reload and `play --watch` in a real line-mode
+process whose story is edited mid-game."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from conftest import MANIFEST
+
+STORY = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    add: {n: 1}
+    reflection:
+      id: r
+      themes: [memory]
+      prompt: Which?
+      options:
+        - text: One
+        - text: Two
+      journal: Why?
+    choices:
+      - {text: again, goto: a}
+  b:
+    place: here
+    text: B.
+    ending: The B end
+"""
+
+
+class Game:
+    """`hailsham play --plain` in a real process, answered a line at a time."""
+
+    def __init__(self, folder: Path, saves: Path, *more: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "engine", "play", "--plain", "--story", str(folder),
+             "--saves", str(saves), *more],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            encoding="utf-8", cwd=saves.parent,
+            env=dict(os.environ, HAILSHAM_DEBUG="1", PYTHONIOENCODING="utf-8"))
+
+    def read_until(self, until: str) -> str:
+        assert self.proc.stdout is not None
+        seen = ""
+        while until not in seen:
+            line = self.proc.stdout.readline()
+            assert line, f"the game ended before {until!r}:\n{seen}"
+            seen += line
+        return seen
+
+    def send(self, line: str, until: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.read_until(until)
+
+    def finish(self) -> tuple[int, str]:
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        status = self.proc.wait(timeout=30)
+        return status, self.proc.stderr.read()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def story(tmp_path: Path, scenes: str = STORY, manifest: str = MANIFEST) -> Path:
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "story.yaml").write_text(manifest, "utf-8")
+    (folder / "scenes.yaml").write_text(scenes, "utf-8")
+    return folder
+
+
+def test_reload_asks_the_edited_question_and_keeps_the_state(tmp_path):
+    folder = story(tmp_path)
+    game = Game(folder, tmp_path / "saves")
+    game.read_until("2. Two")
+    game.send("2", "Why?")
+    game.send("my line", "1. again")
+    # A choice added, the reflection's options and text reworded.
+    edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+         "      - {text: again, goto: a}\n      - {text: leave, goto: b}")
+    edit(folder / "scenes.yaml", "text: A {n}.", "text: Alpha {n}.")
+    edit(folder / "scenes.yaml", "- text: Two", "- text: Two, reworded")
+    out = game.send(":reload", "2. leave")
+    assert "Story reloaded (2 scenes); your game goes on where it was." in out
+    assert "Alpha 1." in out  # the same visit: n was not added to again
+    assert "1. again" in out
+    out = game.send(":vars", "n = ")
+    assert "n = 1" in out
+    out = game.send(":journal", "You wrote: my line")
+    assert "You answered: Two" in out  # the journal is kept
+    game.send("1", "2. Two, reworded")  # back into a: the new options
+    game.send("1", "Why?")
+    game.send("", "2. leave")
+    game.send("2", "The end: The B end")  # the added choice is picked
+    status, _err = game.finish()
+    assert status == 0
+
+
+def test_reload_says_why_it_cannot_and_plays_on(tmp_path):
+    folder = story(tmp_path)
+    game = Game(folder, tmp_path / "saves")
+    game.read_until("2. Two")
+    game.send("1", "Why?")
+    game.send("", "1. again")
+    scenes = (folder / "scenes.yaml").read_text("utf-8")
+    # The scene the game is at is renamed, and a variable becomes text.
+    edit(folder / "scenes.yaml", "  a:\n", "  start:\n")
+    edit(folder / "story.yaml", "  n: 0", '  n: "none"')
+    edit(folder / "story.yaml", "start: a", "start: start")
+    edit(folder / "scenes.yaml", "goto: a}", "goto: start}")
+    edit(folder / "scenes.yaml", "add: {n: 1}", 'set: {n: "some"}')
+    out = game.send(":reload", "as it was before")
+    assert "Cannot carry the game over to the edited story:" in out
+    assert "- the scene the game is at, 'a', is no longer in the story" in out
+    assert ("- variable 'n' changed type: it holds 1 (a number), but the story now makes "
+            "it text") in out
+    # A broken story: its errors are listed.
+    (folder / "scenes.yaml").write_text(scenes.replace("goto: a}", "goto: nowhere}"), "utf-8")
+    edit(folder / "story.yaml", '  n: "none"', "  n: 0")
+    edit(folder / "story.yaml", "start: start", "start: a")
+    out = game.send(":reload", "as it was before")
+    assert "E104" in out and "'nowhere'" in out
+    assert "The story has 1 error; still playing the story as it was before." in out
+    out = game.send("1", "2. Two")  # the old story: its choice still goes to a
+    assert "A 2." in out
+    status, _err = game.finish()
+    assert status == 0
+
+
+def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path):
+    folder = story(tmp_path)
+    game = Game(folder, tmp_path / "saves", "--watch")
+    game.read_until("2. Two")
+    game.send("1", "Why?")
+    time.sleep(0.05)  # a later modification time, even on a coarse clock
+    edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+         "      - {text: again, goto: a}\n      - {text: leave, goto: b}")
+    out = game.send("", "2. leave")
+    assert "A story file was saved: story reloaded (2 scenes)" in out
+    assert "Please type" not in out
+    game.send("2", "The end: The B end")
+    status, _err = game.finish()
+    assert status == 0
+
+
+def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from engine.frontends.terminal import TerminalPlayer
+    from engine.play.session import Session
+    from engine.story.loader import load_story
+
+    folder = story(tmp_path)
+    loaded, _ = load_story(str(folder))
+
+    def edit_then_answer() -> None:
+        time.sleep(1.0)  # the choices' menu is waiting by now
+        edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+             "      - {text: again, goto: a}\n      - {text: leave, goto: b}")
+        time.sleep(1.5)  # the menu has looked at the files and asked again
+        pipe.send_text("2")  # the added choice
+        time.sleep(0.5)
+        pipe.send_text("2")  # leave at the ending
+
+    with create_pipe_input() as pipe:
+        player = TerminalPlayer(Session(loaded, tmp_path / "saves"), input=pipe,
+                                output=DummyOutput())
+        player.watch_files()
+        pipe.send_text("1\r")  # a reflection option; the journal line skipped
+        worker = threading.Thread(target=edit_then_answer)
+        worker.start()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            status = player.run(player.session.opening)
+        worker.join()
+    assert status == 0
+    assert player.session.state.scene == "b"
+    assert any("Story reloaded (2 scenes)" in line for line in player.transcript)
