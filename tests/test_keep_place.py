@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import MANIFEST
+from conftest import MANIFEST, run_hailsham
 
 STORY = """\
 scenes:
@@ -190,3 +190,45 @@ def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
     assert status == 0
     assert player.session.state.scene == "b"
     assert any("Story reloaded (2 scenes)" in line for line in player.transcript)
+
+
+DEAD_AFTER_JOURNALS = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    add: {n: 1}
+    reflection:
+      id: r
+      themes: [memory]
+      prompt: Which?
+      options:
+        - text: One
+        - text: Two
+      journal: Why?
+    choices:
+      - {text: again, goto: a, if: n < 3}
+      - {text: out, goto: b}
+  b:
+    place: here
+    text: B.
+    choices:
+      - {text: back, goto: a, if: n < 2}
+"""
+
+
+def test_a_dead_ends_answers_replay_it_with_the_journal_lines(tmp_path):
+    folder = story(tmp_path, DEAD_AFTER_JOURNALS)
+    result = run_hailsham(["check", str(folder)], cwd=tmp_path)
+    assert result.returncode == 1
+    found = next(line for line in result.stdout.splitlines() if " E301 " in line)
+    answers = found.split("after answering ", 1)[1].split()
+    assert "(Enter)" in answers  # the journal line after each reflection
+    typed = "".join(("" if a == "(Enter)" else a) + "\n" for a in answers)
+    played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                           str(tmp_path / "saves")], input=typed, cwd=tmp_path)
+    assert played.returncode == 1, played.stdout
+    assert "Please type" not in played.stdout
+    assert played.stdout.rstrip().endswith(
+        "The story stops here: scene 'b' has no choice open. This is a mistake in the "
+        "story, not yours.")
