@@ -232,3 +232,65 @@ def test_a_dead_ends_answers_replay_it_with_the_journal_lines(tmp_path):
     assert played.stdout.rstrip().endswith(
         "The story stops here: scene 'b' has no choice open. This is a mistake in the "
         "story, not yours.")
+
+
+WARP = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    choices:
+      - {text: on, goto: b}
+  b:
+    place: here
+    text: B {n}, {flag}.
+    add: {n: 1}
+    choices:
+      - {text: low, goto: low, if: n < 5}
+      - {text: high, goto: high, if: n >= 5}
+  low:
+    place: here
+    text: Low.
+    ending: Low
+  high:
+    place: here
+    text: High.
+    ending: High
+"""
+
+
+def test_a_game_recorded_from_a_warp_replays_from_there(tmp_path):
+    import yaml
+
+    folder = story(tmp_path, WARP)
+    plan = folder / "_tests" / "warped.plan.yaml"
+    played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                           str(tmp_path / "saves"), "--from", "b", "--set", "n=7",
+                           "--set", "flag=true", "--record", str(plan)],
+                          input="1\n", cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    assert "B 8, true." in played.stdout and "The end: High" in played.stdout
+    data = yaml.safe_load(plan.read_text("utf-8"))
+    assert data["plan"] == 2  # older hailshams refuse it rather than replay from the start
+    assert data["from"] == {"scene": "b", "set": {"n": 7, "flag": True}}
+    tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert tested.returncode == 0, tested.stdout
+    assert "ok   warped (1 answer)" in tested.stdout
+    # A variable the plan sets is gone: the plan fails and says why.
+    edit(folder / "story.yaml", "  flag: false\n", "")
+    edit(folder / "scenes.yaml", "B {n}, {flag}.", "B {n}.")
+    tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert tested.returncode == 1
+    assert "the plan sets variable 'flag', which is no longer in the story" in tested.stdout
+
+
+def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path):
+    folder = story(tmp_path, WARP)
+    plan = folder / "_tests" / "again.plan.yaml"
+    played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                           str(tmp_path / "saves"), "--from", "b", "--set", "n=7",
+                           "--record", str(plan)], input=":restart\n1\n1\n", cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    assert "from:" not in plan.read_text("utf-8")
+    tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert tested.returncode == 0, tested.stdout

@@ -70,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     session = Session(story, saves_dir(args), player=args.player, part=args.part)
     shown = session.opening
+    warped = None  # the warped start, and the game begun there, for --record
     if args.warp:
         try:
-            shown = warp(session, args.warp, args.set)
+            shown, start = warp(session, args.warp, args.set)
         except ValueError as e:
             print(f"hailsham: {e}", file=sys.stderr)
             return EXIT_USAGE
+        warped = (start, session.game)
     loading = args.load is not None or args.resume
     chose_start = bool(loading or args.warp or args.part)
     if args.load is not None:
@@ -94,8 +96,11 @@ def run(args: argparse.Namespace) -> int:
         from engine.play.test_plans import record, write_plan
 
         path = Path(args.record)
+        # A game begun again (:restart) or loaded in play no longer starts at --from.
+        begun = warped[0] if warped is not None and warped[1] == session.game else None
         try:
-            write_plan(path, record(story, session.state, path.name.split(".")[0]))
+            write_plan(path, record(session.story, session.state, path.name.split(".")[0],
+                                    begun))
         except OSError as e:
             print(f"hailsham: could not write the plan {path}: {e.strerror or e}",
                   file=sys.stderr)
@@ -191,15 +196,18 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
     return terminal.run(shown)
 
 
-def warp(session: Any, scene: str, assignments: list[str]) -> Any:
-    """Start the session's game at a scene with chosen values; ValueError explains."""
+def warp(session: Any, scene: str, assignments: list[str]) -> tuple[Any, Any]:
+    """Start the session's game at a scene with chosen values; ValueError explains.
+    Returns what to show first, and the start as a test plan records it."""
     from engine.core.diagnostics import did_you_mean
     from engine.core.runtime import start_at
+    from engine.play.test_plans import Warp
 
     story = session.story
     if scene not in story.scenes:
         raise ValueError(f"unknown scene '{scene}'" + did_you_mean(scene, story.scenes))
     values = list(story.initial_values())
+    chosen: dict[str, Any] = {}
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
         name = name.strip()
@@ -209,10 +217,10 @@ def warp(session: Any, scene: str, assignments: list[str]) -> Any:
             raise ValueError(f"--set: '{name}' is not a variable"
                              + did_you_mean(name, story.slots))
         slot = story.slots[name]
-        values[slot] = parse_value(text, type(values[slot]), name)
+        values[slot] = chosen[name] = parse_value(text, type(values[slot]), name)
     step = start_at(story, scene, tuple(values))
     session.state = step.state
-    return step.shown
+    return step.shown, Warp(scene, tuple(chosen.items()))
 
 
 def parse_value(text: str, kind: type, name: str) -> Any:
