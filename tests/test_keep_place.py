@@ -294,3 +294,50 @@ def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path):
     assert "from:" not in plan.read_text("utf-8")
     tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
     assert tested.returncode == 0, tested.stdout
+
+
+def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path):
+    folder = story(tmp_path)
+    plans = folder / "_tests"
+    for name, answers in [("kept", "1\n\n1\n"), ("short", "2\nwhy not\n")]:
+        played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                               str(tmp_path / "saves"), "--record",
+                               str(plans / f"{name}.plan.yaml")], input=answers, cwd=tmp_path)
+        assert played.returncode == 0, played.stderr
+    edit(folder / "scenes.yaml", "text: A {n}.", "text: Alpha {n}.")
+    before = (plans / "kept.plan.yaml").read_text("utf-8")
+    updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
+    assert updated.returncode == 0, updated.stdout
+    assert "UPDATED kept (3 answers)" in updated.stdout
+    assert "-A 1." in updated.stdout and "+Alpha 1." in updated.stdout
+    assert "-A 2." in updated.stdout and "+Alpha 2." in updated.stdout
+    assert "0 passed, 2 updated, 0 failed" in updated.stdout
+    after = (plans / "kept.plan.yaml").read_text("utf-8")
+    assert after == before.replace("A 1.", "Alpha 1.").replace("A 2.", "Alpha 2.")
+    tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert tested.returncode == 0 and "2 passed, 0 failed" in tested.stdout
+    # Answers that no longer fit the story: the plan is left for the writer to record.
+    edit(folder / "scenes.yaml", "      journal: Why?\n", "")
+    updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
+    assert updated.returncode == 1
+    assert ("FAIL short (2 answers): cannot record it again with the same answers: answer "
+            "2 ('why not') is not a number; record it anew with hailsham play --record "
+            ) in updated.stdout
+    assert "0 passed, 0 updated, 2 failed" in updated.stdout
+    assert (plans / "kept.plan.yaml").read_text("utf-8") == after
+
+
+def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path):
+    folder = story(tmp_path, WARP.replace("{text: on, goto: b}", "{text: on, goto: b}\n"
+                                          "      - {text: off, goto: low}"))
+    plans = folder / "_tests"
+    plans.mkdir()
+    (plans / "07-old-ending.plan.yaml").write_text("plan: 1\n", "utf-8")
+    (plans / "mine.plan.yaml").write_text("plan: 1\n", "utf-8")
+    first = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
+    assert "replacing 1 numbered plan written before" in first.stdout
+    names = sorted(p.name for p in plans.iterdir())
+    assert "07-old-ending.plan.yaml" not in names and "mine.plan.yaml" in names
+    again = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
+    assert sorted(p.name for p in plans.iterdir()) == names
+    assert f"replacing {len(names) - 1} numbered plan" in again.stdout

@@ -152,6 +152,12 @@ def record(story: Story, state: GameState, name: str, warp: Warp | None = None
     answers = answers_of(story, state)
     began = state.history()[0].part
     part = began if began != story.first_part and warp is None else None
+    return plan_data(story, name, answers, part, warp)
+
+
+def plan_data(story: Story, name: str, answers: list[str], part: str | None = None,
+              warp: Warp | None = None) -> dict[str, Any]:
+    """A plan's contents: these answers and the text play shows before and after each."""
     chunks = transcript(story, answers, part, warp)
     begin = {} if warp is None else {"from": {"scene": warp.scene,
                                               **({"set": dict(warp.values)} if warp.values
@@ -165,6 +171,57 @@ def record(story: Story, state: GameState, name: str, warp: Warp | None = None
         "start": chunks[0],
         "steps": [{"answer": a, "expect": c} for a, c in zip(answers, chunks[1:])],
     }
+
+
+def unplayable(story: Story, plan: Plan) -> str | None:
+    """Why the plan's answers can no longer be given in the story (an answer that is
+    not one any more, a game that ends before its last answer), or None when they can:
+    then re-recording it with the same answers plays the same way through."""
+    try:
+        state = (plan.warp.start(story) if plan.warp is not None
+                 else runtime.start(story, plan.part)).state
+    except (StartGone, runtime.IllegalMove) as e:
+        return str(e)
+    for n, answer in enumerate(plan.answers, start=1):
+        q = runtime.question(story, state)
+        if isinstance(q, PartQuestion):  # a plan always goes on, without an answer
+            state = runtime.go_on(story, state).state
+            q = runtime.question(story, state)
+        if isinstance(q, runtime.Ending | runtime.DeadEnd):
+            return f"the game stops before answer {n}"
+        try:
+            if isinstance(q, runtime.JournalQuestion):
+                text = answer[1:] if answer.startswith("::") else answer
+                state = runtime.write_journal(story, state, text).state
+            elif not (answer.isascii() and answer.isdigit()):
+                return f"answer {n} ({answer!r}) is not a number"
+            elif isinstance(q, runtime.ReflectionQuestion):
+                state = runtime.answer_reflection(story, state, int(answer)).state
+            else:
+                state = runtime.choose(story, state, int(answer)).state
+        except runtime.IllegalMove as e:
+            return f"answer {n}: {e}"
+    return None
+
+
+def rerecorded(story: Story, plan: Plan) -> dict[str, Any]:
+    """The plan recorded again with the same answers, as play shows them now."""
+    return plan_data(story, plan.name, list(plan.answers), plan.part, plan.warp)
+
+
+def changes(plan: Plan, data: dict[str, Any], context: int = 1) -> str:
+    """What re-recording changed, as a short unified diff of the whole transcript."""
+    def lines(start: str, expected: Iterable[str], answers: Iterable[str]) -> list[str]:
+        out = start.splitlines(keepends=True)
+        for answer, text in zip(answers, expected):
+            out.append(f"> {answer}\n")
+            out += text.splitlines(keepends=True)
+        return out
+
+    before = lines(plan.start, plan.expected, plan.answers)
+    after = lines(data["start"], [s["expect"] for s in data["steps"]],
+                  [s["answer"] for s in data["steps"]])
+    return "".join(difflib.unified_diff(before, after, "recorded", "now", n=context))
 
 
 def write_plan(path: Path, data: dict[str, Any]) -> None:
