@@ -4,6 +4,7 @@ process whose story is edited mid-game."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -341,3 +342,42 @@ def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path):
     again = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
     assert sorted(p.name for p in plans.iterdir()) == names
     assert f"replacing {len(names) - 1} numbered plan" in again.stdout
+
+
+def test_check_watch_shows_the_files_findings_first_and_stops_cleanly(tmp_path):
+    folder = story(tmp_path, DEAD_AFTER_JOURNALS)
+    (folder / "empty.yaml").write_text("", "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "check", str(folder), "--watch"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        cwd=tmp_path, env=dict(os.environ, HAILSHAM_DEBUG="1", PYTHONIOENCODING="utf-8"))
+    assert proc.stdout is not None and proc.stderr is not None
+
+    def lines_until(text: str) -> list[str]:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not lines or text not in lines[-1]:
+            line = proc.stdout.readline()
+            assert line, lines
+            lines.append(line.rstrip("\n"))
+        return lines
+
+    try:
+        lines = lines_until("watching")
+        codes = [line.split()[1] if ": " in line else line for line in lines]
+        files_read = next(i for i, line in enumerate(lines) if line.startswith("Files read:"))
+        assert "W303" in codes[:files_read]  # the loader's warning, before exploring
+        assert lines[files_read].startswith("Files read: 0 errors, 1 warning (")
+        assert "E301" in codes[files_read:]  # the exploration's finding, after
+        time.sleep(0.05)
+        edit(folder / "scenes.yaml", "{text: back, goto: a, if: n < 2}",
+             "{text: back, goto: a}")
+        lines = lines_until("watching")
+        assert any("a file changed, checking again" in line for line in lines)
+        assert not any("E301" in line for line in lines)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=30)
+    assert status == 0
+    assert "Stopped watching." in proc.stdout.read()
+    assert "Traceback" not in proc.stderr.read()
