@@ -282,7 +282,8 @@ def test_a_game_recorded_from_a_warp_replays_from_there(tmp_path):
     edit(folder / "scenes.yaml", "B {n}, {flag}.", "B {n}.")
     tested = run_hailsham(["test", str(folder)], cwd=tmp_path)
     assert tested.returncode == 1
-    assert "the plan sets variable 'flag', which is no longer in the story" in tested.stdout
+    assert ("FAIL warped (1 answer): the plan sets variable 'flag', which is no longer in "
+            "the story") in tested.stdout
 
 
 def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path):
@@ -381,3 +382,50 @@ def test_check_watch_shows_the_files_findings_first_and_stops_cleanly(tmp_path):
     assert status == 0
     assert "Stopped watching." in proc.stdout.read()
     assert "Traceback" not in proc.stderr.read()
+
+
+PARTED = """\
+scenes:
+  a:
+    place: here
+    text: A.
+    reflection:
+      id: r
+      themes: [memory]
+      prompt: Which?
+      options:
+        - text: One
+        - {text: Two, set: {flag: true}}
+      journal: Why?
+    choices:
+      - {text: on, goto: b}
+  b:
+    place: here
+    text: B.
+    choices:
+      - {text: on, goto: c}
+  c:
+    place: here
+    text: C.
+    choices:
+      - {text: end, goto: d, if: not flag}
+  d:
+    place: here
+    text: D.
+    ending: The end
+"""
+
+
+def test_a_dead_ends_answers_go_on_at_a_part_break(tmp_path):
+    manifest = MANIFEST + ("parts:\n  - {id: one, title: One, start: a}\n"
+                           "  - {id: two, title: Two, start: b}\n")
+    folder = story(tmp_path, PARTED, manifest)
+    result = run_hailsham(["check", str(folder)], cwd=tmp_path)
+    assert result.returncode == 1
+    found = next(line for line in result.stdout.splitlines() if " E301 " in line)
+    assert found.endswith("e.g. after answering 2 (Enter) 1 1 1")  # 1: go on into part two
+    typed = "2\n\n1\n1\n1\n"
+    played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                           str(tmp_path / "saves")], input=typed, cwd=tmp_path)
+    assert played.returncode == 1
+    assert "The story stops here: scene 'c' has no choice open." in played.stdout

@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         failed += 1
+        if outcome.gone:
+            print(f"FAIL {plan.name} ({steps}): {outcome.gone}")
+            continue
         where = ("the opening text" if outcome.failed_step == 0
                  else f"the text after answer {outcome.failed_step}")
         print(f"FAIL {plan.name} ({steps}): {where} differs")

@@ -309,6 +309,8 @@ class PlayLoop:
         """`:reload` (or a save noticed by `play --watch`): the edited story, at the same
         scene with the same state, or the reasons it cannot be and the old story kept."""
         why = "a story file was saved: " if by_itself else ""
+        if self.watch is not None and not by_itself:
+            self.watch.changed()  # these files are read now: no second reload for them
         try:
             notes = self.session.reload()
         except StoryError as e:

@@ -87,6 +87,7 @@ class Outcome:
     plan: Plan
     failed_step: int | None = None  # 0: the start text; n: after the nth answer
     diff: str = ""
+    gone: str = ""  # why the plan's start no longer fits the story (then no diff)
 
     @property
     def ok(self) -> bool:
@@ -280,12 +281,12 @@ def find_plans(story_root: Path) -> list[Path]:
 
 def run_plan(story: Story, plan: Plan) -> Outcome:
     if plan.part is not None and plan.part not in story.part_numbers:
-        return Outcome(plan, 0, f"the plan begins at part '{plan.part}', which is no longer "
-                                "a part of the story\n")
+        return Outcome(plan, 0, gone=f"the plan begins at part '{plan.part}', which is no "
+                                     "longer a part of the story")
     try:
         got = transcript(story, list(plan.answers), plan.part, plan.warp)
     except StartGone as e:
-        return Outcome(plan, 0, f"{e}\n")
+        return Outcome(plan, 0, gone=str(e))
     wanted = [plan.start, *plan.expected]
     for step, (expect, actual) in enumerate(zip(wanted, got + [""] * len(wanted))):
         if expect != actual:
