@@ -21,13 +21,14 @@ def register(sub: Any) -> None:
     story_options(p, positional=True)
     p.add_argument("--plan", action="append", default=[], metavar="FILE",
                    help="a plan to replay (may be repeated; default: every _tests/*.plan.yaml)")
-    p.add_argument("--update", action="store_true",
-                   help="record each failing plan again with its same answers, showing "
-                        "what changed (to accept an edit of the story's text)")
-    p.add_argument("--record-cover", action="store_true",
-                   help="write plans into _tests/ that together reach every ending and "
-                        "every reflection option (seeded random games), replacing the "
-                        "numbered plans (NN-*.plan.yaml) it wrote before")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--update", action="store_true",
+                      help="record each failing plan again with its same answers, showing "
+                           "what changed (to accept an edit of the story's text)")
+    what.add_argument("--record-cover", action="store_true",
+                      help="write plans into _tests/ that together reach every ending and "
+                           "every reflection option (seeded random games), replacing the "
+                           "numbered plans (NN-*.plan.yaml) it wrote before")
 
 
 def run(args: argparse.Namespace) -> int:
