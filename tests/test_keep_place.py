@@ -323,10 +323,25 @@ def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path):
     updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
     assert updated.returncode == 1
     assert ("FAIL short (2 answers): cannot record it again with the same answers: answer "
-            "2 ('why not') is not a number; record it anew with hailsham play --record "
-            ) in updated.stdout
+            "2 ('why not') was a journal line, but the story now asks for a number there; "
+            "record it anew with hailsham play --record ") in updated.stdout
     assert "0 passed, 0 updated, 2 failed" in updated.stdout
     assert (plans / "kept.plan.yaml").read_text("utf-8") == after
+    # A journal question gone where a plan wrote a line: caught before any change.
+    edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+         "      - {text: again, goto: c}\n  c:\n    place: here\n    text: C.\n"
+         "    reflection:\n      id: q\n      themes: [memory]\n      prompt: And?\n"
+         "      options: [{text: Yes}, {text: No}]\n      journal: How?\n    choices:\n"
+         "      - {text: on, goto: a}")
+    (plans / "short.plan.yaml").unlink()
+    played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
+                           str(tmp_path / "saves"), "--record", str(plans / "long.plan.yaml")],
+                          input="1\n1\n1\n\n1\n1\n", cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    edit(folder / "scenes.yaml", "      journal: How?\n", "")
+    updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
+    assert ("answer 4 ('') was a journal line, but the story now asks for a number there"
+            in updated.stdout)
 
 
 def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path):

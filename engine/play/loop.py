@@ -54,6 +54,8 @@ COMMANDS = {
 # The line mode's rendering, as functions: random playtests and test plans write the
 # same transcript as play does.
 
+JOURNAL_ASKS = "For your journal: "  # how the line mode's journal question begins
+
 def scene_lines(text: SceneText) -> list[str]:
     head = [f"{text.place} — {text.title}"] if text.title else []
     return head + list(text.paragraphs)
@@ -64,7 +66,7 @@ def question_lines(q: Question) -> list[str]:
         return [f"A question for you: {q.prompt}",
                 *(f"{n}. {text}" for n, text in enumerate(q.options, start=1))]
     if isinstance(q, JournalQuestion):
-        return [f"For your journal: {q.question} (write one line, or press Enter to skip)"]
+        return [f"{JOURNAL_ASKS}{q.question} (write one line, or press Enter to skip)"]
     if isinstance(q, ChoiceQuestion):
         return [f"- {o.text} (locked: {o.locked})" if o.number is None
                 else f"{o.number}. {o.text}" for o in q.offers]

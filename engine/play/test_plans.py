@@ -29,7 +29,7 @@ from engine.core.runtime import (
     Question,
     Step,
 )
-from engine.play.loop import LineWriter
+from engine.play.loop import JOURNAL_ASKS, LineWriter
 from engine.play.session import Session
 from engine.story.files import atomic_write
 
@@ -183,6 +183,7 @@ def unplayable(story: Story, plan: Plan) -> str | None:
                  else runtime.start(story, plan.part)).state
     except (StartGone, runtime.IllegalMove) as e:
         return str(e)
+    asked = [plan.start, *plan.expected]  # what each answer was given to, as shown
     for n, answer in enumerate(plan.answers, start=1):
         q = runtime.question(story, state)
         if isinstance(q, PartQuestion):  # a plan always goes on, without an answer
@@ -190,6 +191,11 @@ def unplayable(story: Story, plan: Plan) -> str | None:
             q = runtime.question(story, state)
         if isinstance(q, runtime.Ending | runtime.DeadEnd):
             return f"the game stops before answer {n}"
+        journal = (asked[n - 1].rstrip("\n").rpartition("\n")[2].startswith(JOURNAL_ASKS))
+        if journal != isinstance(q, runtime.JournalQuestion):
+            return (f"answer {n} ({answer!r}) was " + (
+                "a journal line, but the story now asks for a number there" if journal
+                else "a number, but the story now asks for a journal line there"))
         try:
             if isinstance(q, runtime.JournalQuestion):
                 text = answer[1:] if answer.startswith("::") else answer
