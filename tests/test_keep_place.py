@@ -190,7 +190,8 @@ def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
         worker.join()
     assert status == 0
     assert player.session.state.scene == "b"
-    assert any("Story reloaded (2 scenes)" in line for line in player.transcript)
+    assert any("A story file was saved: story reloaded (2 scenes)" in line
+               for line in player.transcript)
 
 
 DEAD_AFTER_JOURNALS = """\

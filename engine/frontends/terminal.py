@@ -212,6 +212,7 @@ class TerminalPlayer(PlayLoop):
         self.style = make_style()
         self.depth = color_depth(no_color)
         self.transcript: list[str] = []  # the text printed, without styles: for tests and debugging
+        self.noticed = False  # a waiting question was answered `:reload` for a saved file
 
     # --- output ------------------------------------------------------------------
 
@@ -303,10 +304,20 @@ class TerminalPlayer(PlayLoop):
         self.record_answer(q, line)
         return line
 
+    def _saved(self) -> bool:
+        """Whether a story file was saved (while a question waited: it answers `:reload`)."""
+        assert self.watch is not None
+        self.noticed = self.watch.changed()
+        return self.noticed
+
+    def reload(self, by_itself: bool = False) -> None:
+        noticed, self.noticed = self.noticed, False
+        super().reload(by_itself or noticed)
+
     def menu(self, items: Sequence[Item], prompt: str | None, watched: bool = False) -> str:
         """A menu's answer; a question's menu (`watched`) is answered with `:reload` when
         `play --watch` sees a story file saved while it waits."""
-        changed = self.watch.changed if watched and self.watch is not None else None
+        changed = self._saved if watched and self.watch is not None else None
         view = MenuView(items, prompt, self.toolbar, self.style, self.depth, self.slots,
                         self.input, self.output, changed)
         return view.run()
