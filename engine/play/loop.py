@@ -56,6 +56,7 @@ COMMANDS = {
 
 JOURNAL_ASKS = "For your journal: "  # how the line mode's journal question begins
 
+
 def scene_lines(text: SceneText) -> list[str]:
     head = [f"{text.place} — {text.title}"] if text.title else []
     return head + list(text.paragraphs)
