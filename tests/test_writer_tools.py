@@ -337,7 +337,8 @@ def test_watch_checks_again_after_a_save(story_dir, tmp_path):
         (folder / "scenes.yaml").write_text(fixed, "utf-8")
         lines = []
         deadline = time.monotonic() + 30
-        while not any("0 errors" in line for line in lines) and time.monotonic() < deadline:
+        while (not any(line.startswith("0 errors") for line in lines)
+               and time.monotonic() < deadline):
             lines.append(proc.stdout.readline())
         assert any("checking again" in line for line in lines)
         assert any(line.startswith("0 errors") for line in lines)

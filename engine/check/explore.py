@@ -22,6 +22,7 @@ import attrs
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
 from engine.check.possible import Progress
+from engine.check.typed import how
 from engine.core import conditions as expr
 from engine.core.diagnostics import (
     CHOICE_NEVER_OFFERED,
@@ -722,7 +723,8 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
 
     for scene_id, answers in found.dead_ends.items():
         scene = story.scenes[scene_id]
-        warn(REACHABLE_DEAD_END, scene.path, scene.line, scene=scene_id, how=_how(answers))
+        warn(REACHABLE_DEAD_END, scene.path, scene.line, scene=scene_id,
+             how=how(story, answers))
     reached = found.entered if found.complete else graph_reachable(story)
     for scene in story.scenes.values():
         if scene.id not in reached:
@@ -754,12 +756,9 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
                      condition=paragraph.condition.source)
     for scene_id, answers in found.endless.items():
         scene = story.scenes[scene_id]
-        warn(ENDLESS_LOOP, scene.path, scene.line, scene=scene_id, how=_how(answers))
+        warn(ENDLESS_LOOP, scene.path, scene.line, scene=scene_id,
+             how=how(story, answers))
     return out, found
-
-
-def _how(answers: list[str]) -> str:
-    return f"after answering {' '.join(answers)}" if answers else "at the start"
 
 
 def _short(parts: tuple[str | int, ...]) -> str:
