@@ -18,7 +18,7 @@ from web_story import Browser, write_story
 
 from engine.classroom.export import as_data
 from engine.story.loader import load_story
-from engine.web import reports
+from engine.web import reports, teacher
 from engine.web.app import create_app, open_class
 from engine.web.pages import WebConfig
 from engine.web.storage import Storage
@@ -201,6 +201,16 @@ def play_a_class(school: Class) -> dict[str, Browser]:
     return {"Ada": ada, "Ben": ben, "Cy": cy}
 
 
+def test_the_live_view_shows_how_the_class_is_answering(school: Class) -> None:
+    assert "No reflection has been answered yet." in school.live()
+    play_a_class(school)
+    text = school.live()
+    assert ("How the class is answering (anonymous) Do you remember this hall? (3 answers) "
+            "Yes 2 (67%) No 1 (33%) Was it worth coming back? (1 answer) Yes 0 (0%) "
+            "Not really 1 (100%)") in text
+    assert "The smell of polish" not in text  # journal lines: on the summary page only
+
+
 def export_reports(school: Class, into: Path) -> dict[str, dict[str, Any]]:
     """Every student's report from its own link, written to a folder as handed in."""
     into.mkdir()
@@ -263,7 +273,7 @@ def test_the_summary_is_what_hailsham_class_makes_of_the_exported_reports(
     assert data["endings"] == [{"ending": "The Quiet End", "count": 1}]
     # The summary page shows the same counts, and names only when asked.
     page = text_of(school.teacher.get("/teacher/summary"))
-    assert "3 players (2 unfinished)" in page and "“The smell of polish.”" in page
+    assert "3 players" in page and "“The smell of polish.”" in page
     assert "— Ada" not in page and "Show names" in page
     page = text_of(school.teacher.get("/teacher/summary?names=1"))
     assert "“The smell of polish.” — Ada" in page and "Hide names" in page
@@ -289,7 +299,7 @@ def test_the_zip_holds_every_report_and_hailsham_class_reads_it(school: Class,
            {k: without_created(v) for k, v in singles.items()}
     made = run_hailsham(["class", str(folder), "--story", str(school.root), "-o", "-"])
     assert made.returncode == 0 and made.stderr == ""
-    assert "3 players (2 unfinished)" in made.stdout
+    assert "3 players" in made.stdout
 
 
 def test_the_summary_page_says_so_before_anyone_joins(school: Class) -> None:
@@ -334,3 +344,19 @@ def test_hostile_names_and_journal_lines_show_as_text(school: Class) -> None:
     name = re.search(r'filename="([^"]+)"', r.headers["content-disposition"])
     assert name is not None and "<" not in name.group(1) and "/" not in name.group(1)
     assert json.loads(r.text)["player"] == hostile
+
+
+def test_the_projector_view_is_anonymous_and_runs_only_its_own_script(school: Class
+                                                                      ) -> None:
+    if teacher.projector_renderer() is None:
+        assert school.teacher.client.get("/teacher/projector").status_code == 404
+        assert "Projector view" not in school.teacher.get("/teacher")
+        return
+    play_a_class(school)
+    assert "Projector view" in school.teacher.get("/teacher")
+    r = school.teacher.client.get("/teacher/projector")
+    assert r.status_code == 200
+    assert "Ada" not in r.text and "The smell of polish" not in r.text
+    assert "Do you remember this hall?" in r.text
+    policy = r.headers["content-security-policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy

@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from engine.classroom.export import to_csv
-from engine.classroom.summary import ClassError, ClassSummary
+from engine.classroom.summary import ClassError, ClassSummary, ReflectionTally
 from engine.classroom.summary_render import to_html
 from engine.core import runtime
 from engine.web import reports
@@ -89,10 +89,25 @@ def change_token(w: Web) -> str:
             f"{len(storage.open_parts())}")
 
 
-def live_context(w: Web) -> dict[str, Any]:
+def live_tallies(request: Request) -> list[ReflectionTally]:
+    """How the class is answering each reflection: the anonymous class summary's tallies
+    (the same code as `hailsham class`), in story order so that they do not jump about."""
+    story = web(request).story
+    try:
+        plan = reports.summary(story, class_reports(request), anonymous=True).plan
+    except ClassError:  # nobody has joined
+        return []
+    order = {scene.reflection.id: i for i, scene in enumerate(story.scenes.values())
+             if scene.reflection is not None}
+    return sorted(plan, key=lambda t: order.get(t.id, len(order)))
+
+
+def live_context(request: Request) -> dict[str, Any]:
+    w = web(request)
+    token = change_token(w)  # before reading: a change meanwhile shows next time
     opened = w.storage.open_parts()
     seats = [seat(w, s, row, opened) for s, row in w.storage.current_games()]
-    return {"seats": seats, "token": change_token(w),
+    return {"seats": seats, "token": token, "tallies": live_tallies(request),
             "finished": sum(1 for s in seats if s.finished),
             "waiting": sum(1 for s in seats if s.waiting)}
 
@@ -110,10 +125,12 @@ async def home(request: Request) -> Response:
     w = web(request)
     opened = w.storage.open_parts()
     parts = [(p, p.id in opened) for p in w.story.parts]
+    # One at a time: only the first part not yet open has an Open button.
+    closed = next((p.id for p, is_open in parts if not is_open), "")
     return render(request, "teacher.html", info=w.info, address=w.config.address,
-                  parts=parts, poll_ms=POLL_MS, refresh_s=REFRESH_S,
+                  parts=parts, next_part=closed, poll_ms=POLL_MS, refresh_s=REFRESH_S,
                   qr=qr_code(w.config.address),
-                  projector=projector_renderer() is not None, **live_context(w))
+                  projector=projector_renderer() is not None, **live_context(request))
 
 
 @teacher_only
@@ -123,7 +140,7 @@ async def live(request: Request) -> Response:
     w = web(request)
     if request.query_params.get("since") == change_token(w):
         return Response(status_code=204)
-    context = live_context(w)
+    context = live_context(request)
     response = render(request, "_live.html", **context)
     response.headers["x-live-token"] = context["token"]
     return response
