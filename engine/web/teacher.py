@@ -167,7 +167,7 @@ def class_reports(request: Request) -> list[reports.StudentReport]:
     if not hasattr(state, "teacher_reports"):
         state.teacher_reports = reports.ReportCache()
     cache: reports.ReportCache = state.teacher_reports
-    return cache.class_reports(w.story, w.storage)
+    return cache.class_reports(w)
 
 
 def chosen_part(request: Request) -> str | None:
