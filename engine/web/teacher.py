@@ -95,7 +95,7 @@ def live_tallies(request: Request) -> list[ReflectionTally]:
     story = web(request).story
     try:
         plan = reports.summary(story, class_reports(request), anonymous=True).plan
-    except ClassError:  # nobody has joined
+    except ClassError:  # nobody to summarise yet
         return []
     order = {scene.reflection.id: i for i, scene in enumerate(story.scenes.values())
              if scene.reflection is not None}
