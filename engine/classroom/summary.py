@@ -302,8 +302,18 @@ def summarise(paths: Iterable[Path], anonymous: bool = False,
     decides the version and every text shown; without one, it is the bundled story when
     the most reports name it (else StoryNeeded)."""
     handed, left_out = read_reports(paths)
-    handed, other = of_story(handed, story or bundled_if_theirs(handed))
-    left_out += other
+    return summarise_reports(handed, story or bundled_if_theirs(handed), left_out,
+                             anonymous=anonymous, part=part, roster=roster)
+
+
+def summarise_reports(handed: Sequence[Handed], story: Story,
+                      left_out: Sequence[LeftOut] = (), anonymous: bool = False,
+                      part: str | None = None, roster: Sequence[str] | None = None
+                      ) -> ClassSummary:
+    """The class summary of reports already read (`summarise` reads them from files;
+    `hailsham serve` builds them from its games), tallied the same way."""
+    handed, other = of_story(handed, story)
+    left_out = [*left_out, *other]
     handed, twice = one_per_game(handed)
     left_out += twice
     part_title = ""

@@ -16,8 +16,8 @@ from engine.core.diagnostics import Diagnostic, sort_key
 from engine.story.bundled import bundled_story
 
 # In the order `hailsham --help` lists them.
-NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "questions",
-         "graph", "stats", "new", "schema")
+NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "serve",
+         "questions", "graph", "stats", "new", "schema")
 # Subcommands whose module has another name (`class` is a Python keyword).
 MODULES = {"class": "class_summary"}
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
