@@ -18,7 +18,7 @@ from web_story import SCENES, Browser, write_story
 
 from engine.classroom.export import as_data
 from engine.story.loader import load_story
-from engine.web import reports, teacher
+from engine.web import reports
 from engine.web.app import create_app, open_class
 from engine.web.pages import WebConfig
 from engine.web.storage import Storage
