@@ -1324,3 +1324,16 @@ def test_a_long_value_is_quoted_cut_short(story_dir: Any) -> None:
     (d,) = diagnostics
     assert story is None and d.code == "E104"
     assert d.message == f"unknown scene '{'x' * 99}…' in goto"
+
+
+def test_unsaved_text_is_read_instead_of_the_files(tmp_path):
+    """An editor's unsaved files (the language server's): their text counts, even for a
+    file not yet on disk, and nothing on disk changes."""
+    root = write_files(tmp_path / "s", {"story.yaml": MANIFEST, "scenes.yaml": GOOD})
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode()})
+    assert story is None and [d.code for d in found] == ["E104"]
+    more = "scenes:\n  c:\n    place: here\n    text: C.\n    ending: See\n"
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode(),
+                                    "more/new.yaml": more.encode()})
+    assert story is not None and "c" in story.scenes, found
+    assert (root / "scenes.yaml").read_text(encoding="utf-8") == GOOD
