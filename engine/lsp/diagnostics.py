@@ -1,0 +1,63 @@
+"""A story's problems for the editor: the loader's errors and warnings at once, then
+`hailsham check`'s findings when its exploration is done; each on the line it names,
+in the file it names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from lsprotocol import types
+
+from engine.check.explore import check
+from engine.check.parts import check_parts
+from engine.core.diagnostics import Diagnostic
+from engine.core.model import Story
+from engine.lsp.folder import StoryFolder, relative
+from engine.story.loader import load
+
+SOURCE = "hailsham"
+
+
+class Stale(Exception):
+    """The story changed while it was being explored: the findings would be out of date."""
+
+
+def static(folder: StoryFolder) -> tuple[Story | None, list[Diagnostic]]:
+    """Load the story as the editor has it: (story or None, the loader's diagnostics)."""
+    return load(folder.root, folder.unsaved())
+
+
+def exploration(story: Story, stale: Callable[[], bool]) -> list[Diagnostic]:
+    """What `hailsham check` finds by exploring the story; raises Stale as soon as
+    `stale()` says the story changed (the checker says how it is getting on often)."""
+
+    def progress(_message: str) -> None:
+        if stale():
+            raise Stale
+
+    found, explored = check(story, progress=progress)
+    if story.parts:
+        found += check_parts(story, explored, progress=progress)
+    return found
+
+
+def by_file(folder: StoryFolder, diagnostics: list[Diagnostic]
+            ) -> dict[str, list[types.Diagnostic]]:
+    """The editor's diagnostics, by the path of the file each is in."""
+    out: dict[str, list[types.Diagnostic]] = {}
+    for d in diagnostics:
+        path = os.path.abspath(d.path)
+        relpath = relative(folder.root, path)
+        lines = folder.lines(relpath)
+        line = max(d.line - 1, 0)
+        text = lines[line] if line < len(lines) else ""
+        start = len(text) - len(text.lstrip()) if d.line > 0 else 0
+        out.setdefault(path, []).append(types.Diagnostic(
+            range=folder.range(relpath, line, start, max(len(text.rstrip()), start)),
+            message=d.message,
+            severity=(types.DiagnosticSeverity.Error if d.is_error
+                      else types.DiagnosticSeverity.Warning),
+            code=d.code,
+            source=SOURCE))
+    return out
