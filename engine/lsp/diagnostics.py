@@ -4,6 +4,7 @@ in the file it names."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 
@@ -25,7 +26,10 @@ class Stale(Exception):
 
 def static(folder: StoryFolder) -> tuple[Story | None, list[Diagnostic]]:
     """Load the story as the editor has it: (story or None, the loader's diagnostics)."""
-    return load(folder.root, folder.unsaved())
+    try:
+        return load(folder.root, folder.unsaved())
+    finally:
+        _unfreeze()
 
 
 def exploration(story: Story, stale: Callable[[], bool]) -> list[Diagnostic]:
@@ -36,10 +40,25 @@ def exploration(story: Story, stale: Callable[[], bool]) -> list[Diagnostic]:
         if stale():
             raise Stale
 
-    found, explored = check(story, progress=progress)
-    if story.parts:
-        found += check_parts(story, explored, progress=progress)
+    try:
+        found, explored = check(story, progress=progress)
+        if story.parts:
+            found += check_parts(story, explored, progress=progress)
+    finally:
+        _unfreeze()
     return found
+
+
+def _unfreeze() -> None:
+    """The loader and the checker hide what is alive when they finish from the cycle
+    collector (gc.freeze), which suits a command that exits soon after. A server lives
+    on, and what they hid would never be collected: give it back."""
+    gc.unfreeze()
+
+
+def relpath_of(folder: StoryFolder, diagnostic: Diagnostic) -> str:
+    """The file a diagnostic is in, relative to the story folder."""
+    return relative(folder.root, os.path.abspath(diagnostic.path))
 
 
 def by_file(folder: StoryFolder, diagnostics: list[Diagnostic]
@@ -48,7 +67,7 @@ def by_file(folder: StoryFolder, diagnostics: list[Diagnostic]
     out: dict[str, list[types.Diagnostic]] = {}
     for d in diagnostics:
         path = os.path.abspath(d.path)
-        relpath = relative(folder.root, path)
+        relpath = relpath_of(folder, d)
         lines = folder.lines(relpath)
         line = max(d.line - 1, 0)
         text = lines[line] if line < len(lines) else ""

@@ -5,7 +5,8 @@ story.yaml) whenever the editor opens, changes, saves or closes one of its files
 a change they wait for a short pause in the typing, then the loader's own diagnostics go
 out at once and `hailsham check`'s findings follow when its exploration is done; an
 exploration overtaken by newer changes stops at its next word of progress and its
-findings are dropped.
+findings are dropped. Until the new findings come, the last exploration's stay on the
+files whose text has not changed since, so that they do not blink at every pause.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ class _Checking:
     timer: asyncio.TimerHandle | None = None
     published: set[str] = attrs.Factory(set)  # URIs last given diagnostics
     found: list[Diagnostic] = attrs.Factory(list)  # the loader's, for the newest text
-    to_explore: tuple[Story, int] | None = None  # the newest story that loaded
+    to_explore: tuple[Story, int, dict[str, str | None]] | None = None  # the newest
+    # story that loaded, and the text of its files then
+    explored: list[Diagnostic] = attrs.Factory(list)  # the last exploration's findings
+    explored_texts: dict[str, str | None] = attrs.Factory(dict)  # of the files it read
     exploring: asyncio.Task[None] | None = None
 
 
@@ -91,19 +95,25 @@ class StoryServer(LanguageServer):
         state = self.checking[folder.root]
         if generation != state.generation:
             return
+        texts = {relpath: folder.text(relpath) for relpath in folder.relpaths()}
         story, found = diagnostics.static(folder)
         state.found = found
-        self.publish(folder, found)
-        if story is not None:
-            state.to_explore = (story, generation)
-            if state.exploring is None or state.exploring.done():
-                state.exploring = asyncio.ensure_future(self.explore(folder))
+        if story is None:
+            self.publish(folder, found)
+            return
+        unchanged = {relpath for relpath, text in texts.items()
+                     if state.explored_texts.get(relpath) == text}
+        self.publish(folder, found + [d for d in state.explored
+                                      if diagnostics.relpath_of(folder, d) in unchanged])
+        state.to_explore = (story, generation, texts)
+        if state.exploring is None or state.exploring.done():
+            state.exploring = asyncio.ensure_future(self.explore(folder))
 
     async def explore(self, folder: StoryFolder) -> None:
         """Explore the newest story that loaded, one at a time, in a worker thread."""
         state = self.checking[folder.root]
         while state.to_explore is not None:
-            story, generation = state.to_explore
+            story, generation, texts = state.to_explore
             state.to_explore = None
 
             def stale(generation: int = generation) -> bool:
@@ -115,6 +125,7 @@ class StoryServer(LanguageServer):
             except diagnostics.Stale:
                 continue
             if not stale():
+                state.explored, state.explored_texts = found, texts
                 self.publish(folder, state.found + found)
 
     def publish(self, folder: StoryFolder, found: list[Diagnostic]) -> None:
