@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from engine.lsp.server import serve
     except ModuleNotFoundError as e:
-        if e.name not in ("pygls", "lsprotocol"):
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
             raise
         print("hailsham: the language server needs pygls: pip install 'hailsham[lsp]'",
               file=sys.stderr)
