@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from lsprotocol import types
 
@@ -24,10 +24,10 @@ class Stale(Exception):
     """The story changed while it was being explored: the findings would be out of date."""
 
 
-def static(folder: StoryFolder) -> tuple[Story | None, list[Diagnostic]]:
+def static(root: str, unsaved: Mapping[str, bytes]) -> tuple[Story | None, list[Diagnostic]]:
     """Load the story as the editor has it: (story or None, the loader's diagnostics)."""
     try:
-        return load(folder.root, folder.unsaved())
+        return load(root, unsaved)
     finally:
         _unfreeze()
 

@@ -5,7 +5,8 @@ story.yaml) whenever the editor opens, changes, saves or closes one of its files
 a change they wait for a short pause in the typing, then the loader's own diagnostics go
 out at once and `hailsham check`'s findings follow when its exploration is done; an
 exploration overtaken by newer changes stops at its next word of progress and its
-findings are dropped. Until the new findings come, the last exploration's stay on the
+findings are dropped. Both run in worker threads, so that the editor's questions are
+answered meanwhile. Until the new findings come, the last exploration's stay on the
 files whose text has not changed since, so that they do not blink at every pause.
 """
 
@@ -39,6 +40,7 @@ class _Checking:
 
     generation: int = 0  # goes up with every change to any of its files
     timer: asyncio.TimerHandle | None = None
+    loading: asyncio.Task[None] | None = None
     published: set[str] = attrs.Factory(set)  # URIs last given diagnostics
     found: list[Diagnostic] = attrs.Factory(list)  # the loader's, for the newest text
     to_explore: tuple[Story, int, dict[str, str | None]] | None = None  # the newest
@@ -88,15 +90,22 @@ class StoryServer(LanguageServer):
             state.timer.cancel()
         generation = state.generation
         state.timer = asyncio.get_running_loop().call_later(
-            pause, self.check_static, folder, generation)
+            pause, self.start_loading, folder, generation)
 
-    def check_static(self, folder: StoryFolder, generation: int) -> None:
+    def start_loading(self, folder: StoryFolder, generation: int) -> None:
+        self.checking[folder.root].loading = asyncio.ensure_future(
+            self.check_static(folder, generation))
+
+    async def check_static(self, folder: StoryFolder, generation: int) -> None:
         """Publish the loader's diagnostics, then explore the story if it loaded."""
         state = self.checking[folder.root]
         if generation != state.generation:
             return
         texts = {relpath: folder.text(relpath) for relpath in folder.relpaths()}
-        story, found = diagnostics.static(folder)
+        story, found = await asyncio.get_running_loop().run_in_executor(
+            self.thread_pool, diagnostics.static, folder.root, folder.unsaved())
+        if generation != state.generation:
+            return  # the text changed meanwhile: its own load follows
         state.found = found
         if story is None:
             self.publish(folder, found)
