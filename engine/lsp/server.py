@@ -43,11 +43,11 @@ class _Checking:
     loading: asyncio.Task[None] | None = None
     published: set[str] = attrs.Factory(set)  # URIs last given diagnostics
     found: list[Diagnostic] = attrs.Factory(list)  # the loader's, for the newest text
-    to_explore: tuple[Story, int, dict[str, str | None]] | None = None  # the newest
-    # story that loaded, and the text of its files then
+    # The newest story that loaded, its generation, and the text of its files then.
+    to_explore: tuple[Story, int, dict[str, str | None]] | None = None
+    exploring: asyncio.Task[None] | None = None
     explored: list[Diagnostic] = attrs.Factory(list)  # the last exploration's findings
     explored_texts: dict[str, str | None] = attrs.Factory(dict)  # of the files it read
-    exploring: asyncio.Task[None] | None = None
 
 
 class StoryServer(LanguageServer):
