@@ -238,6 +238,16 @@ async def test_completion_of_ids_variables_and_keys(client: LanguageClient, tale
                                "          add:\n            co")
     replace_all(client, start, block, 3)
     assert await complete(client, start, block, "\n            co") == ["courage"]
+    reflection = start_text.replace("      journal:", "      jo")
+    replace_all(client, start, reflection, 4)
+    keys = await complete(client, start, reflection, "\n      jo")
+    assert "journal" in keys and "options" in keys and "goto" not in keys
+
+    manifest = tale / "story.yaml"
+    manifest_text = open_file(client, manifest) + "con"
+    replace_all(client, manifest, manifest_text, 2)
+    keys = await complete(client, manifest, manifest_text, "\ncon")
+    assert "content_note" in keys and "variables" in keys and "place" not in keys
 
 
 # --- navigation --------------------------------------------------------------------------
