@@ -250,6 +250,18 @@ async def test_completion_of_ids_variables_and_keys(client: LanguageClient, tale
     assert "content_note" in keys and "variables" in keys and "place" not in keys
 
 
+async def test_a_file_yaml_cannot_read_still_completes(client: LanguageClient, tale: Path):
+    """Half-typed text that YAML refuses: its error shows, and completion still works."""
+    road = tale / "road" / "scenes.yaml"
+    text = open_file(client, road).replace(
+        "title: The Hilltop", 'title: "The Hilltop').replace("goto: road.home", "goto: st")
+    replace_all(client, road, text, 2)
+    found = await diagnostics(client, road, lambda d: bool(d))
+    assert len(found) == 1 and found[0].severity == types.DiagnosticSeverity.Error
+    assert await complete(client, road, text, "goto: st") == [
+        "road.fork", "road.hill", "road.home", "start.gate"]
+
+
 # --- navigation --------------------------------------------------------------------------
 
 
