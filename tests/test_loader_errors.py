@@ -1342,3 +1342,16 @@ def test_a_scene_is_suggested_only_when_it_is_a_near_miss() -> None:
             " — did you mean 'hailsham.woods'?")
         assert did_you_mean_scene("hailsham.arival", ids) == (
             " — did you mean 'hailsham.arrival'?")
+
+
+def test_unsaved_text_is_read_instead_of_the_files(tmp_path):
+    """An editor's unsaved files (the language server's): their text counts, even for a
+    file not yet on disk, and nothing on disk changes."""
+    root = write_files(tmp_path / "s", {"story.yaml": MANIFEST, "scenes.yaml": GOOD})
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode()})
+    assert story is None and [d.code for d in found] == ["E104"]
+    more = "scenes:\n  c:\n    place: here\n    text: C.\n    ending: See\n"
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode(),
+                                    "more/new.yaml": more.encode()})
+    assert story is not None and "c" in story.scenes, found
+    assert (root / "scenes.yaml").read_text(encoding="utf-8") == GOOD

@@ -17,7 +17,7 @@ from engine.story.bundled import bundled_story
 
 # In the order `hailsham --help` lists them.
 NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "serve",
-         "questions", "graph", "stats", "new", "schema")
+         "questions", "graph", "stats", "new", "schema", "lsp")
 # Subcommands whose module has another name (`class` is a Python keyword).
 MODULES = {"class": "class_summary"}
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2

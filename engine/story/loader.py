@@ -185,10 +185,14 @@ def _load_story(root: str, use_cache: bool) -> tuple[Story, list[Diagnostic]]:
     return story, diagnostics
 
 
-def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
-    """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
+def load(root: str, unsaved: Mapping[str, bytes] | None = None
+         ) -> tuple[Story | None, list[Diagnostic]]:
+    """Read and compile a story folder: (story or None when it has errors, diagnostics).
+
+    `unsaved`: text to read instead of what is on disk, by path relative to root (an
+    editor's unsaved files: story files, named as story_files() names them)."""
     with without_cycle_collection():
-        loader = _Loader(root)
+        loader = _Loader(root, unsaved)
         return loader.run(loader.read_all())
 
 
@@ -235,8 +239,9 @@ class _LazyScenes(Mapping[str, Scene]):
 
 
 class _Loader:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, unsaved: Mapping[str, bytes] | None = None) -> None:
         self.root = root
+        self.unsaved = unsaved or {}
         self.diagnostics: list[Diagnostic] = []
         self.path = ""
         self.types: dict[str, type] = {}
@@ -262,8 +267,8 @@ class _Loader:
         """Read every file of the story ahead (and digest it); None if any cannot be
         read, so that the ordinary load reports why."""
         files: dict[str, bytes] = {}
-        for relpath in [MANIFEST, *story_files(self.root)] if os.path.isdir(self.root) else []:
-            data, _problems = read_file(self.root, relpath, relpath)
+        for relpath in [MANIFEST, *self.scene_files()] if os.path.isdir(self.root) else []:
+            data, _problems = self.read_bytes(relpath, relpath)
             if data is None:
                 return None
             files[relpath] = data
@@ -271,6 +276,15 @@ class _Loader:
         for relpath, data in files.items():
             _digest_file(self.digest, relpath, data)
         return files if MANIFEST in files else None
+
+    def scene_files(self) -> list[str]:
+        """The story's scene files: on disk, and any unsaved one not yet there."""
+        return sorted({*story_files(self.root), *self.unsaved} - {MANIFEST})
+
+    def read_bytes(self, relpath: str, shown_path: str) -> tuple[bytes | None, list[Diagnostic]]:
+        if relpath in self.unsaved:
+            return self.unsaved[relpath], []
+        return read_file(self.root, relpath, shown_path)
 
     def cache_payload(self) -> dict[str, Any]:
         """What the cache keeps: the manifest's tree, where each scene is, and the
@@ -320,7 +334,7 @@ class _Loader:
         if self.files is not None:  # read ahead, and digested then
             data: bytes | None = self.files.pop(relpath)  # not kept: memory
         else:
-            data, problems = read_file(self.root, relpath, self.path)
+            data, problems = self.read_bytes(relpath, self.path)
             if data is None:
                 self.diagnostics += problems
                 return None
@@ -531,8 +545,8 @@ class _Loader:
             return None, self.diagnostics
         header = self.manifest(manifest)
         self.manifest_tree = manifest
-        names = [f for f in files if f != MANIFEST] if files is not None else story_files(
-            self.root)
+        names = [f for f in files if f != MANIFEST] if files is not None else (
+            self.scene_files())
         scenes = self.scenes(names)
         self.path = shown(manifest_path)
         start = header["start"]
