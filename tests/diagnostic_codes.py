@@ -24,6 +24,13 @@ Every problem the engine finds in a story is reported on one line,
 
     story/lakes/pond.yaml:14: E104 unknown scene 'pond.feild' in goto — did you mean 'pond.field'?
 
+A slip in the YAML itself (`E003`) also shows the line, indented below, with a caret
+under the spot to change:
+
+    story/lakes/pond.yaml:9: E003 a tab: indent with spaces
+        9 | →goto: pond.field
+          | ^
+
 Codes that start with E are errors: `hailsham check` exits with status 1 when it finds
 one, and a story with an error from E001 to E206 cannot be played until it is fixed.
 Codes that start with W are warnings: worth a look, but the story plays. A code keeps

@@ -260,3 +260,15 @@ class Elements(HTMLParser):
 OUR_ELEMENTS = {"html", "head", "meta", "title", "style", "body", "main", "section",
                 "h1", "h2", "h3", "p", "div", "ol", "ul", "li", "span", "br", "dl",
                 "dt", "dd"}
+# The class summary adds a contents list of links within the page and inline SVG charts.
+SUMMARY_ELEMENTS = OUR_ELEMENTS | {"nav", "a", "figure", "figcaption", "svg", "rect"}
+
+
+def links_within(parsed: Elements) -> list[str]:
+    """Every link's target, having checked that each is an anchor of this very page
+    (no link leaves it, and none points nowhere)."""
+    ids = {attrs["id"] for _, attrs in parsed.tags if attrs.get("id")}
+    targets = [attrs.get("href") or "" for tag, attrs in parsed.tags if tag == "a"]
+    for href in targets:
+        assert href.startswith("#") and href[1:] in ids, f"link to {href!r}"
+    return targets

@@ -220,7 +220,7 @@ def test_load_errors_exit_1_with_positioned_lines(tmp_path, story_dir):
     assert result.returncode == 1
     found = {(m["code"], m["path"]) for m in diagnostics(result.stdout)}
     assert found == {("E104", "story/scenes.yaml"), ("E201", "story/scenes.yaml")}
-    assert "did you mean 'b'" in result.stdout
+    assert "did you mean 'flag'" in result.stdout
     assert re.search(r"^2 errors, 0 warnings\b.*\(\d+\.\d+ s\)$", result.stdout,
                      re.MULTILINE)
 

@@ -15,16 +15,21 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import run_hailsham
+from bundled_class import hand_in_class
+from conftest import run_hailsham, write_files
 from playthrough import (
     CLASS,
     HOSTILE,
-    OUR_ELEMENTS,
+    MANIFEST,
     ROUTE_NORFOLK,
+    SCENES,
+    SUMMARY_ELEMENTS,
     Elements,
     hand_in,
+    links_within,
     load,
     play,
     story_folder,
@@ -32,7 +37,7 @@ from playthrough import (
     unescaped_markup,
 )
 
-from engine.classroom import export, roster
+from engine.classroom import export, roster, summary_projector
 from engine.classroom import report as rep
 from engine.classroom import summary as classroom
 from engine.classroom import summary_render as classroom_render
@@ -77,6 +82,25 @@ def test_normalised_entropy_by_hand(counts: list[int], options: int | None,
                         abs_tol=1e-6)
 
 
+# --- how split, in words --------------------------------------------------------------
+
+@pytest.mark.parametrize(("counts", "words"), [
+    ([], "nobody answered"),
+    ([0, 1, 0], "one answer"),
+    ([7, 0, 0], "all agreed"),
+    ([18, 6], "mostly agreed"),  # 75%
+    ([17, 7, 1], "leaning one way"),  # 68%
+    ([13, 12, 0], "evenly split"),  # within 10 points, though one has more than half
+    ([9, 8, 8], "evenly split"),
+    ([12, 8, 5], "divided"),  # 48%, 32%: 16 points apart, none over half
+])
+def test_split_in_words(counts: list[int], words: str) -> None:
+    options = tuple(classroom.OptionTally(f"option {i}", c) for i, c in enumerate(counts))
+    tally = classroom.ReflectionTally("r", "Why?", (), options,
+                                      classroom.normalised_entropy(counts))
+    assert classroom_render.split_words(tally) == words
+
+
 # --- the summary's content --------------------------------------------------------------
 
 def test_counts_plan_endings_and_themes(reports: Path) -> None:
@@ -106,23 +130,34 @@ def test_markdown_summary(reports: Path) -> None:
     text = classroom_render.to_markdown(classroom.summarise([reports], story=pond(reports)))
     lines = text.splitlines()
     assert lines[0] == "# The Pond — class summary"
-    assert "4 players (1 unfinished) · story version 2" in text
+    assert lines[2] == ("4 players handed in; 10 answers to 3 questions (1 game "
+                        "unfinished) · story version 2")
+    assert lines[4].startswith("How to read the split: all agreed — everyone gave")
+    assert lines[6] == "## Discuss first: where the class was most divided"
     trust = lines.index("### 1. How far do you trust Kathy's memory?")
-    assert lines[trust + 2] == ("Themes: Memory · answered by 4 of 4 · divided 95%")
+    assert lines[trust + 2] == "Answered by 4 of 4 (100%) · divided · themes: Memory"
+    # Bars are of those who answered, with their track: 1 of 4 is a quarter long.
+    track = "░"
     assert lines[trust + 4:trust + 10] == [
-        f"- {BAR * 10} 1 — I trust it",
+        f"- {BAR * 5}{track * 15} 1 (25%) — I trust it",
         "  - “I remember the mud.” — Ada",
-        f"- {BAR * 20} 2 — Not completely",
+        f"- {BAR * 10}{track * 10} 2 (50%) — Not completely",
         "  - “Memory lies.” — Ben",
-        f"- {BAR * 10} 1 — It does not matter",
+        f"- {BAR * 5}{track * 15} 1 (25%) — It does not matter",
         "  - “not sure” — Di (unfinished game)",
     ]
-    assert f"- {BAR * 20} 3 — A lost childhood\n- 0 — Just a tape" in text
-    assert text.index("### 2. Why do the others play along?") < text.index(
-        "### 3. What does the lost tape mean?")
-    for expected in ["## Endings reached", "- The Norfolk Copy: 2", "- Letting Go: 1",
-                     "- Unfinished games: 1", "## Themes by engagement",
-                     "- Memory: 4 players, 7 answers", "- Loss: 3 players, 3 answers",
+    guard = lines.index("### 2. Why do the others play along?")
+    assert lines[guard + 2] == ("Answered by 3 of 4 (75%) · leaning one way · themes: "
+                                "Love, Memory")
+    assert f"- {BAR * 7}{track * 13} 1 (33%) — Because the game" in text  # 1 of 3
+    assert (f"- {BAR * 20} 3 (100%) — A lost childhood\n"
+            f"- {track * 20} 0 (0%) — Just a tape") in text
+    assert guard < lines.index("### 3. What does the lost tape mean?")
+    assert "all agreed" in lines[lines.index("### 3. What does the lost tape mean?") + 2]
+    for expected in ["## Endings reached", f"- {BAR * 10}{track * 10} The Norfolk Copy: 2 "
+                     "(50%)", "Letting Go: 1 (25%)", "Unfinished games: 1 (25%)",
+                     "## Themes by engagement", "Memory: 4 players (100%), 7 answers",
+                     "Loss: 3 players (75%), 3 answers",
                      "## Questions for the themes the class touched most",
                      "- Why does Kathy keep telling it?", "- What is lost?"]:
         assert expected in text, expected
@@ -212,20 +247,29 @@ def test_hostile_report_files_cannot_inject_markup(tmp_path: Path, reports: Path
             assert "](" not in body.replace("\\](", ""), line
     page = classroom_render.to_html(s)
     parsed = Elements(page)
-    assert set(parsed.names) <= OUR_ELEMENTS, set(parsed.names) - OUR_ELEMENTS
+    assert set(parsed.names) <= SUMMARY_ELEMENTS, set(parsed.names) - SUMMARY_ELEMENTS
+    assert len(links_within(parsed)) > 3
     assert "— <b>Mallory</b> **M**" in parsed.text and "\x1b" not in page
     assert f"{HOSTILE[1]} {BAR}" not in parsed.text
-    assert f"I trust it {BAR * 20} 2" in parsed.text
+    assert f"I trust it {BAR * 8}{'░' * 12} 2 (40%)" in parsed.text
     assert "<script>alert(1)</script>" in parsed.text
 
 
 def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
     parsed = Elements(classroom_render.to_html(classroom.summarise([reports], story=pond(reports))))
-    for expected in [f"I trust it {BAR * 10} 1", f"Not completely {BAR * 20} 2",
-                     "Just a tape 0", "“not sure” — Di (unfinished game)",
-                     "The Norfolk Copy: 2", "Unfinished games: 1"]:
+    track = "░"
+    for expected in [f"I trust it {BAR * 5}{track * 15} 1 (25%)",
+                     f"Not completely {BAR * 10}{track * 10} 2 (50%)",
+                     f"Just a tape {track * 20} 0 (0%)",
+                     "answer 3: “not sure” — Di (unfinished game)",
+                     "The Norfolk Copy 2 (50%)", "Unfinished games 1 (25%)",
+                     "Memory 4 players (100%), 7 answers",
+                     "4 players handed in; 10 answers to 3 questions"]:
         assert expected in parsed.text, expected
     assert parsed.names.count("h1") == 1 and "script" not in parsed.names
+    # A contents list links to every question; the charts are drawn in the page.
+    assert links_within(parsed).count("#q1") == 1 and "#q3" in links_within(parsed)
+    assert parsed.names.count("svg") == 3 + 3  # 2 endings and unfinished; 3 themes
 
 
 # --- the command ------------------------------------------------------------------------
@@ -249,7 +293,8 @@ def test_class_command_end_to_end(tmp_path: Path) -> None:
     written = tmp_path / "class-pond.html"
     assert str(written) in result.stdout and "2 players" in result.stdout
     parsed = Elements(written.read_text("utf-8"))
-    assert "2 players · story version 2 · 1 file left out" in parsed.text
+    assert ("2 players handed in; 6 answers to 3 questions · story version 2 · 1 file "
+            "left out") in parsed.text
     assert "“Memory lies.” — Ben" in parsed.text and "“Ruth!” — Ben" in parsed.text
     handed = sorted(str(p) for p in (tmp_path / "handed-in").glob("*-pond.json"))
     md_out = run_hailsham(["class", *handed, "--story", "story", "-o", "-", "--anonymous"],
@@ -274,6 +319,72 @@ def test_class_command_errors_are_one_line(tmp_path: Path, args: list[str],
     assert result.stderr.endswith(message) and "Traceback" not in result.stderr
     usage = run_hailsham(["class"], cwd=tmp_path)
     assert usage.returncode == 2
+
+
+def test_plan_of_a_class_of_25_names_5_questions_first(tmp_path: Path) -> None:
+    hand_in_class(tmp_path / "reports", 25)
+    s = classroom.summarise([tmp_path / "reports"])
+    groups = classroom_render.plan_groups(s)
+    numbered = [(n, t, g.anchor) for g in groups for n, t in g.questions]
+    assert [n for n, _t, _g in numbered] == list(range(1, len(s.plan) + 1))
+    assert sorted(t.id for _n, t, _g in numbered) == sorted(t.id for t in s.plan)
+    met = [t for t in s.plan if t.answered >= 13]
+    assert [t for _n, t, g in numbered if g == "discuss"] == (
+        classroom_render.most_split_first(met)[:5])
+    assert all(t.answered < 13 for _n, t, g in numbered if g == "fewer")
+    # The words never say a question is more split than one above it.
+    for group in groups:
+        order = [classroom_render.SPLIT_ORDER.index(classroom_render.split_words(t))
+                 for _n, t in group.questions]
+        assert order == sorted(order)
+    assert classroom_render.counts_line(s).startswith(
+        f"25 players handed in; {sum(t.answered for t in s.plan)} answers to "
+        f"{len(s.plan)} questions (3 games unfinished)")
+
+
+# --- the projector ---------------------------------------------------------------------
+
+def test_projector_has_a_screen_per_question_linked_in_order(reports: Path) -> None:
+    s = classroom.summarise([reports], story=pond(reports))  # with names: none shown
+    page = summary_projector.to_projector(s)
+    parsed = Elements(page)
+    screens = [a["id"] for tag, a in parsed.tags if tag == "section"]
+    assert screens == ["start", "q1", "q2", "q3", "endings", "themes"]
+    # Each screen links to the one before and after it, and to the start.
+    steps = [(a.get("rel"), a.get("href")) for tag, a in parsed.tags
+             if tag == "a" and a.get("rel") in ("prev", "next")]
+    assert [href for rel, href in steps if rel == "next"] == [f"#{x}" for x in screens[1:]]
+    assert [href for rel, href in steps if rel == "prev"] == [f"#{x}" for x in screens[:-1]]
+    links_within(parsed)
+    assert set(parsed.names) <= SUMMARY_ELEMENTS | {"script"}
+    assert parsed.names.count("script") == 1
+    assert "How far do you trust Kathy's memory?" in parsed.text
+    assert "I trust it 1 · 25%" in parsed.text and "Not completely 2 · 50%" in parsed.text
+    assert "Answered by 4 of 4 · divided" in parsed.text
+    assert "The Norfolk Copy 2 · 50%" in parsed.text and "Memory 4 · 100%" in parsed.text
+    for name in ("Ada", "Ben", "Cy", "Di", "I remember the mud", "Memory lies"):
+        assert not re.search(rf"\b{name}\b", page), name
+
+
+def test_class_projector_command(tmp_path: Path, reports: Path) -> None:
+    shutil.copytree(reports.parent / "story-pond-2", tmp_path / "story")
+    (tmp_path / "names.txt").write_text("Ada\nBen\nCy\nDi\nEve\n", "utf-8")
+    result = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                           "--roster", "names.txt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "class-pond-projector.html"
+    assert result.stdout == f"Wrote the projector view of 4 players to {written}\n"
+    assert "Eve" in result.stderr  # the roster is for the teacher's terminal only
+    page = written.read_text("utf-8")
+    for name in ("Ada", "Ben", "Eve", "I remember the mud"):
+        assert not re.search(rf"\b{name}\b", page), name
+    wrong = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                          "--format", "csv"], cwd=tmp_path)
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert wrong.stderr == "hailsham: --projector writes an HTML page: leave out --format\n"
+    to_stdout = run_hailsham(["class", "reports", "--story", "story", "--projector",
+                              "--format", "html", "-o", "-"], cwd=tmp_path)
+    assert to_stdout.returncode == 0 and to_stdout.stdout == page
 
 
 # --- exports: CSV for a spreadsheet, JSON ---------------------------------------------
@@ -351,7 +462,7 @@ def test_class_json_holds_what_the_pages_show(hostile_class: Path) -> None:
     data = json.loads(result.stdout)
     assert list(data) == ["story", "part", "anonymous", "players", "unfinished",
                           "reflections", "follow_up", "endings", "themes", "roster",
-                          "left_out"]
+                          "left_out", "answers_left_out"]
     assert data["story"] == {"id": "pond", "title": "The Pond", "version": "2"}
     assert (data["part"], data["players"], data["unfinished"]) == ("", 2, 0)
     trust = next(r for r in data["reflections"] if r["id"] == "trust")
@@ -605,3 +716,284 @@ def test_the_story_most_reports_name_decides(tmp_path: Path, reports: Path) -> N
         f"Left out {Path('reports') / name}" for name in sorted(p.name for p in
                                                         reports.glob("*-pond-2.json"))]
     assert result.stderr.count("a different story ('The Pond')") == 4
+
+
+# --- a story edited without a new version: matched by the text of each answer ------------
+
+# The pond, edited without bumping its version: the trust prompt reworded, guard's second
+# option reworded, guard's prompt respaced (the same wording), tape's options swapped.
+EDITS = {
+    "prompt: How far do you trust Kathy's memory?": "prompt: How much do you trust Kathy?",
+    "text: Because saying no would cost them Ruth": "text: Because refusing would cost Ruth",
+    "prompt: Why do the others play along?": 'prompt: "Why do  the others\\n play along? "',
+    "        - text: A lost childhood\n        - text: Just a tape":
+        "        - text: Just a tape\n        - text: A lost childhood",
+}
+
+
+def _pond_edited(root: Path, edits: dict[str, str], manifest: str = MANIFEST,
+                 scenes: str = SCENES) -> Path:
+    for old, new in edits.items():
+        assert scenes.count(old) == 1, old
+        scenes = scenes.replace(old, new)
+    return write_files(root, {"story.yaml": manifest, "scenes.yaml": scenes})
+
+
+def _tallies(s: classroom.ClassSummary) -> dict[str, list[tuple[str, int]]]:
+    return {t.id: [(o.text, o.count) for o in t.options] for t in s.plan}
+
+
+def test_a_report_of_an_edited_story_counts_only_answers_worded_the_same(
+        tmp_path: Path, reports: Path) -> None:
+    edited = _pond_edited(tmp_path / "edited", EDITS)
+    story = load_story(str(edited))[0]
+    assert (story.id, story.version) == ("pond", "2")
+    assert story.digest != pond(reports).digest
+    s = classroom.summarise([reports], story=story)
+    assert (s.players, s.left_out) == (4, ())
+    # trust: every answer out (its prompt was reworded); guard: only Ben's option 1 is
+    # still worded the same; tape: "A lost childhood" counted where it now stands.
+    assert _tallies(s) == {"guard": [("Because the game makes them feel chosen", 1),
+                                     ("Because refusing would cost Ruth", 0)],
+                           "tape": [("Just a tape", 0), ("A lost childhood", 3)]}
+    for a in s.answers:  # never counted under another option
+        assert a.option_text == story.scenes[
+            {"guard": "pond", "tape": "barn"}[a.reflection]
+        ].reflection.options[a.option - 1].text.render(story.initial_values())
+    assert [a.option_text for a in s.answers if a.reflection == "tape"] == [
+        "A lost childhood"] * 3
+    assert [(t.name, t.players, t.answers) for t in s.themes] == [
+        ("Loss", 3, 3), ("Love", 1, 1), ("Memory", 1, 1)]
+
+    result = run_hailsham(["class", "reports", "--story", "edited", "--format", "csv",
+                           "-o", "-"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trust = "reflection 'trust': its question has been reworded"
+    guard = ("reflection 'guard': the answer \"Because saying no would cost them Ruth\" is "
+             "no longer one of its options")
+    why = "as the story has been edited since these answers were given"
+    assert result.stderr.splitlines() == [
+        f"{Path('reports') / 'ada-pond-2.json'}: 2 answers left out, {why} ({trust}; {guard})",
+        f"{Path('reports') / 'ben-pond-2.json'}: 1 answer left out, {why} ({trust})",
+        f"{Path('reports') / 'cy-pond-2.json'}: 2 answers left out, {why} ({trust}; {guard})",
+        f"{Path('reports') / 'di-pond-2.json'}: 1 answer left out, {why} ({trust})"]
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))[1:]
+    assert sorted((r[0], r[2], r[4], r[5]) for r in rows) == [
+        ("Ada", "tape", "2", "A lost childhood"),
+        ("Ben", "guard", "1", "Because the game makes them feel chosen"),
+        ("Ben", "tape", "2", "A lost childhood"),
+        ("Cy", "tape", "2", "A lost childhood")]
+    data = run_hailsham(["class", "reports", "--story", "edited", "--format", "json",
+                         "--anonymous", "-o", "-"], cwd=tmp_path)
+    assert data.returncode == 0 and data.stderr == result.stderr
+    assert [x["file"] for x in json.loads(data.stdout)["answers_left_out"]] == [
+        "a report file"] * 4
+
+
+def test_a_report_of_the_same_story_counts_by_number_and_an_older_one_by_text(
+        reports: Path) -> None:
+    """A report holding the story's digest is counted by number (as before); one from an
+    engine that wrote no digest is matched by its text, with the same result."""
+    story = pond(reports)
+    expected = _tallies(classroom.summarise([reports], story=story))
+    for path in reports.glob("*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        assert data["story"]["digest"] == story.digest
+        del data["story"]["digest"]
+        path.write_text(json.dumps(data), "utf-8")
+    s = classroom.summarise([reports], story=story)
+    assert (_tallies(s), s.answers_left_out) == (expected, ())
+
+
+def test_holes_and_spacing_do_not_make_a_text_another(tmp_path: Path) -> None:
+    """A `{brave}` hole in an option stands for whatever the game showed (Ada and Ben saw
+    1, Cy 0; a new game shows 0), and spacing does not count; the words around do."""
+    holed = SCENES.replace("makes them feel", "makes {brave} of them feel")
+    story = load_story(str(_pond_edited(tmp_path / "story-pond-2", {}, scenes=holed)))[0]
+    (tmp_path / "reports").mkdir()
+    for name, moves in CLASS.items():
+        saves = tmp_path / "saves" / name
+        play(story, saves, moves, player=name)
+        report = rep.build(story, read_save(saves, "autosave", story))
+        assert report.story_digest == story.digest
+        (tmp_path / "reports" / f"{name}.json").write_text(json.dumps(rep.to_json(report)),
+                                                          "utf-8")
+    shown = {a.option for f in (tmp_path / "reports").glob("*.json")
+             for a in classroom.read_report(f).reflections if a.id == "guard"}
+    assert shown == {"Because the game makes 1 of them feel chosen",
+                     "Because saying no would cost them Ruth"}
+    respaced = _pond_edited(tmp_path / "respaced", {
+        "prompt: How far do you trust Kathy's memory?": "prompt: How far?",
+        "text: Because the game makes {brave} of them feel chosen":
+            'text: "Because the game  makes\\n  {brave}  of them feel chosen"'},
+        scenes=holed)
+    s = classroom.summarise([tmp_path / "reports"], story=load_story(str(respaced))[0])
+    assert [count for _, count in _tallies(s)["guard"]] == [1, 2]
+    assert [x.reason.count("its question has been reworded") for x in s.answers_left_out
+            ] == [1, 1, 1, 1]
+    reworded = _pond_edited(tmp_path / "reworded", {
+        "makes {brave} of them": "makes {brave} of THEM"}, scenes=holed)
+    s = classroom.summarise([tmp_path / "reports"], story=load_story(str(reworded))[0])
+    assert _tallies(s)["guard"] == [("Because the game makes 0 of THEM feel chosen", 0),
+                                    ("Because saying no would cost them Ruth", 2)]
+    assert [(Path(x.name).name, x.reason.count("no longer one of its options"))
+            for x in s.answers_left_out] == [("Ben.json", 1)]
+
+
+@pytest.mark.parametrize(("story_text", "recorded", "fits"), [
+    ("I trust it", "I trust it", True),
+    ("I trust it", "  I  trust\n it ", True),
+    ("I trust it", "I Trust it", False),
+    ("I trust it", "I trust it.", False),
+    ("Makes {n} of them", "Makes 12 of them", True),
+    ("Makes {n} of them", "Makes of them", True),  # an empty value
+    ("Makes {n} of them", "Makes 12 of us", False),
+    ("{a} and {b}", "x and y and z", True),
+    ("ab{n}ba", "aba", False),  # the words around a hole never overlap
+    ("{n}", "anything at all", True),
+])
+def test_a_wording_fits_the_text_a_game_showed(story_text: str, recorded: str,
+                                               fits: bool) -> None:
+    from engine.classroom.wording import Wording, normalised
+    from engine.core.model import Template
+    parts: list[str | int] = []
+    for i, piece in enumerate(re.split(r"\{\w+\}", story_text)):
+        parts += [i - 1, piece] if i else [piece]
+    holes = len(parts) > 1
+    template = Template(tuple(parts), None if holes else story_text)
+    assert Wording.of(template).fits(normalised(recorded)) is fits
+
+
+def test_a_report_made_after_the_story_was_edited_holds_no_digest(tmp_path: Path) -> None:
+    """Played on the pond, reported on an edited pond on which the save's answers no
+    longer replay (so the game is its saved state, journal and all): the chosen option
+    as the player saw it is kept, never the option now at its number, and no digest is
+    claimed."""
+    story = load(tmp_path / "story")
+    play(story, tmp_path / "saves", ROUTE_NORFOLK, player="Ada")
+    edits = {**EDITS, "add: {brave: 1}": "add: {brave: 2}"}
+    edited = load_story(str(_pond_edited(tmp_path / "edited", edits)))[0]
+    loaded = read_save(tmp_path / "saves", "autosave", edited)
+    assert any("no longer lead to where the game was" in note for note in loaded.notes)
+    report = rep.build(edited, loaded)
+    assert report.story_digest == ""
+    tape = next(a for a in report.reflections if a.id == "tape")
+    assert (tape.option, tape.number) == ("A lost childhood", 1)
+    path = tmp_path / "reports" / "ada.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(rep.to_json(report)), "utf-8")
+    for given in (story, edited):
+        s = classroom.summarise([path], story=given)
+        assert [a.option_text for a in s.answers if a.reflection == "tape"] == [
+            "A lost childhood"]
+
+
+def test_answers_left_out_of_a_report_are_named_in_one_line() -> None:
+    from engine.classroom.authority import Dropped
+    dropped = [Dropped("", f"reflection 'r{i}' is no longer in the story")
+               for i in range(5)]
+    assert classroom.answers_left_out(dropped) == (
+        "5 answers left out, as the story has been edited since these answers were given "
+        "(reflection 'r0' is no longer in the story; reflection 'r1' is no longer in the "
+        "story; reflection 'r2' is no longer in the story; and 2 more)")
+
+
+# --- a game reported after the story was edited: the answers as they were given ---------
+
+# The pond edited after a game was played, without a new version: guard's and tape's
+# options swapped (they have no effects, so the saved answers still replay by number),
+# and the option of trust that Ada chose reworded.
+SWAPS = {
+    "        - text: Because the game makes them feel chosen\n"
+    "        - text: Because saying no would cost them Ruth":
+        "        - text: Because saying no would cost them Ruth\n"
+        "        - text: Because the game makes them feel chosen",
+    "        - text: A lost childhood\n        - text: Just a tape":
+        "        - text: Just a tape\n        - text: A lost childhood",
+    "        - text: I trust it\n": "        - text: I trust it fully\n",
+}
+PLAY = ["play", "--plain", "--story", "story", "--saves", "saves", "--player", "Ada"]
+
+
+def _class_rows(root: Path, story: str) -> tuple[list[tuple[str, str, str]], str]:
+    """(reflection, option number, option text) counted for each answer, and stderr."""
+    result = run_hailsham(["class", "reports", "--story", story, "--format", "csv",
+                           "-o", "-"], cwd=root)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))[1:]
+    return sorted((r[2], r[4], r[5]) for r in rows), result.stderr
+
+
+def _report(root: Path) -> dict[str, Any]:
+    result = run_hailsham(["report", "--story", "story", "--saves", "saves", "--format",
+                           "json", "-o", "reports/ada.json"], cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "the journal keeps them as they were given" in result.stderr
+    data: dict[str, Any] = json.loads((root / "reports" / "ada.json").read_text("utf-8"))
+    return data
+
+
+def test_a_game_reported_after_the_story_was_edited_counts_what_was_chosen(
+        tmp_path: Path) -> None:
+    """A real game, then the story edited, then `hailsham report`: the journal and the
+    report hold the options Ada saw and chose, no digest is claimed, and the class
+    summary counts each answer under the option she chose — or leaves it out and names
+    it — whether it is given the edited story or the one she played."""
+    story_folder(tmp_path / "story")
+    story_folder(tmp_path / "played")  # the teacher's copy, as the class played it
+    game = run_hailsham(PLAY, "\n".join(ROUTE_NORFOLK) + "\n", cwd=tmp_path)
+    assert game.returncode == 0 and "The end: The Norfolk Copy" in game.stdout
+    _pond_edited(tmp_path / "story", SWAPS)
+
+    journal = run_hailsham(["journal", "--story", "story", "--saves", "saves"],
+                           cwd=tmp_path)
+    assert journal.returncode == 0, journal.stderr
+    assert [line.strip() for line in journal.stdout.splitlines()
+            if "Answered:" in line] == [
+        "Answered: I trust it", "Answered: Because saying no would cost them Ruth",
+        "Answered: A lost childhood"]
+    data = _report(tmp_path)
+    assert data["story"]["digest"] == ""
+    assert [(r["id"], r["option"]) for r in data["reflections"]] == [
+        ("trust", "I trust it"), ("guard", "Because saying no would cost them Ruth"),
+        ("tape", "A lost childhood")]
+
+    rows, stderr = _class_rows(tmp_path, "story")
+    assert rows == [("guard", "1", "Because saying no would cost them Ruth"),
+                    ("tape", "2", "A lost childhood")]
+    assert stderr == (f"{Path('reports') / 'ada.json'}: 1 answer left out, as the story "
+                      "has been edited since these answers were given (reflection 'trust': "
+                      "the answer \"I trust it\" is no longer one of its options)\n")
+    rows, stderr = _class_rows(tmp_path, "played")
+    assert (rows, stderr) == ([("guard", "2", "Because saying no would cost them Ruth"),
+                               ("tape", "1", "A lost childhood"),
+                               ("trust", "1", "I trust it")], "")
+
+
+def test_a_game_played_on_both_sides_of_an_edit_counts_each_answer_as_given(
+        tmp_path: Path) -> None:
+    """Half a game, the options swapped, the rest played with --continue: guard was
+    answered before the edit, tape after it. `:journal`, the save and the report keep
+    each as it was given, and the summary counts both right with either story."""
+    story_folder(tmp_path / "story")
+    story_folder(tmp_path / "played")
+    first = run_hailsham(PLAY, "\n".join(ROUTE_NORFOLK[:4]) + "\n", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    _pond_edited(tmp_path / "story", {k: v for k, v in SWAPS.items() if "trust" not in v})
+    rest = ["", ":journal", "2", "1", "1"]  # tape 1 is now "Just a tape"
+    game = run_hailsham([*PLAY, "--continue"], "\n".join(rest) + "\n", cwd=tmp_path)
+    assert game.returncode == 0 and "The end: The Norfolk Copy" in game.stdout
+    assert "You answered: Because saying no would cost them Ruth" in game.stdout
+    saved = json.loads(next((tmp_path / "saves").glob("autosave-*.json")).read_text())
+    assert [e[4:6] for e in saved["journal"]] == [
+        ["I trust it", 1], ["Because saying no would cost them Ruth", 2],
+        ["Just a tape", 1]]
+
+    data = _report(tmp_path)
+    assert data["story"]["digest"] == ""
+    assert _class_rows(tmp_path, "story") == ([
+        ("guard", "1", "Because saying no would cost them Ruth"),
+        ("tape", "1", "Just a tape"), ("trust", "1", "I trust it")], "")
+    assert _class_rows(tmp_path, "played") == ([
+        ("guard", "2", "Because saying no would cost them Ruth"),
+        ("tape", "2", "Just a tape"), ("trust", "1", "I trust it")], "")

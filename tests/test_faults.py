@@ -1234,7 +1234,7 @@ HOSTILE: list[tuple[str, bytes, int, dict[str, int], str]] = [
     ("a UTF-16 file", SCENE.format(text="A").encode("utf-16"), 1, {"E002": 1},
      "not UTF-8"),
     ("tabs for indentation", b"scenes:\n\ta:\n\t\tplace: here\n", 1, {"E003": 2},
-     "YAML syntax error"),
+     "a tab: indent with spaces"),
     ("a tab inside text", SCENE.format(text="'one\ttwo'").encode(), 0, {}, "accepted"),
     ("two YAML documents in one file", SCENE.format(text="A").encode() + b"---\nb: 1\n", 1,
      {"E008": 6}, "one document per file"),
@@ -1283,6 +1283,9 @@ def test_hostile_story_through_check(tmp_path: Path, data: bytes, status: int,
     found: dict[tuple[str, str], int] = {}
     for line in out.splitlines():
         if line.startswith(("explored ", "settled with ")) or SUMMARY.match(line):
+            continue
+        if line.startswith(" "):  # the line of the file a diagnostic shows, and its caret
+            assert len(line) < 200, f"a {len(line):,}-character line"
             continue
         m = DIAGNOSTIC.fullmatch(line)
         assert m, f"not a diagnostic line: {line[:200]!r}"
@@ -1415,12 +1418,12 @@ def _gotos(folder: Path, scenes: int, typo: bool) -> Path:
     does not exist, one character away from the next."""
     lines = ["scenes:"]
     for i in range(scenes):
-        target = f"hall.s{i + 1}" + ("x" if typo else "")
-        lines.append(f"  hall.s{i}:\n    place: here\n    text: Scene {i}.\n    choices:\n"
+        target = f"hall.room{i + 1}" + ("x" if typo else "")
+        lines.append(f"  hall.room{i}:\n    place: here\n    text: Scene {i}.\n    choices:\n"
                      f"      - {{text: On, goto: {target}}}\n"
-                     f"      - {{text: Also on, goto: hall.s{i + 1}}}")
-    lines.append(f"  hall.s{scenes}: {{place: here, text: End., ending: End}}")
-    return write_files(folder, {"story.yaml": MANIFEST.replace("start: a", "start: hall.s0"),
+                     f"      - {{text: Also on, goto: hall.room{i + 1}}}")
+    lines.append(f"  hall.room{scenes}: {{place: here, text: End., ending: End}}")
+    return write_files(folder, {"story.yaml": MANIFEST.replace("start: a", "start: hall.room0"),
                                 "scenes.yaml": "\n".join(lines) + "\n"})
 
 
@@ -1439,8 +1442,8 @@ def test_many_misspelt_gotos_check_in_linear_time(tmp_path: Path) -> None:
 
     assert min(took(bad) for _ in range(3)) <= 3 * min(took(good) for _ in range(3))
     out = hailsham(tmp_path, ["check", "bad"]).stdout.splitlines()
-    assert "bad/scenes.yaml:6: E104 unknown scene 'hall.s1x' in goto — did you mean " \
-           "'hall.s1'?" in out
+    assert "bad/scenes.yaml:6: E104 unknown scene 'hall.room1x' in goto — did you mean " \
+           "'hall.room1'?" in out
     assert sum(1 for line in out if line.endswith("'?") and " E104 " in line) == 2000
 
 
@@ -1475,6 +1478,9 @@ def test_a_long_chain_checks_in_linear_memory(tmp_path: Path) -> None:
 
 # --- the reports `hailsham class` reads ---------------------------------------------------
 
+CHOSEN = "Because the game makes them feel chosen"
+
+
 def _report(name: str, **changes: Any) -> dict[str, Any]:
     """A player's report as `hailsham report --format json` writes it, with changes."""
     report: dict[str, Any] = {
@@ -1486,9 +1492,11 @@ def _report(name: str, **changes: Any) -> dict[str, Any]:
             {"scene": "a", "title": "The Pond", "choice": "Walk to the field"},
             {"scene": "b", "title": "The Field", "choice": "Stop here"},
             {"scene": "c", "title": "", "choice": None}]}],
+        # No story digest, as engines before it wrote: matched by the text of each answer.
         "reflections": [{"id": "why", "place": "Here", "prompt": "Why do the others play along?",
-                         "themes": ["memory"], "options": ["Chosen", "Ruth"], "number": 1,
-                         "option": "Chosen", "journal": "my line"}],
+                         "themes": ["memory"], "options": [CHOSEN, "Because saying no would "
+                                                           "cost them Ruth"],
+                         "number": 1, "option": CHOSEN, "journal": "my line"}],
         "themes": [{"id": "memory", "name": "Memory", "count": 1,
                     "questions": ["What do you remember?"]}],
     }
@@ -1604,6 +1612,43 @@ def test_class_messages_quote_reports_cleanly(tmp_path: Path, report_story: Path
     assert (alone.returncode, alone.stderr) == (1, "hailsham: none of the files is a usable "
                                                 "report (reports/junk .json: not a hailsham "
                                                 "report (not valid JSON))\n")
+
+
+@row("Reports", "a report of an edited story (no digest of it) answering 20,000 "
+     "reflections the story does not have, and its one real reflection with an option "
+     "holding `ESC ] 0;PWNED BEL ESC [2J` and U+202E",
+     "the report counts without those answers; one line on stderr names it, how many "
+     "answers were left out and the first three reasons, cleaned (\"reports/cy.json: "
+     "20,001 answers left out, as the story has been edited …\"); exit 0, in time "
+     "linear in the report's size")
+def test_class_names_answers_an_edited_story_no_longer_has(tmp_path: Path,
+                                                           report_story: Path) -> None:
+    from engine.classroom import summary
+    from engine.story.loader import load_story
+
+    gone = [{"id": f"gone{i}", "place": "Here", "prompt": f"Question {i}?", "themes": [],
+             "options": ["x"], "number": 1, "option": "x", "journal": None}
+            for i in range(20_000)]
+    folder = _hand_in(tmp_path / "reports", {
+        "ada.json": _report("Ada"), "ben.json": _report("Ben"),
+        "cy.json": _report("Cy", reflections__0__options=[f"Chosen{ESCAPES}"],
+                           reflections__0__option=f"Chosen{ESCAPES}")})
+    crafted = json.loads((folder / "cy.json").read_text("utf-8"))
+    crafted["reflections"] += gone
+    (folder / "cy.json").write_text(json.dumps(crafted), "utf-8")
+    started = time.perf_counter()
+    s = summary.summarise([folder], story=load_story(str(report_story))[0])
+    assert time.perf_counter() - started < 5
+    assert (s.players, [o.count for o in s.plan[0].options]) == (3, [2, 0])
+    result = hailsham(tmp_path, ["class", "reports", "--story", "story", "-o", "-"])
+    shown_safely(result)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "reports/cy.json: 20,001 answers left out, as the story has been edited since "
+        "these answers were given (reflection 'why': the answer \"Chosen \" is no longer one "
+        "of its options; reflection 'gone0' is no longer in the story; reflection 'gone1' "
+        "is no longer in the story; and 19,998 more)\n")
+    assert "3 players" in result.stdout
 
 
 @row("Reports", "a report file of 1 GiB (sparse) given to `hailsham class`",

@@ -40,8 +40,10 @@ from playthrough import (
     HOSTILE,
     OUR_ELEMENTS,
     ROUTE_NORFOLK,
+    SUMMARY_ELEMENTS,
     Elements,
     hand_in,
+    links_within,
     load,
     play,
     story_folder,
@@ -58,7 +60,7 @@ from engine.classroom import (
 from engine.classroom import (
     summary_render as classroom_render,
 )
-from engine.classroom.markup import bar, clean
+from engine.classroom.markup import bar, clean, percent
 from engine.play.saves import read_save
 
 # A real browser is slow to start: these run in the full suite, not the fast loop.
@@ -223,7 +225,7 @@ def _report_page(root: Path) -> Page:
     report = attrs.evolve(report, reflections=report.reflections + extra)
     expected = [report.ending or "", "The Norfolk Copy", "Stay on the steps"]
     for a in report.reflections:
-        expected += [a.prompt, *a.options] + ([a.journal] if a.journal else [])
+        expected += [a.prompt, a.option] + ([a.journal] if a.journal else [])
     expected += [q for t in report.top_themes() for q in t.questions]
     path = root / "report.html"
     path.write_text(report_render.to_html(report), "utf-8")
@@ -243,9 +245,13 @@ def _class_page(root: Path) -> Page:
     for t in summary.plan:
         expected.append(t.prompt)
         for o in t.options:
-            expected.append(_flat(f"{o.text} {bar(o.count, t.largest)} {o.count}"))
+            # Apart: printed, the answer and its tally stand in two columns (their
+            # order in the text is test_class_bars_are_text_beside_their_counts's).
+            expected += [o.text, f"{bar(o.count, t.answered)} {o.count} "
+                                 f"({percent(o.count, t.answered)})"]
             expected += [line.text for line in o.lines]
-    expected += [f"{name}: {count}" for name, count in summary.endings]
+    expected += [f"{name} {count} ({percent(count, summary.players)})"
+                 for name, count in summary.endings]
     expected += [q for t in summary.follow_up() for q in t.questions]
     path = root / "class.html"
     path.write_text(classroom_render.to_html(summary), "utf-8")
@@ -256,7 +262,7 @@ def _questions_page(root: Path) -> Page:
     sheet = teacher_sheet.build(load(root / "story"))
     expected: list[str] = []
     for part in sheet.parts:
-        expected.append(part.place)
+        expected.append(part.heading)
         for a in part.asked:
             expected += [a.prompt, *a.options, *a.themes]
     expected += [q for t in sheet.other_themes for q in t.questions]
@@ -336,9 +342,10 @@ def test_everything_is_there_as_text_with_scripts_off(
 
 def test_class_bars_are_text_beside_their_counts(dom_without_scripts: dict[str, str]) -> None:
     parsed = Elements(dom_without_scripts["class"])
-    assert f"I trust it {'█' * 20} 2" in parsed.text  # Ada and Mallory
-    assert f"It does not matter {'█' * 10} 1" in parsed.text
-    assert "Just a tape 0" in parsed.text
+    # Of the 5 who answered: Ada and Mallory, then Di.
+    assert f"I trust it {'█' * 8}{'░' * 12} 2 (40%)" in parsed.text
+    assert f"It does not matter {'█' * 4}{'░' * 16} 1 (20%)" in parsed.text
+    assert f"Just a tape {'░' * 20} 0 (0%)" in parsed.text
 
 
 @pytest.mark.parametrize("name", ["report", "class"])
@@ -346,10 +353,11 @@ def test_player_text_creates_no_element(pages: dict[str, Page],
                                         dom_without_scripts: dict[str, str],
                                         name: str) -> None:
     parsed = Elements(dom_without_scripts[name])
-    made = set(parsed.names) - OUR_ELEMENTS
+    made = set(parsed.names) - (SUMMARY_ELEMENTS if name == "class" else OUR_ELEMENTS)
     assert not made, f"elements from player text: {made}"
-    for tag in ("script", "a", "b", "img"):
+    for tag in ("script", "b", "img"):
         assert tag not in parsed.names
+    assert "a" not in parsed.names if name == "report" else links_within(parsed)
     for line in pages[name].hostile:
         assert _flat(clean(line)) in parsed.text, line
 

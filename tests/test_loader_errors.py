@@ -17,7 +17,7 @@ import pytest
 from conftest import MANIFEST, write_files
 
 from engine.core import conditions as expr
-from engine.core.diagnostics import Diagnostic, did_you_mean
+from engine.core.diagnostics import Diagnostic, did_you_mean, did_you_mean_scene
 from engine.core.model import Story
 from engine.story.loader import load
 
@@ -93,7 +93,7 @@ CASES: list[Case] = [
      "E013", "needs 'start'"),
     ("start names an unknown scene", {"story.yaml": manifest("start: a", "start: bb  # <"),
                                       "scenes.yaml": GOOD}, M, None, "E104",
-     "unknown scene 'bb' in start — did you mean 'b'?"),
+     "unknown scene 'bb' in start"),
     ("start is a list", {"story.yaml": manifest("start: a", "start: [a]  # <"),
                          "scenes.yaml": GOOD}, M, None, "E012", "'start'"),
     ("missing places", {"story.yaml": manifest("places:\n  here: Here\n", ""),
@@ -136,7 +136,8 @@ CASES: list[Case] = [
                             "scenes.yaml": GOOD}, M, 3, "E002", "not UTF-8"),
     ("manifest YAML syntax error", {"story.yaml": manifest("title: A tiny story",
                                                            "title: A: tiny story  # <"),
-                                    "scenes.yaml": GOOD}, M, None, "E003", "YAML syntax"),
+                                    "scenes.yaml": GOOD}, M, None, "E003",
+                                    "`:` followed by a space inside text"),
     ("manifest with an alias", {"story.yaml": MANIFEST + "version: &v x  # <\n",
                                 "scenes.yaml": GOOD}, M, None, "E006", "anchor"),
 
@@ -301,7 +302,7 @@ CASES: list[Case] = [
       - text: On
         goto: b
         if: visited("bb") > 0  # <
-""")}, S, None, "E104", "unknown scene 'bb' in visited() — did you mean 'b'?"),
+""")}, S, None, "E104", "unknown scene 'bb' in visited()"),
     ("condition too deep", {"story.yaml": MANIFEST, "scenes.yaml": scene_a(f"""\
     place: here
     text: Hi
@@ -418,7 +419,7 @@ CASES: list[Case] = [
     choices:
       - text: On
         goto: bb  # <
-""")}, S, None, "E104", "unknown scene 'bb' in goto — did you mean 'b'?"),
+""")}, S, None, "E104", "unknown scene 'bb' in goto"),
     ("goto a.feild", {"story.yaml": MANIFEST, "scenes.yaml": scene_a("""\
     place: here
     text: Hi
@@ -666,7 +667,7 @@ scenes:
           goto: bb  # <
         - text: No
     ending: E
-""")}, S, None, "E104", "did you mean 'b'?"),
+""")}, S, None, "E104", "unknown scene 'bb' in goto"),
     ("option missing text", {"story.yaml": MANIFEST, "scenes.yaml": scene_a("""\
     place: here
     text: Hi
@@ -706,7 +707,7 @@ scenes:
     ("scene file YAML syntax error", {"story.yaml": MANIFEST,
                                       "scenes.yaml": GOOD.replace("text: Bye.",
                                                                   "text: Bye: now.  # <")},
-     S, None, "E003", "YAML syntax error"),
+     S, None, "E003", "`:` followed by a space inside text"),
     ("scene file with a tag", {"story.yaml": MANIFEST,
                                "scenes.yaml": GOOD.replace("text: Bye.",
                                                            "text: !!python/object Bye.  # <")},
@@ -1324,3 +1325,33 @@ def test_a_long_value_is_quoted_cut_short(story_dir: Any) -> None:
     (d,) = diagnostics
     assert story is None and d.code == "E104"
     assert d.message == f"unknown scene '{'x' * 99}…' in goto"
+
+
+def test_a_scene_is_suggested_only_when_it_is_a_near_miss() -> None:
+    """Fewer edits than a third of the length of the id's part after its last `.`."""
+    few = ["hailsham.dormitory", "hailsham.woods", "hailsham.arrival", "hailsham.pond"]
+    many = few + [f"cottages.scene{i}" for i in range(100)]  # the index's way
+    for ids in (few, many):
+        assert did_you_mean_scene("hailsham.dormitry", ids) == (
+            " — did you mean 'hailsham.dormitory'?")
+        assert did_you_mean_scene("hailsham.dromitory", ids) == (  # two letters swapped
+            " — did you mean 'hailsham.dormitory'?")
+        assert did_you_mean_scene("hailsham.boathouse", ids) == ""
+        assert did_you_mean_scene("hailsham.pon", ids) == ""  # 'pon': 1 edit is not < 3 / 3
+        assert did_you_mean_scene("hailsham.wood", ids) == (  # 'wood': 1 edit < 4 / 3
+            " — did you mean 'hailsham.woods'?")
+        assert did_you_mean_scene("hailsham.arival", ids) == (
+            " — did you mean 'hailsham.arrival'?")
+
+
+def test_unsaved_text_is_read_instead_of_the_files(tmp_path):
+    """An editor's unsaved files (the language server's): their text counts, even for a
+    file not yet on disk, and nothing on disk changes."""
+    root = write_files(tmp_path / "s", {"story.yaml": MANIFEST, "scenes.yaml": GOOD})
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode()})
+    assert story is None and [d.code for d in found] == ["E104"]
+    more = "scenes:\n  c:\n    place: here\n    text: C.\n    ending: See\n"
+    story, found = load(str(root), {"scenes.yaml": GOOD.replace("goto: b", "goto: c").encode(),
+                                    "more/new.yaml": more.encode()})
+    assert story is not None and "c" in story.scenes, found
+    assert (root / "scenes.yaml").read_text(encoding="utf-8") == GOOD

@@ -379,7 +379,13 @@ def test_reports_and_class_summaries_by_part(folder, tmp_path):
     assert [p["id"] for p in data["parts"]] == ["one", "two", "three"]
     md = run_hailsham(["report", "--story", str(folder), "--saves", str(tmp_path / "b"),
                        "--player", "Ben", "-o", "-"])
-    assert "- Started at: Part Two: There" in md.stdout and "Part: Part Two" in md.stdout
+    assert "- Started at: Part Two: There" in md.stdout
+    assert "### Part Two: There\n\n1. " in md.stdout
+    # Ann's reflections, grouped by the part each was answered in, numbered on.
+    grouped = run_hailsham(["report", "--story", str(folder), "--saves",
+                            str(tmp_path / "a"), "--player", "Ann", "-o", "-"]).stdout
+    assert grouped.index("### Part One: Here\n\n1. ") < grouped.index(
+        "### Part Two: There\n\n2. ") < grouped.index("## Ending")
     whole = run_hailsham(["class", "--story", str(folder), "-o", "-", str(ann), str(ben)])
     assert "Was it a good start?" in whole.stdout
     two = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "two",

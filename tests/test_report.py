@@ -15,8 +15,9 @@ import subprocess
 import time
 from pathlib import Path
 
+import attrs
 import pytest
-from conftest import autosave_of, run_hailsham
+from conftest import autosave_of, run_hailsham, write_files
 from playthrough import (
     HOSTILE,
     OUR_ELEMENTS,
@@ -35,6 +36,7 @@ from engine.classroom.markup import md
 from engine.core import runtime
 from engine.core.text import clean
 from engine.play.saves import read_save
+from engine.story.loader import load_story
 
 
 @pytest.fixture
@@ -198,7 +200,7 @@ def test_report_of_an_unfinished_game_with_a_loop(tmp_path: Path, story_root: Pa
     assert (trust.option, trust.journal) == ("It does not matter", "later")
     assert len(report.reflections) == 2  # trust once (its last answer), guard once
     text = report_render.to_markdown(report)
-    assert "- Ending reached: unfinished" in text
+    assert "## Ending\n\nEnding reached: unfinished\n" in text
 
 
 def test_markdown_report_reads_as_a_report(tmp_path: Path, story_root: Path) -> None:
@@ -209,23 +211,85 @@ def test_markdown_report_reads_as_a_report(tmp_path: Path, story_root: Path) -> 
     for expected in [
         "# Ada's journal — The Pond",
         "- Player: Ada",
-        "- Ending reached: The Norfolk Copy",
-        "### The School",
-        "- The Field — chose: Stay on the steps",
-        "### 1. How far do you trust Kathy's memory?",
-        "Themes: Memory",
-        "1. I trust it ← picked",
-        "2. Not completely\n",
-        "Journal: I remember the mud.",
-        "Journal: (nothing written)",
+        "1. How far do you trust Kathy's memory?\n"
+        "   - Chose: I trust it\n"
+        "   - Journal: I remember the mud.\n",
+        "2. Why do the others play along?\n"
+        "   - Chose: Because saying no would cost them Ruth\n\n",  # no journal line
+        "Ending reached: The Norfolk Copy",
         "- Memory: 2 reflections",
-        "## Questions to discuss",
         "- What do you remember?",
         "- Is Ruth a good friend?",
         "- What is lost?",
+        "The School:\n\n1. The Field — chose: Stay on the steps\n",
+        "The Cottages:\n\n3. The Barn — chose: Search Norfolk\n4. Norfolk\n",
     ]:
         assert expected in text, expected
     assert "Why collect art?" not in text  # art was never touched
+    assert "Not completely" not in text  # only the option chosen
+    assert "nothing written" not in text
+    # What the student thought first, then the ending, and the path last.
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## Reflections and journal", "## Ending",
+                        "## The themes touched most", "## Questions to discuss",
+                        "## The path through the story"]
+
+
+def test_markdown_report_renders_as_numbered_reflections(tmp_path: Path,
+                                                          story_root: Path) -> None:
+    """The nested lines stay under their reflection in a real renderer, also past 9."""
+    from markdown_it import MarkdownIt  # the test extra installs it
+
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    report = build(story_root, saves)
+    many = attrs.evolve(report, reflections=report.reflections * 4)  # 12 reflections
+    rendered = MarkdownIt("commonmark").render(report_render.to_markdown(many))
+    answers = rendered[rendered.index("<h2>Reflections"):rendered.index("<h2>Ending</h2>")]
+    assert answers.count("<ol>") == 1 and answers.count("<li>\n<p>") == 12
+    assert answers.count("<li>Chose: ") == 12 and answers.count("<ul>") == 12
+
+
+def test_html_report_puts_reflections_first_and_path_last(tmp_path: Path,
+                                                          story_root: Path) -> None:
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    page = report_render.to_html(build(story_root, saves))
+    text = Elements(page).text
+    order = ["How far do you trust Kathy's memory?", "Chose: I trust it",
+             "Journal: I remember the mud.", "Why do the others play along?",
+             "What does the lost tape mean?", "Ending reached: The Norfolk Copy",
+             "Memory: 2 reflections", "What do you remember?", "The School",
+             "The Field — Stay on the steps", "Norfolk"]
+    at = 0
+    for expected in order:  # each after the one before
+        at = text.find(expected, at)
+        assert at != -1, f"{expected!r} missing or out of order"
+    assert "Not completely" not in text
+    css = page[page.index("<style>"):page.index("</style>")]
+    assert page.count("<style>") == 1 and "@page { size: A4;" in css
+    assert "break-before" not in css and "page-break" not in css  # nothing forced
+    assert "break-inside: avoid" in css
+
+
+def test_json_report_keeps_its_fields_and_order(tmp_path: Path, story_root: Path) -> None:
+    """Class summaries read the JSON: the student's page order never changes it."""
+    story = load(story_root)
+    saves = tmp_path / "saves"
+    play(story, saves, ROUTE_NORFOLK, player="Ada")
+    data = json.loads(report_render.render(build(story_root, saves), "json"))
+    assert list(data) == ["format", "version", "created", "story", "player", "date",
+                          "game", "finished", "ending", "path", "reflections", "themes",
+                          "parts", "started_part", "last_part"]
+    assert list(data["reflections"][0]) == ["id", "place", "prompt", "themes", "options",
+                                            "number", "option", "journal", "part"]
+    assert data["reflections"][0]["options"] == ["I trust it", "Not completely",
+                                                 "It does not matter"]
+    assert data["path"][0] == {"place": "The School", "stops": [
+        {"scene": "field", "title": "The Field", "choice": "Stay on the steps"},
+        {"scene": "pond", "title": "The Pond", "choice": "Leave for the Cottages"}]}
 
 
 def test_report_json_round_trips_and_is_versioned(tmp_path: Path, story_root: Path) -> None:
@@ -423,8 +487,8 @@ def hostile_report(tmp_path: Path, story_root: Path) -> rep.Report:
 
 def test_markdown_escapes_every_hostile_line(hostile_report: rep.Report) -> None:
     text = report_render.to_markdown(hostile_report)
-    journal = [line.removeprefix("Journal: ") for line in text.splitlines()
-               if line.startswith("Journal: ") and "(nothing written)" not in line]
+    journal = [line.strip().removeprefix("- Journal: ") for line in text.splitlines()
+               if line.strip().startswith("- Journal: ")]
     assert len(journal) == 2 + len(HOSTILE)
     for escaped in journal:
         assert unescaped_markup(escaped) == [], escaped
@@ -505,7 +569,7 @@ def test_html_report_escapes_every_hostile_line(hostile_report: rep.Report) -> N
 def test_questions_sheet_lists_every_reflection_and_question_by_place(
         story_root: Path) -> None:
     sheet = teacher_sheet.build(load(story_root))
-    assert [p.place for p in sheet.parts] == ["The School", "The Cottages"]
+    assert [p.heading for p in sheet.parts] == ["The School", "The Cottages"]
     assert [[a.prompt for a in p.asked] for p in sheet.parts] == [
         ["How far do you trust Kathy's memory?", "Why do the others play along?"],
         ["What does the lost tape mean?"]]
@@ -522,6 +586,75 @@ def test_questions_sheet_lists_every_reflection_and_question_by_place(
         assert expected in text, expected
     assert text.index("## The School") < text.index("Is Ruth") < text.index(
         "## The Cottages") < text.index("What is lost?")
+
+
+PARTED = {
+    "story.yaml": """\
+format: 1
+title: Parted
+start: a.one
+parts:
+  - {id: first, title: "Part One: Before", start: a.one}
+  - {id: second, title: "Part Two: After", start: b.one}
+variables: {}
+places: {a: Before, b: After}
+themes:
+  t: {name: Theme, summary: S., questions: [Q1?, Q2?]}
+""",
+    "scenes.yaml": """\
+scenes:
+  b.one:
+    place: b
+    reflection:
+      id: late
+      themes: [t]
+      prompt: Asked in part two?
+      options: [{text: Yes}, {text: No}]
+    text: Later.
+    ending: End
+  a.two:
+    place: a
+    text: Second.
+    reflection:
+      id: second
+      themes: [t]
+      prompt: Asked second?
+      options: [{text: Yes}, {text: No}]
+    choices: [{text: On, goto: b.one}]
+  a.probe:
+    place: a
+    text: Probe.
+    reflection:
+      id: probe
+      themes: [t]
+      prompt: Why do you say so?
+      options: [{text: Because}, {text: I do not know}]
+    choices: [{text: On, goto: a.two}]
+  a.one:
+    place: a
+    text: First.
+    reflection:
+      id: first
+      themes: [t]
+      prompt: Asked first?
+      options: [{text: "Yes, {{surely}}", goto: a.probe}, {text: No}]
+    choices: [{text: On, goto: a.two}]
+""",
+}
+
+
+def test_questions_sheet_goes_part_by_part_and_names_follow_ups(tmp_path: Path) -> None:
+    story, _ = load_story(str(write_files(tmp_path / "parted", PARTED)))
+    sheet = teacher_sheet.build(story)
+    assert [p.heading for p in sheet.parts] == ["Part One: Before", "Part Two: After"]
+    assert [[a.prompt for a in p.asked] for p in sheet.parts] == [
+        ["Asked first?", "Why do you say so?", "Asked second?"], ["Asked in part two?"]]
+    only = [a.only_after for p in sheet.parts for a in p.asked]
+    assert only == [None, "Only players who answered \u201cYes, {surely}\u201d to "
+                    "\u201cAsked first?\u201d meet this question.", None, None]
+    text = teacher_sheet.to_markdown(sheet)
+    assert "## Part One: Before" in text and "meet this question." in text
+    assert "meet this question." in teacher_sheet.to_html(sheet)
 
 
 def test_questions_command(tmp_path: Path, story_root: Path) -> None:

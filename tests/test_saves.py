@@ -417,6 +417,54 @@ def test_only_the_text_changed(story_dir, folder):
     assert fields(loaded.state) == fields(state)
 
 
+# The two options of r1 swapped (each number keeps its effects, so the answers still
+# replay by number) and its prompt reworded.
+SWAPPED = SCENES.replace('- text: "Yes"', '- text: "Nay"').replace(
+    '- text: "No"', '- text: "Yes"').replace('"Nay"', '"No"').replace(
+    '"Prompt {n}"', '"Question {n}"')
+
+
+def test_a_replay_on_an_edited_story_keeps_the_answers_as_they_were_given(story_dir,
+                                                                         folder):
+    """The journal holds the prompt, option and line the player saw and gave, never the
+    edited story's option at that number; the game still replays (undo reaches back to
+    the start), a note says so, and saving again keeps them."""
+    story = load(story_dir)
+    state = played(story)
+    write_save(folder, "s", story, state)
+    edited = load(story_dir, SWAPPED)
+    loaded = read_save(folder, "s", edited)
+    as_given = [("Prompt 1", "Yes", 1, "Hello, journal."), ("Prompt 2", "No", 2, None)]
+    assert [(e.prompt, e.option, e.number, e.text) for e in loaded.state.journal
+            ] == as_given
+    assert [s.answer.text for s in loaded.state.history()
+            if s.answer and s.answer.kind == REFLECTION] == ["Yes", "No"]
+    assert len(loaded.state.history()) == len(state.history())
+    assert any("2 answers of this game worded otherwise or in another place" in note
+               for note in loaded.notes)
+    write_save(folder, "again", edited, loaded.state)
+    for given in (edited, story):
+        journal = read_save(folder, "again", given).state.journal
+        assert [(e.prompt, e.option, e.number, e.text) for e in journal] == as_given
+    # Answered under the edited story, an answer is as that story words it.
+    after = runtime.answer_reflection(edited, runtime.undo(loaded.state), 2).state
+    assert [(e.prompt, e.option) for e in after.journal] == [("Prompt 1", "Yes"),
+                                                             ("Question 2", "Yes")]
+
+
+def test_a_game_carried_over_a_story_reload_keeps_its_answers(story_dir, tmp_path):
+    from engine.play.session import Session
+
+    story = load(story_dir)
+    session = Session(story, tmp_path / "saves")
+    session.state = played(story)
+    load(story_dir, SWAPPED)  # the files edited while the game is on
+    notes = session.reload()
+    assert session.story.digest != story.digest
+    assert [e.option for e in session.state.journal] == ["Yes", "No"]
+    assert any("worded otherwise" in note for note in notes)
+
+
 # --- tampered saves ------------------------------------------------------------------------------
 
 def _last(data: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from test_schema import MODELINE, modeline_target
 
 from engine.story.loader import load_story, story_files
 from engine.story.scaffold import ScaffoldError, new_story
-from engine.story.schemas import MANIFEST, SCENE, modeline, schema_path
+from engine.story.schemas import MANIFEST, SCENE, STORY_SCHEMAS, modeline, schema_path
 
 
 def new(folder: Path, *args: str, cwd: Path | None = None):
@@ -46,27 +46,32 @@ def test_new_story_plays_to_each_ending(tmp_path, answers, ending):
     assert done.stdout.splitlines()[-1] == ending
 
 
-def test_every_file_names_its_schema(tmp_path):
+def test_every_file_names_the_storys_own_schemas(tmp_path):
+    """The schemas are copied into the story's .schemas folder (which the loader never
+    reads) and named relative to each file: they move with the story."""
     folder = tmp_path / "tale"
     new_story(folder)
     files = ["story.yaml", *story_files(str(folder))]
     assert len(files) == 3
+    moved = tmp_path / "moved"
+    folder.rename(moved)
     for rel in files:
-        first = (folder / rel).read_text(encoding="utf-8").splitlines()[0]
+        first = (moved / rel).read_text(encoding="utf-8").splitlines()[0]
         m = MODELINE.match(first)
         assert m, f"{rel}: {first}"
-        assert modeline_target(folder / rel, m[1]) == schema_path(
-            MANIFEST if rel == "story.yaml" else SCENE)
+        assert not m[1].startswith(("/", "file:")), m[1]
+        name = MANIFEST if rel == "story.yaml" else SCENE
+        target = modeline_target(moved / rel, m[1])
+        assert target == (moved / STORY_SCHEMAS / name).resolve()
+        assert target.read_bytes() == schema_path(name).read_bytes()
 
 
-def test_modeline_is_relative_inside_a_checkout_and_a_file_uri_elsewhere():
-    checkout = schema_path(SCENE).parent.parent.parent.parent
-    assert modeline(SCENE, checkout / "story" / "hailsham" / "scenes.yaml") == (
-        "# yaml-language-server: $schema=../../engine/story/schemas/scene.schema.json")
-    assert modeline(MANIFEST, checkout / "story" / "story.yaml") == (
-        "# yaml-language-server: $schema=../engine/story/schemas/manifest.schema.json")
-    line = modeline(SCENE, Path("/story.yaml"))  # only the root is shared
-    assert line == f"# yaml-language-server: $schema={schema_path(SCENE).as_uri()}"
+def test_modeline_is_relative_to_the_file():
+    story = Path("/somewhere/tale")
+    assert modeline(SCENE, story / "start" / "scenes.yaml", story / STORY_SCHEMAS) == (
+        "# yaml-language-server: $schema=../.schemas/scene.schema.json")
+    assert modeline(MANIFEST, story / "story.yaml", story / STORY_SCHEMAS) == (
+        "# yaml-language-server: $schema=.schemas/manifest.schema.json")
 
 
 def test_an_empty_folder_is_used(tmp_path):

@@ -64,6 +64,20 @@ def test_the_command_prints_each_schema(args, name):
     assert done.stdout == schema_path(name).read_text(encoding="utf-8")
 
 
+def test_the_command_writes_both_schemas_into_a_folder(tmp_path):
+    done = run_hailsham(["schema", "--write", str(tmp_path / "mine" / ".schemas")])
+    assert done.returncode == 0, done.stderr
+    for name in (MANIFEST, SCENE):
+        written = tmp_path / "mine" / ".schemas" / name
+        assert written.read_bytes() == schema_path(name).read_bytes()
+        assert str(written) in done.stdout
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    done = run_hailsham(["schema", "--write", str(tmp_path / "file")])
+    assert done.returncode == 1
+    assert done.stderr.startswith("hailsham: cannot write the schemas into") and (
+        "Traceback" not in done.stderr)
+
+
 def test_the_schemas_are_package_data():
     from importlib.resources import files
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from conftest import run_hailsham, write_files
 
 from engine.core.model import Template
+from engine.play.words_shown import play_games, spreads
 from engine.story.loader import load_story
 from engine.writer.stats import count_words, story_stats
 
@@ -110,7 +111,7 @@ def rows(table: str) -> dict[str, list[str]]:
 def test_the_command_prints_both_tables(tmp_path):
     done = run_hailsham(["stats", str(make(tmp_path))])
     assert done.returncode == 0, done.stderr
-    title, places, scenes = done.stdout.rstrip("\n").split("\n\n")
+    title, places, _shown, scenes = done.stdout.rstrip("\n").split("\n\n")
     assert title == "Counting"
     assert places.splitlines()[0].split() == [
         "place", "scenes", "words", "choices", "reflections", "endings"]
@@ -130,7 +131,7 @@ def number(cell: str) -> int:
 def test_the_bundled_story_adds_up():
     done = run_hailsham(["stats"])
     assert done.returncode == 0, done.stderr
-    _title, places, scenes = done.stdout.rstrip("\n").split("\n\n")
+    _title, places, _shown, scenes = done.stdout.rstrip("\n").split("\n\n")
     place_rows = rows(places)
     total = place_rows.pop("total")
     for column in range(5):
@@ -146,3 +147,144 @@ def test_a_broken_story_is_reported(tmp_path):
     assert done.returncode == 1
     assert done.stdout == ""
     assert "E013" in done.stderr and "Traceback" not in done.stderr
+
+
+# Words shown (issue 17, item 2): the words per part a random game shows. Counted in
+# the comments; the content note and the part-break messages count nothing.
+PARTS_MANIFEST = """\
+format: 1
+title: Shown
+start: one.a
+content_note: Not counted at all, however long.
+variables:
+  n: 0
+places:
+  here: Here
+themes:
+  memory: Memory
+parts:
+  - {id: one, title: The Part One, start: one.a}
+  - {id: two, title: The Part Two, start: two.a}
+"""
+
+PARTS_SCENES = """\
+scenes:
+  one.a:
+    place: here
+    title: Kathy's Room                                  # 2: an apostrophe is a letter
+    text:
+      - One two, three.                                  # 3
+      - if: n > 5
+        text: Never shown to anyone here.                # 0
+    reflection:
+      id: r
+      themes: [memory]
+      prompt: Which?                                     # 1
+      options:
+        - text: Short                                    # 1 (all options: 3)
+          reply: A                                       # 1, when picked
+        - text: Long one                                 # 2
+          reply: A much longer reply                     # 4, when picked
+          add: {n: 10}
+      journal: Why that?                                 # 2
+    choices:
+      - text: Cross over                                 # 2
+        goto: two.a
+      - text: Stay here forever                          # 3 + 4, shown locked
+        goto: one.a
+        if: false
+        locked: It was never allowed
+  two.a:
+    place: here
+    text: n is {n} — 1970s.                              # 3 (n, is, s) + the value: 0
+    ending: The End                                      # 2
+"""
+
+
+def shown_story(tmp_path: Path):
+    folder = write_files(tmp_path / "shown", {"story.yaml": PARTS_MANIFEST,
+                                              "scenes.yaml": PARTS_SCENES})
+    story, problems = load_story(str(folder))
+    assert not problems
+    return story
+
+
+def test_words_shown_count_towards_the_part_they_are_shown_in(tmp_path):
+    story = shown_story(tmp_path)
+    games = play_games(story, 200, seed=3)
+    part_one = 2 + 3 + 1 + 3 + 2 + 2 + 3 + 4
+    assert {(g.words["one"], g.words["two"]) for g in games} == {
+        (part_one + 1, 3 + 2), (part_one + 4, 3 + 2)}  # which reply, and n's value
+    one, two, whole = spreads(story, games)
+    assert (one.name, one.games, one.min, one.max) == ("The Part One", 200, part_one + 1,
+                                                        part_one + 4)
+    assert (two.name, two.min, two.max, two.median) == ("The Part Two", 5, 5, 5)
+    assert (whole.name, whole.min, whole.max) == ("whole game", part_one + 6, part_one + 9)
+    assert whole.median in (part_one + 6, part_one + 7.5, part_one + 9)
+    # uniform: both options come up about equally often
+    short = sum(g.words["one"] == part_one + 1 for g in games)
+    assert 70 < short < 130
+
+
+def test_words_shown_are_the_same_for_the_same_seed(tmp_path):
+    story = shown_story(tmp_path)
+    first = [g.words for g in play_games(story, 50, seed=9)]
+    assert [g.words for g in play_games(story, 50, seed=9)] == first
+    assert len({tuple(w.items()) for w in first}) == 2
+
+
+def test_a_story_without_parts_has_one_whole_game_row(tmp_path):
+    story, _ = load_story(str(make(tmp_path)))
+    (whole,) = spreads(story, play_games(story, 20))
+    # at least a.first's title, text, prompt, options, journal and choices
+    assert whole.name == "whole game"
+    assert whole.min >= 3 + 4 + 2 + 3 + 3 + 2 + 4 + 2
+
+
+def test_the_command_prints_words_shown_per_part(tmp_path):
+    folder = write_files(tmp_path / "shown", {"story.yaml": PARTS_MANIFEST,
+                                              "scenes.yaml": PARTS_SCENES})
+    done = run_hailsham(["stats", str(folder), "--games", "40", "--seed", "2"])
+    assert done.returncode == 0, done.stderr
+    _title, _places, shown, _scenes = done.stdout.rstrip("\n").split("\n\n")
+    heading, header, rule, *lines = shown.splitlines()
+    assert heading == ("Words shown to a player (40 random games from seed 2; minutes at "
+                       "230 a minute)")
+    assert header.split() == ["part", "games", "median", "min", "max", "minutes"]
+    table = rows("\n".join([header, rule, *lines]))
+    assert list(table) == ["The Part One", "The Part Two", "whole game"]
+    assert table["The Part One"][:4] == ["40", table["The Part One"][1], "21", "24"]
+    assert table["The Part Two"] == ["40", "5", "5", "5", "0 (0–0)"]
+    assert table["whole game"][2:4] == ["26", "29"]
+
+
+def test_the_games_must_be_a_positive_number(tmp_path):
+    done = run_hailsham(["stats", str(make(tmp_path)), "--games", "0"])
+    assert done.returncode == 2
+    assert "--games" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_games_that_stop_before_an_ending_are_counted_and_said(story_dir):
+    folder = story_dir("""\
+        scenes:
+          a:
+            place: here
+            text: Two ways.
+            choices:
+              - {text: Left, goto: stuck}
+              - {text: Right, goto: end}
+          stuck:
+            place: here
+            text: No way on.
+            choices:
+              - {text: Out, goto: end, if: n > 0}
+          end:
+            place: here
+            text: The end.
+            ending: Done
+        """)
+    done = run_hailsham(["stats", str(folder), "--games", "50"])
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout.split("\n\n")[2].splitlines()
+    assert re.fullmatch(r"\d+ of 50 games stopped before an ending, the first at: dead end "
+                        r"at scene 'stuck'", shown[-1]), shown

@@ -191,3 +191,12 @@ def test_serve_without_its_extra_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
     assert main(["serve"]) == 1
     assert "pip install 'hailsham[serve]'" in capsys.readouterr().err
+
+
+def test_a_class_is_kept_in_the_data_folder_by_its_name() -> None:
+    from engine.commands.serve import default_db
+
+    path = default_db("10B English!")
+    assert path.name == "10b-english.sqlite3" and path.parent.name == "classes"
+    assert str(path).startswith(os.environ["XDG_DATA_HOME"])  # (set by conftest)
+    assert default_db("!!!").name == "class.sqlite3"

@@ -86,6 +86,7 @@ def test_join_shows_the_content_note_then_the_first_scene(school: Class) -> None
     assert re.search(r'<button type="submit" name="answer" value="2">', b.page)
     assert "Undo" not in text  # nothing to undo yet
     assert "Ada" in text and school.storage.students()[0].resume_code in text
+    assert "Your journal is empty" in b.get("/journal")
 
 
 def test_join_refuses_a_wrong_code_and_an_empty_name(school: Class) -> None:

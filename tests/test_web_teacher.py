@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import run_hailsham
 from starlette.testclient import TestClient
-from web_story import Browser, write_story
+from web_story import SCENES, Browser, write_story
 
 from engine.classroom.export import as_data
 from engine.story.loader import load_story
@@ -31,7 +31,9 @@ class Class:
     """A class being served, with its teacher's browser (signed in with the key)."""
 
     def __init__(self, tmp: Path) -> None:
-        self.root = write_story(tmp / "story")
+        self.root = tmp / "story"
+        if not self.root.exists():
+            write_story(self.root)
         self.story, _ = load_story(str(self.root))
         self.storage = Storage(tmp / "class.sqlite3")
         self.info = open_class(self.storage, self.story, "10B")
@@ -201,6 +203,16 @@ def play_a_class(school: Class) -> dict[str, Browser]:
     return {"Ada": ada, "Ben": ben, "Cy": cy}
 
 
+def test_the_live_view_shows_how_the_class_is_answering(school: Class) -> None:
+    assert "No reflection has been answered yet." in school.live()
+    play_a_class(school)
+    text = school.live()
+    assert ("How the class is answering (anonymous) Do you remember this hall? (3 answers) "
+            "Yes 2 (67%) No 1 (33%) Was it worth coming back? (1 answer) Yes 0 (0%) "
+            "Not really 1 (100%)") in text
+    assert "The smell of polish" not in text  # journal lines: on the summary page only
+
+
 def export_reports(school: Class, into: Path) -> dict[str, dict[str, Any]]:
     """Every student's report from its own link, written to a folder as handed in."""
     into.mkdir()
@@ -246,8 +258,9 @@ def test_the_summary_is_what_hailsham_class_makes_of_the_exported_reports(
         made = run_hailsham(["class", str(folder), "--story", str(school.root),
                              "--format", "json", "-o", "-", *flag])
         assert made.returncode == 0 and made.stderr == "", made.stderr
-        ours = reports.summary(school.story, reports.ReportCache().class_reports(
-            school.story, school.storage), anonymous=not names)
+        w = school.app.state.web
+        ours = reports.summary(school.story, reports.ReportCache().class_reports(w),
+                               anonymous=not names)
         assert as_data(ours) == json.loads(made.stdout)
         # … and the CSV export is the CSV `hailsham class --format csv` writes
         written = tmp_path / f"class-{names}.csv"
@@ -263,7 +276,7 @@ def test_the_summary_is_what_hailsham_class_makes_of_the_exported_reports(
     assert data["endings"] == [{"ending": "The Quiet End", "count": 1}]
     # The summary page shows the same counts, and names only when asked.
     page = text_of(school.teacher.get("/teacher/summary"))
-    assert "3 players (2 unfinished)" in page and "“The smell of polish.”" in page
+    assert "3 players" in page and "“The smell of polish.”" in page
     assert "— Ada" not in page and "Show names" in page
     page = text_of(school.teacher.get("/teacher/summary?names=1"))
     assert "“The smell of polish.” — Ada" in page and "Hide names" in page
@@ -289,7 +302,7 @@ def test_the_zip_holds_every_report_and_hailsham_class_reads_it(school: Class,
            {k: without_created(v) for k, v in singles.items()}
     made = run_hailsham(["class", str(folder), "--story", str(school.root), "-o", "-"])
     assert made.returncode == 0 and made.stderr == ""
-    assert "3 players (2 unfinished)" in made.stdout
+    assert "3 players" in made.stdout
 
 
 def test_the_summary_page_says_so_before_anyone_joins(school: Class) -> None:
@@ -334,3 +347,45 @@ def test_hostile_names_and_journal_lines_show_as_text(school: Class) -> None:
     name = re.search(r'filename="([^"]+)"', r.headers["content-disposition"])
     assert name is not None and "<" not in name.group(1) and "/" not in name.group(1)
     assert json.loads(r.text)["player"] == hostile
+
+
+def test_the_projector_view_is_anonymous_and_runs_only_its_own_script(school: Class
+                                                                      ) -> None:
+    play_a_class(school)
+    assert "Projector view" in school.teacher.get("/teacher")
+    r = school.teacher.client.get("/teacher/projector")
+    assert r.status_code == 200
+    assert "Ada" not in r.text and "The smell of polish" not in r.text
+    assert "Do you remember this hall?" in r.text
+    policy = r.headers["content-security-policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+
+
+def test_a_game_the_edited_story_no_longer_fits_is_named_not_summarised(
+        school: Class, tmp_path: Path) -> None:
+    ada, ben = school.student("Ada"), school.student("Ben")
+    ada.post("/begin")
+    ada.answer(1)
+    ada.post("/play", action="skip")
+    ada.answer(1)  # Ada is in the study …
+    ben.post("/begin")
+    ben.answer(2)
+    school.storage.close()
+    # … which the story, edited between lessons, no longer has.
+    study = SCENES[SCENES.index("  b:\n"):SCENES.index("  c:\n")]
+    edited = SCENES.replace(study, "").replace("goto: b", "goto: c")
+    (school.root / "scenes" / "all.yaml").write_text(edited, "utf-8")
+    again = Class(tmp_path)
+    text = again.live()
+    assert "Ada Part One: Inside b 2 Their game no longer fits the story" in text
+    assert "Ben Part One: Inside The Hall 1 Writing a journal line" in text
+    page = text_of(again.teacher.get("/teacher/summary"))
+    assert again.teacher.status == 200 and "1 player" in page
+    assert "Ada" not in page and "a report file" in page  # anonymous: no name
+    assert "ada-" in text_of(again.teacher.get("/teacher/summary?names=1"))
+    ada_id = again.storage.students()[0].id
+    r = again.teacher.client.get(f"/teacher/report/{ada_id}")
+    assert r.status_code == 409 and "no longer fits the story" in r.text
+    with zipfile.ZipFile(io.BytesIO(again.teacher.client.get("/teacher/reports.zip").content)
+                         ) as z:
+        assert [n.split("-")[0] for n in z.namelist()] == ["ben"]

@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, run_hailsham
 
 from engine.check.explore import check
+from engine.core import runtime
 from engine.play import random_play as playtest
 from engine.play.test_plans import read_plan, record, replay, run_plan, transcript, write_plan
 from engine.story.loader import load_story
@@ -86,6 +87,45 @@ def test_a_bounded_exploration_claims_no_coverage(story_dir):
     codes = codes_at(found)
     assert "W302" in codes
     assert not {"W304", "W305", "W306", "W307"} & set(codes)
+
+
+ROADS_NOT_TAKEN = """\
+scenes:
+  a:
+    place: here
+    text: At the gate.
+    choices:
+      - text: Walk out through the gate
+        goto: end
+        if: false
+        locked: Nobody had to tell us.
+      - text: Climb the wall
+        goto: end
+        if: false
+      - text: Wait for the van
+        goto: end
+        if: n > 5
+        locked: It never came.
+      - text: Go back in
+        goto: end
+  end:
+    place: here
+    text: The end.
+    ending: Done
+"""
+
+
+def test_a_road_not_taken_is_shown_locked_and_not_warned_about(story_dir):
+    """`if: false` with `locked` is never offered on purpose; any other never-true
+    condition, and `if: false` without `locked`, still warns."""
+    story, problems = load_story(str(story_dir(ROADS_NOT_TAKEN)))
+    assert not problems
+    assert [c.always_locked for c in story.scenes["a"].choices] == [True, False, False, False]
+    found, _ = check(story)
+    assert codes_at(found) == {"W304": [10, 13]}  # `Climb the wall` and `Wait for the van`
+    offers = runtime.question(story, runtime.start(story).state).offers
+    assert [(o.number, o.locked) for o in offers] == [
+        (None, "Nobody had to tell us."), (None, "It never came."), (1, None)]
 
 
 RANDOM = """\
@@ -297,7 +337,8 @@ def test_watch_checks_again_after_a_save(story_dir, tmp_path):
         (folder / "scenes.yaml").write_text(fixed, "utf-8")
         lines = []
         deadline = time.monotonic() + 30
-        while not any("0 errors" in line for line in lines) and time.monotonic() < deadline:
+        while (not any(line.startswith("0 errors") for line in lines)
+               and time.monotonic() < deadline):
             lines.append(proc.stdout.readline())
         assert any("checking again" in line for line in lines)
         assert any(line.startswith("0 errors") for line in lines)
@@ -335,17 +376,21 @@ def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, t
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.slow
 def test_check_says_how_it_is_getting_on_in_a_real_terminal(tmp_path):
-    # The bundled story is settled: its searches speak on one status line, which is
-    # cleared before the findings.
+    # A generated story whose questions need searching (the bundled one settles without
+    # any): its searches speak on one status line, which is cleared before the findings.
     import pexpect
 
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    from genstory import generate
+
+    generate(200, 1, tmp_path / "story")
     env = dict(os.environ, HAILSHAM_DEBUG="1", HAILSHAM_CACHE=str(tmp_path / "cache"))
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "check", str(ROOT / "story")],
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "check", str(tmp_path / "story")],
                           env=env, dimensions=(24, 100), encoding="utf-8", timeout=120)
     try:
         child.expect(r"checking: searched \d+ of \d+ scenes with open questions")
-        child.expect(r"\r\x1b\[Ksettled with .* states\r\n")  # the line cleared first
-        child.expect(r"0 errors, 0 warnings in \d+ scenes")
+        child.expect(r"\r\x1b\[K[^\r\n]*W304")  # the line cleared before the findings
+        child.expect(r"0 errors, \d+ warnings in 200 scenes")
         child.expect(pexpect.EOF)
     finally:
         child.close()

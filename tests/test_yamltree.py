@@ -241,10 +241,10 @@ HOSTILE = [
     ("list as key", "? [1, 2]\n: v\nb: 2\n", "E012", 1, "a key must be plain text"),
     ("mapping as key", "a: 1\n? {x: 1}\n: v\nb: 2\n", "E012", 2, "a key must be plain text"),
     ("flow list as key", "a: 1\nb: {[1, 2]: v, c: 1}\n", "E012", 2, "a key must be plain"),
-    ("syntax: mapping in plain", "a: 1\nb: c: d\n", "E003", 2, "YAML syntax error"),
+    ("syntax: mapping in plain", "a: 1\nb: c: d\n", "E003", 2, "`:` followed by a space"),
     ("syntax: bad indent", "a: 1\nb:\n  - x\n  y: z\n", "E003", 4, "YAML syntax error"),
     ("syntax: stray item", "a: 1\n\n- x\n", "E003", 3, "YAML syntax error"),
-    ("syntax: reserved char", "a: 1\nb: 2\nc: @x\n", "E003", 3, "YAML syntax error"),
+    ("syntax: reserved char", "a: 1\nb: 2\nc: @x\n", "E003", 3, "cannot start with `@`"),
     ("syntax: unclosed flow", "a: 1\n\n\nb: {x: 1\n", "E003", 5, "YAML syntax error"),
 ]
 
@@ -526,3 +526,152 @@ def test_very_deep_nesting_does_not_crash_the_process(which: str) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout) == {
         shape: [True, ["E005"]] for shape in ("[", "{", "-", "[]")}
+
+
+# --- YAML slips, in plain words -------------------------------------------------------
+
+SLIP_BASE = """\
+scenes:
+  a:
+    place: here
+    text: |
+      Line one of the text.
+      Line two of the text.
+    choices:
+      - text: Walk on
+        add: {n: 1}
+        goto: b
+      - text: Stay
+        goto: b
+  b:
+    place: here
+    text: Bye.
+    ending: The End
+"""
+
+# (id, text changed, what it becomes, line, column (from 0), words of the message)
+SLIPS = [
+    ("goto lined up with its -", "        goto: b\n      - text: Stay",
+     "      goto: b\n      - text: Stay", 10, 6, "indent it 2 spaces more, under `text`"),
+    ("goto of the last item lined up with its -", "      - text: Stay\n        goto: b",
+     "      - text: Stay\n      goto: b", 12, 6, "`goto` is lined up with the `-`"),
+    ("a key one space deeper", "        goto: b\n      - text: Stay",
+     "         goto: b\n      - text: Stay", 10, 9, "1 space more than `add` above it"),
+    ("a key deeper below a text", "        add: {n: 1}\n        goto: b\n",
+     "         goto: b\n", 9, 9, "`goto` is indented 1 space more than `text` above it"),
+    ("a key deeper below a place", "    place: here\n    text: Bye.",
+     "    place: here\n     text: Bye.", 15, 5, "1 space more than `place` above it"),
+    ("the first key deeper than those below", "    place: here\n    text: |",
+     "     place: here\n    text: |", 3, 5, "`place` is indented 1 space more than `text` below"),
+    ("a key one space less deep", "    place: here\n    text: Bye.",
+     "    place: here\n   text: Bye.", 15, 3, "`text` is indented 1 space less than `place`"),
+    ("a line of text at its key's indent", "      Line two", "    Line two", 6, 4,
+     "this line is indented less than the text above it"),
+    ("a line of text a space less deep", "      Line two", "     Line two", 6, 5,
+     "this line is indented less than the text above it"),
+    ("a tab for an indent", "        goto: b\n      - text: Stay",
+     "\tgoto: b\n      - text: Stay", 10, 0, "a tab: indent with spaces"),
+    ("a tab among spaces", "        goto: b\n      - text: Stay",
+     "      \t  goto: b\n      - text: Stay", 10, 6, "a tab: indent with spaces"),
+    ("a colon in text", "text: Walk on", "text: Hurry back: the bell", 8, 24,
+     "`:` followed by a space inside text: put the whole text in quotes, or use `|`"),
+    ("a colon in an ending", "ending: The End", "ending: The End: at last", 16, 19,
+     "`:` followed by a space inside text"),
+    ("a colon in text's next line", "text: Walk on", "text: Walk on\n          and on: then",
+     9, 16, "`:` followed by a space inside text"),
+    ("a text after a double-quoted one", "text: Walk on", 'text: "Hurry," Ruth said', 8, 23,
+     "quote the whole text, as in '\"Hurry,\" Ruth said', or use `|`"),
+    ("a text after a single-quoted one", "text: Walk on", "text: 'Hurry,' Ruth said", 8, 23,
+     "quote the whole text, as in \"'Hurry,' Ruth said\", or use `|`"),
+    ("a text after a quoted one in a list", "    text: Bye.",
+     '    text:\n      - "Hurry," Ruth said\n      - ok', 16, 17, "quote the whole text"),
+    ("a quote never closed", "text: Walk on", 'text: "Walk on', 8, 14,
+     "this quote is never closed"),
+    ("no space after a -", "      - text: Stay", "      -text: Stay", 11, 7,
+     "a list item needs a space after its `-`"),
+    ("no colon after a key", "    place: here\n    text: Bye.",
+     "    place here\n    text: Bye.", 14, 9, "this line has no `:` after its key"),
+    ("text starting with @", "text: Walk on", "text: @Walk on", 8, 14,
+     "text cannot start with `@`: put the whole text in quotes"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "column", "words"), [s[1:] for s in SLIPS],
+                         ids=[s[0] for s in SLIPS])
+def test_a_yaml_slip_is_named_at_its_line_and_column(loader: str, old: str, new: str,
+                                                     line: int, column: int,
+                                                     words: str) -> None:
+    assert SLIP_BASE.count(old) == 1
+    text = SLIP_BASE.replace(old, new)
+    tree, diagnostics = parse_yaml_text(text, PATH)
+    d = only(diagnostics)
+    assert tree is None
+    assert (d.code, d.line, d.column) == ("E003", line, column), str(d)
+    assert words in d.message
+    assert d.source == text.split("\n")[line - 1]
+
+
+# Slips of indentation in a text of its own; the line to change is marked `# <` (or, in
+# a text block, where a comment would be text, given).
+INDENT_SLIPS = [
+    ("the first line of a text deeper than the rest",
+     "a:\n  text: |\n     One.  \n    Two.\n    Three.\n  goto: b\n", 3, 5,
+     "the first line of this text is indented 1 space more than the lines below it"),
+    ("a text not under its key", "a:\n  text: |\n  One.\n  goto: b\n", 3, 2,
+     "this text is not indented under `text:`: indent it more than `text`"),
+    ("the first item of a list deeper than the rest",
+     "q:\n   - One?  # <\n  - Two?\n  - Three?\n", None, 3,
+     "this `-` is indented 1 space more than the `-` below it: line up the items"),
+    ("the first of two items off where lists usually are",
+     "a:\n  q:\n     - One?  # <\n    - Two?\n", None, 5,
+     "this `-` is indented 1 space more than the `-` below it"),
+    ("a later item off", "q:\n    - One?\n    - Two?\n   - Three?  # <\n", None, 3,
+     "this `-` is indented 1 space less than the `-` above it"),
+    ("the first item's dash deeper than its keys",
+     "choices:\n   - text: a  # <\n    if: b\n    goto: c\n", None, 5,
+     "`text` is indented 1 space more than `if` below it"),
+    ("a key of an item less deep", "choices:\n  - text: a\n    if: b\n   goto: c  # <\n",
+     None, 3, "`goto` is indented 1 space less than `if` above it"),
+    ("a scene deeper than the scenes after it",
+     "scenes:\n   a:  # <\n    place: x\n  b:\n    place: y\n  c:\n    place: z\n", None,
+     3, "`a` is indented 1 space more than `b` below it"),
+    ("a scene at the left edge among scenes",
+     "scenes:\n  a:\n    place: x\n    text: y\nb:  # <\n    place: y\n    text: z\n"
+     "  c:\n    place: z\n", None, 0, "`b` is indented 2 spaces less than `a` above it"),
+    ("a key lined up with the key it belongs under",
+     "scenes:\n  a:\n  place: x  # <\n    title: y\n    text: z\n", None, 2,
+     "`place` is indented 2 spaces less than `title` below it"),
+    ("a key between two lined up", "v:\n  a: 0\nb: 1  # <\n  c: 2\n  d: 3\n", None, 0,
+     "`b` is indented 2 spaces less than `a` above it"),
+    ("a dash without its space before a text block", "t:\n  -|  # <\n    One: two.\n",
+     None, 3, "a list item needs a space after its `-`"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "words"), [s[1:] for s in INDENT_SLIPS],
+                         ids=[s[0] for s in INDENT_SLIPS])
+def test_an_indentation_slip_is_named_at_the_line_that_is_off(loader: str, text: str,
+                                                              line: int | None, column: int,
+                                                              words: str) -> None:
+    if line is None:
+        line = next(n for n, row in enumerate(text.split("\n"), 1) if row.endswith("# <"))
+    _tree, diagnostics = parse_yaml_text(text, PATH)
+    d = only(diagnostics)
+    assert (d.code, d.line, d.column) == ("E003", line, column), str(d)
+    assert words in d.message
+
+
+def test_a_slip_is_shown_with_its_line_and_a_caret_below_the_one_line_message() -> None:
+    _tree, diagnostics = parse_yaml_text("a: 1\nb: Hurry: now\n", PATH)
+    d = only(diagnostics)
+    assert str(d) == (f"{PATH}:2: E003 `:` followed by a space inside text: put the whole "
+                      "text in quotes, or use `|`")
+    assert d.shown().split("\n") == [str(d), "    2 | b: Hurry: now", "      |         ^"]
+
+
+def test_a_long_line_is_shown_cut_around_its_caret() -> None:
+    text = "a: " + "word " * 60 + "then: more\n"
+    _tree, diagnostics = parse_yaml_text(text, PATH)
+    _first, source, caret = only(diagnostics).shown().split("\n")
+    assert len(source) < 120 and source.startswith("    1 | …")
+    assert source[caret.index("^")] == ":"

@@ -22,6 +22,7 @@ import attrs
 from engine.check.answers import Settlement
 from engine.check.impossible import post_order, targets
 from engine.check.possible import Progress
+from engine.check.typed import how
 from engine.core import conditions as expr
 from engine.core.diagnostics import (
     CHOICE_NEVER_OFFERED,
@@ -722,7 +723,8 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
 
     for scene_id, answers in found.dead_ends.items():
         scene = story.scenes[scene_id]
-        warn(REACHABLE_DEAD_END, scene.path, scene.line, scene=scene_id, how=_how(answers))
+        warn(REACHABLE_DEAD_END, scene.path, scene.line, scene=scene_id,
+             how=how(story, answers))
     reached = found.entered if found.complete else graph_reachable(story)
     for scene in story.scenes.values():
         if scene.id not in reached:
@@ -738,7 +740,8 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
         if scene.id not in found.entered:
             continue  # W301 covers everything in it
         for n, choice in enumerate(scene.choices, start=1):
-            if choice.key not in found.offered:
+            # a road not taken (`if: false` with `locked`) is never offered on purpose
+            if choice.key not in found.offered and not choice.always_locked:
                 warn(CHOICE_NEVER_OFFERED, scene.path, choice.line, number=n, scene=scene.id,
                      text=_short(choice.text.parts))
         for i, paragraph in enumerate(scene.text):
@@ -753,12 +756,9 @@ def _findings(story: Story, found: Exploration) -> tuple[list[Diagnostic], Explo
                      condition=paragraph.condition.source)
     for scene_id, answers in found.endless.items():
         scene = story.scenes[scene_id]
-        warn(ENDLESS_LOOP, scene.path, scene.line, scene=scene_id, how=_how(answers))
+        warn(ENDLESS_LOOP, scene.path, scene.line, scene=scene_id,
+             how=how(story, answers))
     return out, found
-
-
-def _how(answers: list[str]) -> str:
-    return f"after answering {' '.join(answers)}" if answers else "at the start"
 
 
 def _short(parts: tuple[str | int, ...]) -> str:

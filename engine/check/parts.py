@@ -15,6 +15,7 @@ import attrs
 
 from engine.check import possible as witness
 from engine.check.explore import DEFAULT_MAX_STATES, Exploration, check
+from engine.check.typed import how
 from engine.core.diagnostics import (
     PART_DEAD_END,
     PART_ENDLESS_LOOP,
@@ -49,16 +50,14 @@ def check_parts(story: Story, first: Exploration, max_states: int = DEFAULT_MAX_
             if scene_id not in dead:
                 scene = story.scenes[scene_id]
                 out.append(PART_DEAD_END.at(scene.path, scene.line, scene=scene_id,
-                                            part=part.id, how=_how(answers)))
+                                            part=part.id,
+                                            how=how(story, answers, part.id)))
         for scene_id, answers in before.endless.items():
             if scene_id not in endless:
                 scene = story.scenes[scene_id]
                 out.append(PART_ENDLESS_LOOP.at(scene.path, scene.line, scene=scene_id,
-                                                part=part.id, how=_how(answers)))
+                                                part=part.id,
+                                                how=how(story, answers, part.id)))
         dead |= set(before.dead_ends)
         endless |= set(before.endless)
     return out
-
-
-def _how(answers: list[str]) -> str:
-    return f"after answering {' '.join(answers)} from its start" if answers else "at its start"

@@ -78,4 +78,6 @@ def as_data(s: ClassSummary) -> dict[str, Any]:
         "roster": in_words(s.roster) if s.roster and not s.anonymous else [],
         "left_out": [{"file": "a report file" if s.anonymous else x.name,
                       "reason": x.reason} for x in s.left_out],
+        "answers_left_out": [{"file": "a report file" if s.anonymous else x.name,
+                              "reason": x.reason} for x in s.answers_left_out],
     }

@@ -75,13 +75,21 @@ def html_text(text: str) -> str:
 
 BAR_WIDTH = 20
 BAR = "█"
+TRACK = "░"  # the rest of the bar's length, so that bars of one question compare
 
 
-def bar(count: int, largest: int) -> str:
-    """A bar of block characters, as long as count is against the largest count."""
-    if count <= 0 or largest <= 0:
+def bar(count: int, whole: int) -> str:
+    """A bar of block characters for count out of whole, BAR_WIDTH long with its track
+    (empty when there is nothing to measure against)."""
+    if whole <= 0:
         return ""
-    return BAR * max(1, round(count * BAR_WIDTH / largest))
+    filled = 0 if count <= 0 else max(1, round(min(count, whole) * BAR_WIDTH / whole))
+    return BAR * filled + TRACK * (BAR_WIDTH - filled)
+
+
+def percent(count: int, whole: int) -> str:
+    """count out of whole, as a whole percentage ('0%' when whole is 0)."""
+    return f"{round(100 * count / whole) if whole > 0 else 0}%"
 
 
 # Every colour pairs with the white page or with the --soft background, and each pair has
@@ -120,12 +128,15 @@ ul, ol { padding-left: 1.5rem; }
 """
 
 
-def page(title: str, body: str, lang: str = "en") -> str:
-    """One self-contained HTML page: no scripts, no external files, a print stylesheet.
+def page(title: str, body: str, lang: str = "en", style: str = "", script: str = "") -> str:
+    """One self-contained HTML page: no external files, a print stylesheet, and no
+    script unless `script` is given (an enhancement: the page must work without it).
 
-    `title` is plain text (it is escaped here); `body` is HTML built with html_text()."""
+    `title` is plain text (it is escaped here); `body` is HTML built with html_text();
+    `style` is more CSS after the shared stylesheet; `script` is our own code."""
+    script_tag = f"<script>\n{script}</script>\n" if script else ""
     return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang, quote=True)}">\n<head>\n'
             '<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html_text(title)}</title>\n<style>\n{STYLE}</style>\n</head>\n"
-            f"<body>\n<main>\n{body}</main>\n</body>\n</html>\n")
+            f"<title>{html_text(title)}</title>\n<style>\n{STYLE}{style}</style>\n</head>\n"
+            f"<body>\n<main>\n{body}</main>\n{script_tag}</body>\n</html>\n")

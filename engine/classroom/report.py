@@ -93,6 +93,10 @@ class Report:
     parts: tuple[PartName, ...] = ()  # the story's parts, in order
     started_part: str = ""  # the part the game started at
     last_part: str = ""  # the part the game was in when it was saved
+    # The digest of the story whose texts the report holds ('' when unknown, or when that
+    # story words some answer otherwise than the game showed it): a class summary of the
+    # story with this digest counts answers by number, and any other by their text.
+    story_digest: str = ""
 
     @property
     def finished(self) -> bool:
@@ -112,7 +116,7 @@ class Report:
 
 def build(story: Story, loaded: Loaded) -> Report:
     state = loaded.state
-    answered = _answered(story, state)
+    answered, as_the_story_words = _answered(story, state)
     ending = None
     if state.phase == ENDED:
         scene = story.scenes[state.scene]
@@ -121,7 +125,8 @@ def build(story: Story, loaded: Loaded) -> Report:
                   loaded.game, ending, _path(story, state), tuple(answered),
                   theme_counts(story, answered),
                   tuple(PartName(p.id, p.title) for p in story.parts),
-                  state.history()[0].part, state.part)
+                  state.history()[0].part, state.part,
+                  story.digest if as_the_story_words else "")
 
 
 def limited_to(report: Report, part: str) -> Report:
@@ -138,7 +143,10 @@ def limited_to(report: Report, part: str) -> Report:
     return attrs.evolve(report, reflections=answered, themes=themes, ending=ending)
 
 
-def _answered(story: Story, state: GameState) -> list[Answered]:
+def _answered(story: Story, state: GameState) -> tuple[list[Answered], bool]:
+    """The answers, each with the options as the player saw them, and whether the story
+    still words every prompt and chosen option as the game showed them (it may have
+    been edited since)."""
     # The k-th reflection answer on the path made the k-th journal entry; the state
     # before it holds the values its options were shown with.
     asked_with = [s.previous.values for s in state.history()
@@ -146,7 +154,7 @@ def _answered(story: Story, state: GameState) -> list[Answered]:
                   and s.previous is not None]
     if len(asked_with) != len(state.journal):  # older steps lost to a story edit
         asked_with = [state.values] * len(state.journal)
-    out = []
+    out, same = [], True
     for i in last_answers(state.journal):
         entry = state.journal[i]
         scene = story.scenes.get(entry.scene)
@@ -156,14 +164,17 @@ def _answered(story: Story, state: GameState) -> list[Answered]:
         if reflection is not None and reflection.id == entry.reflection:
             values = asked_with[i]
             options = tuple(o.text.render(values) for o in reflection.options)
-            if 1 <= entry.number <= len(options):
+            same = same and reflection.prompt.render(values) == entry.prompt
+            if 1 <= entry.number <= len(options) and options[entry.number - 1] == entry.option:
                 number = entry.number
-            else:
-                options, number = (entry.option,), 1
+            else:  # the option the player chose is worded otherwise now, or gone
+                options, number, same = (entry.option,), 1, False
+        else:
+            same = False
         place = story.places.get(scene.place, scene.place) if scene else ""
         out.append(Answered(entry.reflection, place, entry.prompt, entry.themes, options,
                             number, entry.text, entry.part))
-    return out
+    return out, same
 
 
 def _path(story: Story, state: GameState) -> tuple[Leg, ...]:
@@ -211,7 +222,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "story": {"id": report.story_id, "title": report.story_title,
-                  "version": report.story_version},
+                  "version": report.story_version, "digest": report.story_digest},
         "player": report.player,
         "date": report.date,
         "game": report.game,
@@ -258,7 +269,9 @@ def from_json(data: Any) -> Report:
         tuple(_part(raw, f"parts[{i}].") for i, raw in enumerate(
             _list(data, "parts") if "parts" in data else [])),
         _str(data, "started_part") if "started_part" in data else "",
-        _str(data, "last_part") if "last_part" in data else "")
+        _str(data, "last_part") if "last_part" in data else "",
+        # digest: only from engines that match edited stories by text
+        _str(story, "digest", "story.") if "digest" in story else "")
 
 
 def _part(raw: Any, where: str) -> PartName:

@@ -2,7 +2,10 @@
 
 Reports are files students hand in, so any of them may be broken, foreign, from another
 story or from another version of this one; each such file is left out with a reason
-and never mixed in. Rendering is in engine/classroom_render.py.
+and never mixed in. A report made before the story was edited (its version unchanged)
+counts the answers whose prompt and option the story still words as the report recorded
+them; the others are left out, and named report by report. Rendering is in
+engine/classroom/summary_render.py.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import attrs
 
-from engine.classroom.authority import authorised, authority, once_each
+from engine.classroom.authority import Dropped, authorised, authority, once_each
 from engine.classroom.report import Report, ReportError, from_json, limited_to
 from engine.classroom.roster import RosterCheck, check
 from engine.core.diagnostics import StoryError
@@ -30,6 +33,7 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 FOLLOW_UP_THEMES = 3
 SAVED_AT = "%Y-%m-%dT%H:%M:%S%z"  # how saves date a game
 FUTURE_GRACE = timedelta(days=1)  # students' clocks are not exact
+DROPPED_NAMED = 3  # the answers left out of a report that are named one by one
 
 
 class ClassError(Exception):
@@ -54,6 +58,7 @@ class LeftOut:
 class Handed:
     name: str
     report: Report
+    dropped: tuple[Dropped, ...] = ()  # answers that no longer fit the edited story
 
 
 @attrs.frozen
@@ -127,6 +132,9 @@ class ClassSummary:
     part: str = ""  # the title of the one part summarised ('' for whole games)
     roster: RosterCheck | None = None  # with a roster: who has not handed in
     answers: tuple[PlayerAnswer, ...] = ()  # by player, then in the order answered
+    # Reports counted without some answers, the story having been edited since (reason:
+    # how many answers and why).
+    answers_left_out: tuple[LeftOut, ...] = ()
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -236,7 +244,7 @@ def of_story(handed: Sequence[Handed], story: Story) -> tuple[list[Handed], list
                                        f"given is {shortened(story.version) or 'none'})"))
         else:
             try:
-                keep.append(Handed(h.name, authorised(r, auth)))
+                keep.append(Handed(h.name, *authorised(r, auth)))
             except ReportError as e:
                 out.append(LeftOut(h.name, str(e)))
     return keep, out
@@ -325,7 +333,17 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
         _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
         None if roster is None else check(roster, ((h.name, h.report.player)
                                                     for h in handed)),
-        _answers(reports, anonymous))
+        _answers(reports, anonymous),
+        tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped))
+
+
+def answers_left_out(dropped: Sequence[Dropped]) -> str:
+    """Why a report's answers were left out, in one line: the first few named."""
+    n = len(dropped)
+    named = "; ".join(d.why for d in dropped[:DROPPED_NAMED])
+    more = f"; and {n - DROPPED_NAMED:,} more" if n > DROPPED_NAMED else ""
+    return (f"{'1 answer' if n == 1 else f'{n:,} answers'} left out, as the story has been "
+            f"edited since these answers were given ({named}{more})")
 
 
 def one_part(handed: Sequence[Handed], part: str
@@ -343,7 +361,8 @@ def one_part(handed: Sequence[Handed], part: str
         r = h.report
         if part in (r.started_part, r.last_part) or any(a.part == part
                                                         for a in r.reflections):
-            keep.append(Handed(h.name, limited_to(r, part)))
+            keep.append(Handed(h.name, limited_to(r, part),
+                               tuple(d for d in h.dropped if d.part == part)))
         else:
             out.append(LeftOut(h.name, f"the game did not play {parts[part]}"))
     return keep, out, parts[part]

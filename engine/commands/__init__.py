@@ -17,7 +17,7 @@ from engine.story.bundled import bundled_story
 
 # In the order `hailsham --help` lists them.
 NAMES = ("play", "check", "test", "saves", "journal", "report", "class", "serve",
-         "questions", "graph", "stats", "new", "schema")
+         "questions", "graph", "stats", "new", "schema", "lsp")
 # Subcommands whose module has another name (`class` is a Python keyword).
 MODULES = {"class": "class_summary"}
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -80,4 +80,4 @@ def saves_dir(args: argparse.Namespace) -> Path:
 def print_diagnostics(diagnostics: list[Diagnostic], stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     for d in sorted(diagnostics, key=sort_key):
-        print(d, file=out)
+        print(d.shown(), file=out)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from engine.commands import (
@@ -49,13 +48,21 @@ def run(args: argparse.Namespace) -> int:
     return check_once(args)
 
 
-def check_once(args: argparse.Namespace) -> int:
+def check_once(args: argparse.Namespace, static_first: bool = False) -> int:
+    """Check the story once; with `static_first` (for --watch), what loading found is
+    printed at once, and what exploring finds after it, when it comes."""
     from engine.check.explore import DEFAULT_MAX_STATES, check
     from engine.story.loader import load
 
     started = time.perf_counter()
     story, diagnostics = load(str(story_dir(args)))
     explored = ""
+    printed: list[Any] = []
+    if static_first and story is not None:
+        print_diagnostics(diagnostics)
+        print(f"Files read: {summary(diagnostics)} ({time.perf_counter() - started:.2f} s). "
+              "Exploring the story's states…", flush=True)
+        printed = diagnostics
     if story is not None:
         max_states = args.max_states or DEFAULT_MAX_STATES
         progress = _show_progress if sys.stderr.isatty() else None
@@ -74,7 +81,7 @@ def check_once(args: argparse.Namespace) -> int:
         else:
             explored = (f"explored {plural(exploration.states, 'state')}"
                         + ("" if exploration.complete else " (stopped at the bound)"))
-    print_diagnostics(diagnostics)
+    print_diagnostics(diagnostics[len(printed):])
     elapsed = time.perf_counter() - started
     where = (f"in {plural(len(story.scenes), 'scene')}" if story is not None
              else "(the story could not be loaded)")
@@ -155,29 +162,20 @@ def _flag(runs: int, count: int) -> str:
 
 
 def watch(args: argparse.Namespace) -> int:
-    """Check, then check again whenever a file of the story changes."""
+    """Check, then check again whenever a file of the story changes; Ctrl-C stops."""
+    from engine.story.changes import FileWatch
+
     folder = story_dir(args)
-    seen = _snapshot(folder)
+    files = FileWatch(folder)
     try:
         while True:
-            check_once(args)
+            check_once(args, static_first=True)
             print(f"watching {folder} for changes (Ctrl-C stops)", flush=True)
-            while (now := _snapshot(folder)) == seen:
+            while not files.changed():
                 time.sleep(WATCH_INTERVAL)
-            seen = now
             print(f"\n— {time.strftime('%H:%M:%S')}: a file changed, checking again —")
     except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear a status line
+        print("Stopped watching.", flush=True)
         return EXIT_OK
-
-
-def _snapshot(folder: Path) -> dict[str, tuple[float, int]]:
-    from engine.story.loader import MANIFEST, story_files
-
-    out: dict[str, tuple[float, int]] = {}
-    for rel in [MANIFEST, *story_files(str(folder))] if folder.is_dir() else []:
-        try:
-            st = (folder / rel).stat()
-        except OSError:
-            continue
-        out[rel] = (st.st_mtime, st.st_size)
-    return out

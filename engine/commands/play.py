@@ -41,6 +41,8 @@ def register(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
                    help="with --from: a variable's value, set before the scene is entered "
                         "(may be repeated)")
+    p.add_argument("--watch", action="store_true", help="reload the story by itself "
+                   "whenever one of its files is saved, keeping your place (for writers)")
     p.add_argument("--record", metavar="PLAN", help="when play stops, write the game as a "
                    "test plan for `hailsham test` (e.g. story/_tests/NAME.plan.yaml)")
 
@@ -68,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     session = Session(story, saves_dir(args), player=args.player, part=args.part)
     shown = session.opening
+    warped = None  # the warped start, and the game begun there, for --record
     if args.warp:
         try:
-            shown = warp(session, args.warp, args.set)
+            shown, start = warp(session, args.warp, args.set)
         except ValueError as e:
             print(f"hailsham: {e}", file=sys.stderr)
             return EXIT_USAGE
+        warped = (start, session.game)
     loading = args.load is not None or args.resume
     chose_start = bool(loading or args.warp or args.part)
     if args.load is not None:
@@ -92,8 +96,11 @@ def run(args: argparse.Namespace) -> int:
         from engine.play.test_plans import record, write_plan
 
         path = Path(args.record)
+        # A game begun again (:restart) or loaded in play no longer starts at --from.
+        begun = warped[0] if warped is not None and warped[1] == session.game else None
         try:
-            write_plan(path, record(story, session.state, path.name.split(".")[0]))
+            write_plan(path, record(session.story, session.state, path.name.split(".")[0],
+                                    begun))
         except OSError as e:
             print(f"hailsham: could not write the plan {path}: {e.strerror or e}",
                   file=sys.stderr)
@@ -173,10 +180,14 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
 
         player = LinePlayer(session, sys.stdout, sys.stderr, sys.stdin,
                             show_prompt=sys.stdin.isatty())
+        if args.watch:
+            player.watch_files()
         return player.run(shown)
     from engine.frontends.terminal import TerminalPlayer
 
     terminal = TerminalPlayer(session, no_color=args.no_color)
+    if args.watch:
+        terminal.watch_files()
     if not chose_start:
         first = terminal.start_menu()
         if first is None:
@@ -185,15 +196,18 @@ def play(session: Any, shown: Any, args: argparse.Namespace, chose_start: bool) 
     return terminal.run(shown)
 
 
-def warp(session: Any, scene: str, assignments: list[str]) -> Any:
-    """Start the session's game at a scene with chosen values; ValueError explains."""
-    from engine.core.diagnostics import did_you_mean
+def warp(session: Any, scene: str, assignments: list[str]) -> tuple[Any, Any]:
+    """Start the session's game at a scene with chosen values; ValueError explains.
+    Returns what to show first, and the start as a test plan records it."""
+    from engine.core.diagnostics import did_you_mean, did_you_mean_scene
     from engine.core.runtime import start_at
+    from engine.play.test_plans import Warp
 
     story = session.story
     if scene not in story.scenes:
-        raise ValueError(f"unknown scene '{scene}'" + did_you_mean(scene, story.scenes))
+        raise ValueError(f"unknown scene '{scene}'" + did_you_mean_scene(scene, story.scenes))
     values = list(story.initial_values())
+    chosen: dict[str, Any] = {}
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
         name = name.strip()
@@ -203,10 +217,10 @@ def warp(session: Any, scene: str, assignments: list[str]) -> Any:
             raise ValueError(f"--set: '{name}' is not a variable"
                              + did_you_mean(name, story.slots))
         slot = story.slots[name]
-        values[slot] = parse_value(text, type(values[slot]), name)
+        values[slot] = chosen[name] = parse_value(text, type(values[slot]), name)
     step = start_at(story, scene, tuple(values))
     session.state = step.state
-    return step.shown
+    return step.shown, Warp(scene, tuple(chosen.items()))
 
 
 def parse_value(text: str, kind: type, name: str) -> Any:

@@ -14,10 +14,11 @@ GAME_ID_SHOWN = 6  # hex digits of the game's id in the file name: one game, one
 
 def register(sub: Any) -> None:
     p = sub.add_parser("report", help="write a player's report of a saved game",
-                       description="Write the report of a saved game: the path taken, every "
-                                   "reflection with the answer and journal line, the themes "
-                                   "touched most and questions to discuss. The JSON form is "
-                                   "what `hailsham class` reads.")
+                       description="Write the report of a saved game: every reflection "
+                                   "with the answer chosen and the journal line first, then "
+                                   "the ending, the themes touched most, questions to "
+                                   "discuss, and last the path of choices. The HTML prints "
+                                   "on A4. The JSON form is what `hailsham class` reads.")
     p.add_argument("slot", nargs="?", metavar="SLOT",
                    help="the save slot (default: the most recently saved game, finished "
                         "or not)")

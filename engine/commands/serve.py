@@ -120,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"Class code: {info.code}")
         print(f"Teacher: http://{shown_host}:{port}/teacher?key={info.teacher_key}")
         print("Press Ctrl-C to stop; run the same command again to carry on.", flush=True)
-        # Quiet (no access log: addresses carry the teacher's key) and quick to stop: a
-        # page left waiting never holds up Ctrl-C for long.
+        # Quiet (no access log: addresses carry the teacher's key), quick to stop (a page
+        # left waiting never holds up Ctrl-C for long), and no X-Forwarded-For believed:
+        # the join limit counts the address that really connected.
         config = uvicorn.Config(app, log_level="warning", access_log=False,
-                                server_header=False, lifespan="off",
+                                server_header=False, lifespan="off", proxy_headers=False,
                                 timeout_graceful_shutdown=3)
         try:
             uvicorn.Server(config).run(sockets=[sock])

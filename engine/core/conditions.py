@@ -37,6 +37,7 @@ from engine.core.diagnostics import (
     NESTED_TOO_DEEP,
     NUMBER_TOO_LARGE,
     OPERAND_TYPE,
+    UNDECLARED_VARIABLE,
     UNEXPECTED_CHARACTER,
     UNEXPECTED_COMPARISON,
     UNEXPECTED_TOKEN,
@@ -45,6 +46,7 @@ from engine.core.diagnostics import (
     VISITED_WITHOUT_QUOTES,
     Message,
     did_you_mean,
+    did_you_mean_scene,
 )
 
 MAX_LENGTH = 1000
@@ -320,13 +322,14 @@ def check(node: Node, variables: Mapping[str, type], scenes: Mapping[str, Any]) 
         return type(node.value)
     if isinstance(node, Name):
         if node.name not in variables:
-            raise ExprError(UNKNOWN_VARIABLE, name=node.name,
-                            hint=did_you_mean(node.name, variables))
+            hint = did_you_mean(node.name, variables)
+            raise ExprError(UNKNOWN_VARIABLE if hint else UNDECLARED_VARIABLE, name=node.name,
+                            hint=hint)
         return variables[node.name]
     if isinstance(node, Visited):
         if node.scene not in scenes:
             raise ExprError(UNKNOWN_SCENE, scene=node.scene, where="visited()",
-                            hint=did_you_mean(node.scene, scenes))
+                            hint=did_you_mean_scene(node.scene, scenes))
         return int
     if isinstance(node, Not):
         _want(node.operand, bool, "not", variables, scenes)

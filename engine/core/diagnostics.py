@@ -88,9 +88,33 @@ _E002 = _code("E002", ERROR, "the file is not UTF-8",
 NOT_UTF8 = _E002.message("byte 0x{byte:02X} is not UTF-8 — save the file as UTF-8")
 
 _E003 = _code("E003", ERROR, "YAML syntax error",
-              "The file is not valid YAML: look for a missing colon, a wrong indent or an "
-              "unclosed quote at or just before the line given.")
+              "The file is not valid YAML: the message names the slip in plain words (a "
+              "`:` inside text, a quote that does not hold the whole text, a tab, a line "
+              "indented wrongly) and shows the line with a caret under the spot to change.")
 YAML_SYNTAX = _E003.message("YAML syntax error: {problem}{context}")
+COLON_IN_TEXT = _E003.message("`:` followed by a space inside text: put the whole text in "
+                              "quotes, or use `|`")
+TEXT_AFTER_QUOTE = _E003.message("the text starts with a quote and goes on after it: quote "
+                                 "the whole text, as in {fix}, or use `|`")
+TEXT_STARTS_WITH = _E003.message("text cannot start with `{character}`: put the whole text "
+                                 "in quotes")
+QUOTE_NOT_CLOSED = _E003.message("this quote is never closed: end the text with the same "
+                                 "quote")
+TAB = _E003.message("a tab: indent with spaces")
+LESS_INDENTED_THAN_TEXT = _E003.message("this line is indented less than the text above it: "
+                                        "indent it like the rest of the text")
+TEXT_NOT_UNDER_KEY = _E003.message("this text is not indented under `{key}:`: indent it "
+                                   "more than `{key}`")
+FIRST_LINE_DEEPER = _E003.message("the first line of this text is indented {spaces} more "
+                                  "than the lines below it: line them up")
+KEY_NOT_LINED_UP = _E003.message("`{key}` is indented {spaces} {direction} than `{other}` "
+                                 "{side} it: line it up with `{other}`")
+DASH_NOT_LINED_UP = _E003.message("this `-` is indented {spaces} {direction} than the `-` "
+                                  "{side} it: line up the items of a list")
+KEY_AT_DASH = _E003.message("`{key}` is lined up with the `-` of the list above it: indent "
+                            "it {spaces} more, under `{other}`, to make it part of that item")
+SPACE_AFTER_DASH = _E003.message("a list item needs a space after its `-`")
+NO_COLON_AFTER_KEY = _E003.message("this line has no `:` after its key: write `key: value`")
 
 _E004 = _code("E004", ERROR, "the file is too large",
               "A story file is larger than the engine reads: split its scenes over several "
@@ -139,9 +163,14 @@ DUPLICATE_KEY = _E010.message("duplicate key '{key}' (first at line {first})")
 
 _E011 = _code("E011", ERROR, "unknown key",
               "A key the story format does not know, often a typo: the message suggests the "
-              "nearest known key or lists the allowed ones.")
+              "nearest known key or lists the allowed ones. A scene written outside "
+              "`scenes:` is to be indented under it.")
 UNKNOWN_KEY = _E011.message("unknown key '{key}' in {what}{hint}")
 UNKNOWN_KEY_OF_THESE = _E011.message("unknown key '{key}' in {what} (allowed: {allowed})")
+SCENE_OUTSIDE_SCENES = _E011.message("scene '{scene}' is outside `scenes:`: indent this "
+                                    "scene under `scenes:`, like the scenes above it")
+SCENES_MISSING = _E011.message("scene '{scene}' needs `scenes:` above it: write `scenes:` on "
+                               "a line of its own above, and indent the scenes under it")
 
 _E012 = _code("E012", ERROR, "wrong type",
               "A value has the wrong shape, such as a list where text belongs or text where "
@@ -254,9 +283,15 @@ FIRST_PART_NOT_AT_START = _E113.message("the first part, '{part}', starts at '{s
 
 _E201 = _code("E201", ERROR, "unknown variable",
               "A condition, a `set` or `add`, or a `{name}` in text uses a variable the "
-              "manifest does not declare, often a typo.")
+              "manifest does not declare: a typo, or a new variable to declare under "
+              "`variables:` in story.yaml.")
 UNKNOWN_VARIABLE = _E201.message("'{name}' is not a variable{hint}")
+UNDECLARED_VARIABLE = _E201.message("'{name}' is not a variable: declare it under "
+                                    "`variables:` in story.yaml, with its starting value")
 UNKNOWN_VARIABLE_IN_EFFECT = _E201.message("'{name}' in {key} is not a variable{hint}")
+UNDECLARED_VARIABLE_IN_EFFECT = _E201.message("'{name}' in {key} is not a variable: declare "
+                                              "it under `variables:` in story.yaml, with its "
+                                              "starting value (`{name}: {start}`)")
 UNKNOWN_VARIABLE_IN_TEXT = _E201.message("'{name}' in {{{name}}} is not a variable{hint}")
 UNKNOWN_VARIABLE_OR_BRACES = _E201.message("'{name}' in {{{name}}} is not a variable — write "
                                            "'{{{{' and '}}}}' for literal braces")
@@ -340,7 +375,8 @@ EMPTY_SCENE_FILE = _W303.message("the file is empty: it has no scenes")
 
 _W304 = _code("W304", WARNING, "choice never offered",
               "The choice's `if` is false whenever its scene is reached, so no reader sees "
-              "the choice.")
+              "the choice. A road not taken on purpose, `if: false` with `locked`, is "
+              "shown locked and not warned about.")
 CHOICE_NEVER_OFFERED = _W304.message("choice {number} of scene '{scene}' ({text}) is never "
                                      "offered: its condition is never true when the scene is "
                                      "reached")
@@ -378,14 +414,53 @@ class Diagnostic(NamedTuple):
     line: int
     code: str
     message: str
+    # The line of the file it is about, and the column (from 0) of the spot to change:
+    # shown under the message, with a caret (a YAML slip). None: nothing to show.
+    source: str | None = None
+    column: int = 0
 
     @property
     def is_error(self) -> bool:
         return CODES[self.code].severity == ERROR
 
+    def pointing_at(self, source: str, column: int) -> Diagnostic:
+        """This diagnostic showing its line of the file, with a caret at `column`."""
+        return self._replace(source=source, column=column)
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return one_line(f"{where}: {self.code} {self.message}")
+
+    def shown(self) -> str:
+        """The one line of str(), then, when it has them, the file's line and a caret
+        under the spot, indented (tools that read the first line still can):
+
+            story/a.yaml:4: E003 a tab: indent with spaces
+                4 | →goto: b
+                  | ^
+        """
+        if self.source is None:
+            return str(self)
+        text, column = _window(self.source, self.column)
+        gutter = f"{self.line:>5} | "
+        return (f"{self}\n{gutter}{text}\n" + " " * (len(gutter) - 2) + "| "
+                + " " * column + "^")
+
+
+# A shown line of a file longer than this is cut to a window around its caret.
+WIDEST_SOURCE = 100
+
+
+def _window(source: str, column: int) -> tuple[str, int]:
+    """A file's line as one printable line (a tab shown as →, so that it can be seen and
+    the caret stays under it), cut around `column` when long; and the caret's column."""
+    before = one_line(source[:column].replace("\t", "→"))
+    after = one_line(source[column:].replace("\t", "→"))
+    if len(before) > WIDEST_SOURCE * 2 // 3:
+        before = "…" + before[-(WIDEST_SOURCE * 2 // 3):]
+    if len(before) + len(after) > WIDEST_SOURCE:
+        after = after[:WIDEST_SOURCE - len(before)] + "…"
+    return before + after, len(before)
 
 
 def one_line(text: str) -> str:
@@ -412,6 +487,19 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     if _last_index is None or not _last_index.of(names):
         _last_index = _Suggestions(names)
     close = _last_index.closest(word)
+    return f" — did you mean '{close}'?" if close else ""
+
+
+def did_you_mean_scene(word: str, scenes: Iterable[str]) -> str:
+    """` — did you mean 'x'?` for a scene id only when it is close: fewer edits (a
+    character added, left out, changed, or two swapped) than a third of the length of
+    the part after the last `.` (`hailsham.dormitry` → `hailsham.dormitory`, but never
+    `hailsham.boathouse` → `hailsham.woods`)."""
+    global _last_index
+    names = scenes if isinstance(scenes, Collection) else list(scenes)
+    if _last_index is None or not _last_index.of(names):
+        _last_index = _Suggestions(names)
+    close = _last_index.nearest(word)
     return f" — did you mean '{close}'?" if close else ""
 
 
@@ -451,15 +539,74 @@ class _Suggestions:
             self.answers[word] = self._closest(word) if len(word) <= LONGEST_WORD else None
         return self.answers[word]
 
+    def nearest(self, word: str) -> str | None:
+        """The name fewest edits away, if fewer than a third of the length of the word's
+        part after its last `.`; the first in sorted order of those as near."""
+        key = "\0" + word  # its own answers: no name starts with a NUL
+        if key not in self.answers:
+            most = (len(word.rsplit(".", 1)[-1]) - 1) // 3
+            best: tuple[int, str] | None = None
+            if len(word) <= LONGEST_WORD and most > 0:
+                for name in sorted(self._near(word)):
+                    # One edit is the least (the word is not a name): no need to look on.
+                    edits = 1 if one_edit_apart(word, name) else (
+                        edit_distance(word, name, most) if most > 1 else most + 1)
+                    if edits <= most and (best is None or edits < best[0]):
+                        best = (edits, name)
+                        if edits == 1:
+                            break
+            self.answers[key] = best[1] if best else None
+        return self.answers[key]
+
+    def _near(self, word: str) -> Collection[str]:
+        """The names worth comparing with a word: all of few, else those one typo away."""
+        if self.count <= FEW_NAMES:
+            return self.names
+        near = sorted({name for form in _forms(word) for name in self.forms.get(form, ())})
+        return sorted(near, key=lambda name: abs(len(name) - len(word)))[:FEW_NAMES]
+
     def _closest(self, word: str) -> str | None:
         import difflib  # only when something is misspelt: not on every start
 
-        near: Collection[str] = self.names
-        if self.count > FEW_NAMES:
-            near = sorted({name for form in _forms(word) for name in self.forms.get(form, ())})
-            near = sorted(near, key=lambda name: abs(len(name) - len(word)))[:FEW_NAMES]
-        close = difflib.get_close_matches(word, near, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(word, self._near(word), n=1, cutoff=0.6)
         return close[0] if close else None
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether one edit turns a into b: a character added, left out or changed, or two
+    neighbours swapped (in one pass: most suggestions are one typo away)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        changed = a[i + 1:] == b[i + 1:]
+        swapped = (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+                   and a[i + 2:] == b[i + 2:])
+        return changed or swapped
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1:] == shorter[i:]
+
+
+def edit_distance(a: str, b: str, most: int) -> int:
+    """The edits that turn a into b (a character added, left out or changed, or two
+    neighbours swapped), counted up to most + 1: beyond, how many does not matter."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1,
+                             row[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return min(row[-1], most + 1)
 
 
 def _forms(word: str) -> set[str]:

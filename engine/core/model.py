@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from engine.core.conditions import Evaluator, Node
+from engine.core.conditions import Evaluator, Literal, Node
 
 Vars = tuple[Any, ...]
 
@@ -80,6 +80,14 @@ class Choice:
     once: bool = False
     effects: Effects = NO_EFFECTS
     line: int = 0
+
+    @property
+    def always_locked(self) -> bool:
+        """A road not taken: `if: false` (the literal) with a `locked` reason, so shown
+        locked in every game that reaches it, on purpose."""
+        return (self.locked is not None and self.condition is not None
+                and isinstance(self.condition.tree, Literal)
+                and self.condition.tree.value is False)
 
 
 @attrs.frozen

@@ -61,6 +61,7 @@ from engine.play.saves_folder import SaveInfo, list_saves, save_paths
 from engine.play.session import Session
 
 MAX_WIDTH = 88  # long lines are hard to read, however wide the terminal
+WATCH_INTERVAL = 0.5  # seconds between looks at the story's files (`play --watch`)
 
 
 class Item(NamedTuple):
@@ -76,8 +77,10 @@ class MenuView:
 
     def __init__(self, items: Sequence[Item], prompt: str | None, toolbar: Callable[[], Any],
                  style: Any, depth: Any, slots: Callable[[], list[str]],
-                 input: Input | None, output: Output | None) -> None:
+                 input: Input | None, output: Output | None,
+                 changed: Callable[[], bool] | None = None) -> None:
         self.items = list(items)
+        self.changed = changed  # `play --watch`: a story file was saved
         self.prompt = prompt
         self.commanding = False
         selectable = [i for i, item in enumerate(self.items) if item.number is not None]
@@ -103,7 +106,19 @@ class MenuView:
             refresh_interval=1.0, input=input, output=output)
 
     def run(self) -> str:
-        return self.app.run()
+        return self.app.run(pre_run=self._watch if self.changed else None)
+
+    def _watch(self) -> None:
+        self.app.create_background_task(self._poll())
+
+    async def _poll(self) -> None:
+        """While the question waits, a saved story file answers it with `:reload`."""
+        import asyncio
+
+        assert self.changed is not None
+        while not self.changed():
+            await asyncio.sleep(WATCH_INTERVAL)
+        self.finish(":reload")
 
     # --- drawing ---------------------------------------------------------------
 
@@ -197,6 +212,7 @@ class TerminalPlayer(PlayLoop):
         self.style = make_style()
         self.depth = color_depth(no_color)
         self.transcript: list[str] = []  # the text printed, without styles: for tests and debugging
+        self.noticed = False  # a waiting question was answered `:reload` for a saved file
 
     # --- output ------------------------------------------------------------------
 
@@ -276,20 +292,34 @@ class TerminalPlayer(PlayLoop):
             return self.menu([Item(f"Go on to {q.next}", GO_ON),
                               Item("Stop here (the game is saved)", STOP)], None)
         if isinstance(q, ReflectionQuestion):
-            line = self.menu([Item(o, n) for n, o in enumerate(q.options, start=1)], q.prompt)
+            line = self.menu([Item(o, n) for n, o in enumerate(q.options, start=1)], q.prompt,
+                             watched=True)
             self.record_answer(q, line)
             return line
         assert isinstance(q, ChoiceQuestion)
         taken = runtime.taken_before(self.session.state)
         items = [Item(o.text, o.number, o.locked or ("taken before" if o.key in taken else ""))
                  for o in q.offers]
-        line = self.menu(items, None)
+        line = self.menu(items, None, watched=True)
         self.record_answer(q, line)
         return line
 
-    def menu(self, items: Sequence[Item], prompt: str | None) -> str:
+    def _saved(self) -> bool:
+        """Whether a story file was saved (while a question waited: it answers `:reload`)."""
+        assert self.watch is not None
+        self.noticed = self.watch.changed()
+        return self.noticed
+
+    def reload(self, by_itself: bool = False) -> None:
+        noticed, self.noticed = self.noticed, False
+        super().reload(by_itself or noticed)
+
+    def menu(self, items: Sequence[Item], prompt: str | None, watched: bool = False) -> str:
+        """A menu's answer; a question's menu (`watched`) is answered with `:reload` when
+        `play --watch` sees a story file saved while it waits."""
+        changed = self._saved if watched and self.watch is not None else None
         view = MenuView(items, prompt, self.toolbar, self.style, self.depth, self.slots,
-                        self.input, self.output)
+                        self.input, self.output, changed)
         return view.run()
 
     def record_answer(self, q: Question, line: str) -> None:

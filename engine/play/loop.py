@@ -9,10 +9,11 @@ undo live here once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from engine.core import runtime
-from engine.core.diagnostics import StoryError, did_you_mean
+from engine.core.diagnostics import StoryError, did_you_mean, plural
 from engine.core.model import format_value
 from engine.core.runtime import (
     GO_ON,
@@ -34,7 +35,8 @@ from engine.core.runtime import (
 )
 from engine.core.text import clean
 from engine.play.saves import SaveError, check_slot
-from engine.play.session import Session
+from engine.play.session import CannotReload, Session
+from engine.story.changes import FileWatch
 
 COMMANDS = {
     ":undo": "take back your last answer and answer it again",
@@ -52,6 +54,9 @@ COMMANDS = {
 # The line mode's rendering, as functions: random playtests and test plans write the
 # same transcript as play does.
 
+JOURNAL_ASKS = "For your journal: "  # how the line mode's journal question begins
+
+
 def scene_lines(text: SceneText) -> list[str]:
     head = [f"{text.place} — {text.title}"] if text.title else []
     return head + list(text.paragraphs)
@@ -62,7 +67,7 @@ def question_lines(q: Question) -> list[str]:
         return [f"A question for you: {q.prompt}",
                 *(f"{n}. {text}" for n, text in enumerate(q.options, start=1))]
     if isinstance(q, JournalQuestion):
-        return [f"For your journal: {q.question} (write one line, or press Enter to skip)"]
+        return [f"{JOURNAL_ASKS}{q.question} (write one line, or press Enter to skip)"]
     if isinstance(q, ChoiceQuestion):
         return [f"- {o.text} (locked: {o.locked})" if o.number is None
                 else f"{o.number}. {o.text}" for o in q.offers]
@@ -89,6 +94,11 @@ def ending_line(q: Ending) -> str:
 class PlayLoop:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.watch: FileWatch | None = None  # `play --watch`: reload when a file is saved
+
+    def watch_files(self) -> None:
+        """Reload the story by itself whenever one of its files is saved."""
+        self.watch = FileWatch(Path(self.session.story.root))
 
     # --- what a frontend supplies --------------------------------------------
 
@@ -145,10 +155,12 @@ class PlayLoop:
     def run(self, shown: Iterable[Shown]) -> int:
         """Play until an ending, a dead end, :quit or the end of input; the exit status."""
         self.show(shown)
-        story = self.session.story
         try:
             while True:
-                q = runtime.question(story, self.session.state)
+                if self.watch is not None and self.watch.changed():
+                    self.reload(by_itself=True)
+                # (asked of the session's story each time: :reload may have replaced it)
+                q = runtime.question(self.session.story, self.session.state)
                 if isinstance(q, Ending):
                     self.autosave()
                     if self.at_ending(q):
@@ -296,20 +308,28 @@ class PlayLoop:
         self.say(f"Saved in slot '{slot}'." + (
             f" The game that was in it is kept as '{kept}'." if kept else ""))
 
-    def reload(self) -> None:
+    def reload(self, by_itself: bool = False) -> None:
+        """`:reload` (or a save noticed by `play --watch`): the edited story, at the same
+        scene with the same state, or the reasons it cannot be and the old story kept."""
+        why = "a story file was saved: " if by_itself else ""
+        if self.watch is not None and not by_itself:
+            self.watch.changed()  # these files are read now: no second reload for them
         try:
             notes = self.session.reload()
         except StoryError as e:
             errors = [d for d in e.diagnostics if d.is_error]
             self.say(*(str(d) for d in errors[:5]))
             more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-            self.say(f"The story has {len(errors)} error(s){more}; still playing the "
-                     "story as it was before.")
+            self.say(_sentence(f"{why}the story has {plural(len(errors), 'error')}{more}; "
+                               "still playing the story as it was before."))
             return
-        except SaveError as e:
-            self.say(f"Cannot carry the game over: {e}; still playing the story as it was.")
+        except CannotReload as e:
+            self.say(_sentence(f"{why}cannot carry the game over to the edited story:"),
+                     *(f"- {reason}" for reason in e.reasons),
+                     "Still playing the story as it was before.")
             return
-        self.say(f"Story reloaded ({len(self.session.story.scenes)} scenes).")
+        scenes = plural(len(self.session.story.scenes), "scene")
+        self.say(_sentence(f"{why}story reloaded ({scenes}); your game goes on where it was."))
         for note in notes:
             self.say(f"Note: {note}.")
         self.show_scene(runtime.scene_text(self.session.story, self.session.state))
@@ -349,6 +369,10 @@ class PlayLoop:
         else:
             self.note(f"{why}: your game is saved. Continue with: hailsham play --continue")
         return 0
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _number(line: str) -> int | None:

@@ -1,10 +1,12 @@
 """Seeded random playthroughs, through the same runtime path as play.
 
-Each playthrough starts a new game and answers until an ending, preferring the answer
-used least so far across the whole batch (ties broken by the seeded generator), so
-that a few hundred runs visit far more of a story than uniform choice would. Every
-step renders its text as play does. A run records the exact input lines that replay
-it in `hailsham play --plain`, so any failure can be reproduced by hand.
+Each playthrough starts a new game and answers until an ending. The playtests prefer
+the answer used least so far across the whole batch (ties broken by the seeded
+generator), so that a few hundred runs visit far more of a story than uniform choice
+would; a uniform picker plays as a player who picks at random would (what
+words_shown measures). Every step renders its text as play does. A run records the
+exact input lines that replay it in `hailsham play --plain`, so any failure can be
+reproduced by hand.
 """
 
 from __future__ import annotations
@@ -22,14 +24,22 @@ from engine.core.runtime import (
     ChoiceQuestion,
     DeadEnd,
     Ending,
+    GameState,
     JournalQuestion,
     PartQuestion,
+    Question,
     ReflectionQuestion,
     SceneText,
     Shown,
 )
 
 DEFAULT_MAX_STEPS = 10_000
+
+# Picks one of the answers open now, given their keys ("scene#n" for choices,
+# "reflection#n" for options): returns its index.
+Picker = Callable[[list[str]], int]
+# Sees each state a game reaches, what was shown on the way in, and what it asks.
+Watcher = Callable[[GameState, tuple[Shown, ...], Question], None]
 
 
 @attrs.frozen
@@ -68,19 +78,25 @@ class _Usage:
         return i
 
 
-def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS) -> Playthrough:
-    def show(shown: tuple[Shown, ...]) -> None:
-        scenes.update(item.scene for item in shown if isinstance(item, SceneText))
+def uniform(rng: random.Random) -> Picker:
+    """Any open answer, each as likely as the others."""
+    return lambda keys: rng.randrange(len(keys))
 
+
+def play_once(story: Story, pick: Picker, max_steps: int = DEFAULT_MAX_STEPS,
+              watch: Watcher | None = None) -> Playthrough:
     scenes: set[str] = set()
     picks: list[str] = []
     step = runtime.start(story)
     state = step.state
-    show(step.shown)
+    shown = step.shown
     steps = 0
     ending = failure = None
     while True:
+        scenes.update(item.scene for item in shown if isinstance(item, SceneText))
         q = runtime.question(story, state)
+        if watch is not None:
+            watch(state, shown, q)
         if isinstance(q, Ending):
             ending = state.scene
             break
@@ -97,19 +113,19 @@ def play_once(story: Story, usage: _Usage, max_steps: int = DEFAULT_MAX_STEPS) -
             step = runtime.write_journal(story, state, "")
             picks.append("")
         elif isinstance(q, ReflectionQuestion):
-            i = usage.pick([f"{q.id}#{n}" for n in range(len(q.options))])
+            i = pick([f"{q.id}#{n}" for n in range(len(q.options))])
             step = runtime.answer_reflection(story, state, i + 1)
             picks.append(str(i + 1))
             steps += 1
         else:
             assert isinstance(q, ChoiceQuestion)
             open_offers = [o for o in q.offers if o.number is not None]
-            i = usage.pick([o.key for o in open_offers])
+            i = pick([o.key for o in open_offers])
             step = runtime.choose(story, state, i + 1)
             picks.append(str(i + 1))
             steps += 1
         state = step.state
-        show(step.shown)
+        shown = step.shown
     return Playthrough(tuple(picks), steps, ending, failure, frozenset(scenes))
 
 
@@ -118,7 +134,7 @@ def playthroughs(story: Story, seed: int, max_steps: int = DEFAULT_MAX_STEPS
     """The seeded batch's playthroughs, one after another, without end."""
     usage = _Usage(random.Random(seed))
     while True:
-        yield play_once(story, usage, max_steps)
+        yield play_once(story, usage.pick, max_steps)
 
 
 def run(story: Story, count: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,

@@ -5,9 +5,12 @@ reached; loading replays the answers through the runtime, so undo reaches back t
 start while the file grows only with the answers. It says which story (id, version,
 digest of its files) it belongs to: a save made before the story was edited still
 loads while its scene exists, and when its answers no longer replay on the edited
-story, it goes on from the state it reached. Every game has its own autosave slot
-(`autosave-GAME`), and each save counts how often its game was saved (`revision`), so
-that the newest copy of a game can be told from an older one wherever both are.
+story, it goes on from the state it reached. Answers replay by number, but the journal
+keeps each reflection answer's prompt, option and line as the save recorded them (what
+the player saw), whatever the edited story now has at that number. Every game has its
+own autosave slot (`autosave-GAME`), and each save counts how often its game was saved
+(`revision`), so that the newest copy of a game can be told from an older one wherever
+both are.
 
 Only regular files of at most MAX_SAVE_BYTES are ever read, and the writer refuses to
 write what the reader would refuse.
@@ -23,7 +26,10 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import attrs
+
 from engine.core import runtime
+from engine.core.diagnostics import plural
 from engine.core.model import Story
 from engine.core.runtime import (
     CHOICE,
@@ -368,10 +374,14 @@ def _from_answers(story: Story, data: dict[str, Any], journal: tuple[JournalEntr
         raise TypeError("the answers are not a list")
     try:
         start = _state(story, data["start"], journal, None, set())
-        replayed = _replay(story, start, answers, journal, final)
+        replayed, reworded = _replay(story, start, answers, journal, final)
     except (_SceneGone, IllegalMove, _Diverged):
         replayed = None
     if replayed is not None and _same(replayed, final):
+        if reworded:
+            notes.add(f"the story now has {plural(reworded, 'answer')} of this game "
+                      "worded otherwise or in another place among its options: the "
+                      "journal keeps them as they were given")
         return replayed
     if answers:
         notes.add("the answers saved no longer lead to where the game was (the story "
@@ -385,8 +395,10 @@ class _Diverged(Exception):
 
 
 def _replay(story: Story, state: GameState, answers: list[Any],
-            journal: tuple[JournalEntry, ...], final: GameState) -> GameState:
-    last = len(answers) - 1
+            journal: tuple[JournalEntry, ...], final: GameState) -> tuple[GameState, int]:
+    """The answers replayed by number, each reflection answer's journal entry as it was
+    saved; and how many of those the story now words otherwise."""
+    last, reworded = len(answers) - 1, 0
     for i, raw in enumerate(answers):
         if not isinstance(raw, list) or len(raw) not in (3, 4):  # 3: before parts
             raise TypeError("an answer is not [scene, kind, number, part]")
@@ -399,13 +411,31 @@ def _replay(story: Story, state: GameState, answers: list[Any],
             state = runtime.choose(story, state, number).state
         elif kind == REFLECTION:
             state = runtime.answer_reflection(story, state, number).state
+            state, changed = _as_answered(state, journal)
+            reworded += changed
             if state.phase == JOURNAL and not (i == last and final.phase == JOURNAL):
-                at = len(state.journal) - 1
-                text = journal[at].text if at < len(journal) else None
+                text = state.journal[-1].text
                 state = runtime.write_journal(story, state, text or "").state
         else:
             raise ValueError(f"unknown kind of answer {_quote(kind)}")
-    return state
+    return state, reworded
+
+
+def _as_answered(state: GameState, journal: tuple[JournalEntry, ...]
+                 ) -> tuple[GameState, bool]:
+    """The state after a replayed reflection answer, with the prompt, option and journal
+    line the save recorded for it: what the player saw and answered, never the story's
+    current wording of the option now at that number (the story may have been edited,
+    options reordered); and whether the story words them otherwise now."""
+    at = len(state.journal) - 1
+    now = state.journal[at]
+    was = journal[at] if at < len(journal) else None
+    if was is None or (was.scene, was.number) != (now.scene, now.number):
+        raise _Diverged(now.scene)  # a journal that does not follow the answers
+    entry = now._replace(prompt=was.prompt, option=was.option, text=was.text)
+    answer = state.answer._replace(text=was.option) if state.answer else None
+    return (attrs.evolve(state, journal=(*state.journal[:at], entry), answer=answer),
+            (was.prompt, was.option) != (now.prompt, now.option))
 
 
 def _same(a: GameState, b: GameState) -> bool:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from engine.core import runtime
 from engine.core.diagnostics import plural
-from engine.core.model import Story
+from engine.core.model import Story, format_value
 from engine.core.runtime import GameState, Shown
+from engine.core.text import shortened
 from engine.play.saves import (
     Loaded,
     SaveError,
@@ -32,6 +33,38 @@ from engine.play.saves import (
     write_save,
 )
 from engine.play.saves_folder import file_identity, keep_aside, peek
+
+
+class CannotReload(Exception):
+    """The game cannot go on in the edited story; `reasons` say why, one each."""
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def unfit_for(new: Story, old: Story, state: GameState) -> tuple[str, ...]:
+    """Why a game of the old story cannot go on in the new one: its scene is gone, or a
+    variable it has a value for holds another type there."""
+    reasons = []
+    if state.scene not in new.scenes:
+        reasons.append(f"the scene the game is at, '{state.scene}', is no longer in the "
+                       "story")
+    if state.goto is not None and state.goto not in new.scenes:
+        reasons.append(f"the scene the game goes on to, '{state.goto}', is no longer in the "
+                       "story")
+    before = {v.name: value for v, value in zip(old.variables, state.values)}
+    for var in new.variables:
+        value = before.get(var.name, var.initial)
+        if type(value) is not var.type:
+            reasons.append(f"variable '{var.name}' changed type: it holds "
+                           f"{shortened(format_value(value))} ({_kind(type(value))}), but "
+                           f"the story now makes it {_kind(var.type)}")
+    return tuple(reasons)
+
+
+def _kind(kind: type) -> str:
+    return {bool: "true or false", int: "a number", str: "text"}.get(kind, kind.__name__)
 
 
 def fallback_dirs() -> list[Path]:
@@ -162,16 +195,25 @@ class Session:
         yield from fallback_dirs()  # only worked out if need be: slow imports
 
     def reload(self) -> tuple[str, ...]:
-        """Read the story files again and carry the game over, as a save would be.
+        """Read the story files again and carry the game over, as a save would be: the
+        same scene, the variables by name, visit counts and journal; notes say what had
+        to change to fit.
 
-        Raises StoryError (the new files have errors) or SaveError (the current scene
-        is gone); either way the old story and game are kept."""
+        Raises StoryError (the new files have errors) or CannotReload (the game cannot
+        go on in the new story: the reasons, in words); either way the old story and
+        game are kept."""
         from engine.play.saves import from_json, to_json
         from engine.story.loader import load_story
 
         story, _warnings = load_story(self.story.root)
+        reasons = unfit_for(story, self.story, self.state)
+        if reasons:
+            raise CannotReload(reasons)
         data = to_json(self.story, self.state, self.player, self.game, self.revision)
-        loaded = from_json(story, data, "in play")
+        try:
+            loaded = from_json(story, data, "in play")
+        except SaveError as e:  # a check above should have said why; say it anyway
+            raise CannotReload((str(e),)) from None
         self.story, self.state = story, loaded.state
         return tuple(n for n in loaded.notes if "story has changed" not in n)
 

@@ -43,8 +43,11 @@ from engine.core.diagnostics import (
     PART_START_SHARED,
     REFLECTION_DEFINED_TWICE,
     SCENE_DEFINED_TWICE,
+    SCENE_OUTSIDE_SCENES,
+    SCENES_MISSING,
     TEXT_OF_SEVERAL_LINES,
     TOO_FEW_OPTIONS,
+    UNDECLARED_VARIABLE_IN_EFFECT,
     UNKNOWN_KEY,
     UNKNOWN_KEY_OF_THESE,
     UNKNOWN_PLACE,
@@ -61,6 +64,7 @@ from engine.core.diagnostics import (
     Message,
     StoryError,
     did_you_mean,
+    did_you_mean_scene,
 )
 from engine.core.model import (
     NO_EFFECTS,
@@ -181,10 +185,14 @@ def _load_story(root: str, use_cache: bool) -> tuple[Story, list[Diagnostic]]:
     return story, diagnostics
 
 
-def load(root: str) -> tuple[Story | None, list[Diagnostic]]:
-    """Read and compile a story folder: (story or None when it has errors, diagnostics)."""
+def load(root: str, unsaved: Mapping[str, bytes] | None = None
+         ) -> tuple[Story | None, list[Diagnostic]]:
+    """Read and compile a story folder: (story or None when it has errors, diagnostics).
+
+    `unsaved`: text to read instead of what is on disk, by path relative to root (an
+    editor's unsaved files: story files, named as story_files() names them)."""
     with without_cycle_collection():
-        loader = _Loader(root)
+        loader = _Loader(root, unsaved)
         return loader.run(loader.read_all())
 
 
@@ -231,8 +239,9 @@ class _LazyScenes(Mapping[str, Scene]):
 
 
 class _Loader:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, unsaved: Mapping[str, bytes] | None = None) -> None:
         self.root = root
+        self.unsaved = unsaved or {}
         self.diagnostics: list[Diagnostic] = []
         self.path = ""
         self.types: dict[str, type] = {}
@@ -249,13 +258,17 @@ class _Loader:
         self.manifest_tree: YMap | None = None
         self.part_start_lines: dict[str, int] = {}  # where each part's start is written
         self.first_part_line = 0  # the line of the first item of `parts`
+        # The scene ids found in the text of each file that could not be read (YAML
+        # slips): taken as existing, so that its mistake is reported once, not again at
+        # every goto into it.
+        self.unread: dict[str, list[tuple[str, int]]] = {}
 
     def read_all(self) -> dict[str, bytes] | None:
         """Read every file of the story ahead (and digest it); None if any cannot be
         read, so that the ordinary load reports why."""
         files: dict[str, bytes] = {}
-        for relpath in [MANIFEST, *story_files(self.root)] if os.path.isdir(self.root) else []:
-            data, _problems = read_file(self.root, relpath, relpath)
+        for relpath in [MANIFEST, *self.scene_files()] if os.path.isdir(self.root) else []:
+            data, _problems = self.read_bytes(relpath, relpath)
             if data is None:
                 return None
             files[relpath] = data
@@ -263,6 +276,15 @@ class _Loader:
         for relpath, data in files.items():
             _digest_file(self.digest, relpath, data)
         return files if MANIFEST in files else None
+
+    def scene_files(self) -> list[str]:
+        """The story's scene files: on disk, and any unsaved one not yet there."""
+        return sorted({*story_files(self.root), *self.unsaved} - {MANIFEST})
+
+    def read_bytes(self, relpath: str, shown_path: str) -> tuple[bytes | None, list[Diagnostic]]:
+        if relpath in self.unsaved:
+            return self.unsaved[relpath], []
+        return read_file(self.root, relpath, shown_path)
 
     def cache_payload(self) -> dict[str, Any]:
         """What the cache keeps: the manifest's tree, where each scene is, and the
@@ -312,7 +334,7 @@ class _Loader:
         if self.files is not None:  # read ahead, and digested then
             data: bytes | None = self.files.pop(relpath)  # not kept: memory
         else:
-            data, problems = read_file(self.root, relpath, self.path)
+            data, problems = self.read_bytes(relpath, self.path)
             if data is None:
                 self.diagnostics += problems
                 return None
@@ -320,6 +342,8 @@ class _Loader:
         assert data is not None
         tree, problems = parse_yaml_bytes(data, self.path)
         self.diagnostics += problems
+        if tree is None and problems:
+            self.unread[relpath] = scene_ids_in(data.decode("utf-8", "replace"))
         return tree
 
     # --- typed access to a mapping's keys -----------------------------------
@@ -455,8 +479,13 @@ class _Loader:
             for name, raw in values.items():
                 line = values.value_lines[name]
                 if name not in self.types:
-                    self.error(UNKNOWN_VARIABLE_IN_EFFECT, values.key_lines[name], name=name,
-                               key=key, hint=did_you_mean(name, self.types))
+                    hint = did_you_mean(name, self.types)
+                    if hint:
+                        self.error(UNKNOWN_VARIABLE_IN_EFFECT, values.key_lines[name],
+                                   name=name, key=key, hint=hint)
+                    else:
+                        self.error(UNDECLARED_VARIABLE_IN_EFFECT, values.key_lines[name],
+                                   name=name, key=key, start=_starting_value(key, raw))
                     continue
                 kind = self.types[name]
                 if key == "add" and kind is not int:
@@ -516,14 +545,14 @@ class _Loader:
             return None, self.diagnostics
         header = self.manifest(manifest)
         self.manifest_tree = manifest
-        names = [f for f in files if f != MANIFEST] if files is not None else story_files(
-            self.root)
+        names = [f for f in files if f != MANIFEST] if files is not None else (
+            self.scene_files())
         scenes = self.scenes(names)
         self.path = shown(manifest_path)
         start = header["start"]
         if start is not None and start not in self.scene_ids:
             self.error(UNKNOWN_SCENE, manifest.value_lines["start"], scene=start, where="start",
-                       hint=did_you_mean(start, self.scene_ids))
+                       hint=did_you_mean_scene(start, self.scene_ids))
         self.check_part_starts(header["parts"], start)
         if any(d.is_error for d in self.diagnostics):
             return None, self.diagnostics
@@ -616,7 +645,7 @@ class _Loader:
             if part.start not in self.scene_ids:
                 self.error(UNKNOWN_SCENE, line, scene=part.start,
                            where=f"the start of part '{part.id}'",
-                           hint=did_you_mean(part.start, self.scene_ids))
+                           hint=did_you_mean_scene(part.start, self.scene_ids))
             elif part.start in starts:
                 self.error(PART_START_SHARED, line, part=part.id, scene=part.start,
                            other=starts[part.start])
@@ -710,12 +739,19 @@ class _Loader:
             if tree is None:
                 if not any(d.path == self.path for d in self.diagnostics):
                     self.error(EMPTY_SCENE_FILE, 0)
+                for sid, line in self.unread.get(relpath, ()):
+                    self.scene_ids.setdefault(sid, (self.path, line))
                 continue
             if not isinstance(tree, YMap):
                 self.error(NOT_A_SCENE_FILE, getattr(tree, "line", 1), kind=_kind(tree))
                 continue
-            self.keys(tree, ("scenes",), "a scene file", required=("scenes",))
-            scenes = self.mapping(tree, "scenes", "a scene file")
+            outside = self.scenes_outside(relpath, tree)
+            scenes = None
+            if not outside or "scenes" in tree:  # else nothing more to say of the file
+                self.keys(tree, ("scenes",), "a scene file", required=("scenes",))
+                scenes = self.mapping(tree, "scenes", "a scene file")
+            for sid, line in outside:  # once the file's own scenes are known
+                self.scene_ids.setdefault(sid, (self.path, line))
             if scenes is None:
                 continue
             for sid, body in scenes.items():
@@ -735,6 +771,29 @@ class _Loader:
                     continue
                 found[sid] = (body, self.path)
         return found
+
+    def scenes_outside(self, relpath: str, tree: YMap) -> list[tuple[str, int]]:
+        """Report scenes written beside `scenes:` instead of under it (pasted at the
+        left edge), and take them out of the tree: (id, line) of each. One paste is one
+        error, at its first scene."""
+        outside = [(key, tree.key_lines[key]) for key, value in tree.items()
+                   if key != "scenes" and isinstance(value, YMap) and ID.match(key)
+                   and any(k in SCENE_KEYS for k in value)]
+        if outside:
+            sid, line = outside[0]
+            message = SCENE_OUTSIDE_SCENES if "scenes" in tree else SCENES_MISSING
+            self.diagnostics.append(message.at(self.path, line, scene=sid).pointing_at(
+                self.source_line(relpath, line), 0))
+        for sid, _line in outside:
+            del tree[sid]  # reported: not an unknown key as well
+        return outside
+
+    def source_line(self, relpath: str, line: int) -> str:
+        """A line of a story file as written, to show under its diagnostic (read again:
+        the loader keeps no file's text)."""
+        data, _problems = read_file(self.root, relpath, self.path)
+        lines = (data or b"").decode("utf-8", "replace").split("\n")
+        return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
 
     def scene(self, sid: str, s: YMap, path: str) -> Scene | None:
         self.path = path
@@ -845,7 +904,7 @@ class _Loader:
         target = self.text(node, "goto", what)
         if target is not None and target not in self.scene_ids:
             self.error(UNKNOWN_SCENE, node.value_lines["goto"], scene=target, where="goto",
-                       hint=did_you_mean(target, self.scene_ids))
+                       hint=did_you_mean_scene(target, self.scene_ids))
             return None
         return target
 
@@ -919,6 +978,44 @@ class _Loader:
         if text is None:
             return None
         return Option(text, reply, effects, goto, line)
+
+
+# A scene's id as a key of its own line (`  hailsham.arrival:`), quoted or not.
+SCENE_KEY_LINE = re.compile(r"( *)([\"']?)([A-Za-z0-9_.-]+)\2:[ \t]*(?:#.*)?\Z")
+
+
+def scene_ids_in(text: str) -> list[tuple[str, int]]:
+    """The scene ids a scene file's text defines, with their lines, read from its lines
+    alone (for a file YAML cannot read): the keys on lines of their own at the indent of
+    the first key under `scenes:`."""
+    out: list[tuple[str, int]] = []
+    indent: int | None = None
+    under = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip(" "))
+        if not line[0].isspace():
+            under = line.split("#")[0].rstrip() == "scenes:"
+            indent = None
+            continue
+        if not under:
+            continue
+        if indent is None:
+            indent = depth
+        key = SCENE_KEY_LINE.match(line)
+        if depth == indent and key is not None:
+            out.append((key.group(3), number))
+    return out
+
+
+def _starting_value(key: str, value: Any) -> str:
+    """A starting value to suggest for a new variable that `set` or `add` gives `value`."""
+    if key == "add" or (isinstance(value, Plain) and INT.match(value)):
+        return "0"
+    if isinstance(value, Plain) and value in ("true", "false"):
+        return "false"
+    return '""'
 
 
 def _digest_file(digest: Any, relpath: str, data: bytes) -> None:

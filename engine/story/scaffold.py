@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from engine.story.schemas import MANIFEST, SCENE, modeline
+from engine.story.schemas import MANIFEST, SCENE, STORY_SCHEMAS, modeline, write_schemas
 
 
 class ScaffoldError(Exception):
@@ -93,7 +93,8 @@ scenes:
 
 
 def new_story(folder: Path, title: str = "") -> list[Path]:
-    """Write a new story into folder (created if missing, else it must be empty)."""
+    """Write a new story into folder (created if missing, else it must be empty), with
+    a copy of the schemas its files name."""
     if folder.exists():
         if not folder.is_dir():
             raise ScaffoldError(f"'{folder}' exists and is not a folder")
@@ -110,12 +111,14 @@ def new_story(folder: Path, title: str = "") -> list[Path]:
         "road/scenes.yaml": (SCENE, ROAD_SCENES),
     }
     written: list[Path] = []
+    schemas = folder / STORY_SCHEMAS
     try:
         for rel, (schema, text) in files.items():
             path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"{modeline(schema, path)}\n{text}", encoding="utf-8")
+            path.write_text(f"{modeline(schema, path, schemas)}\n{text}", encoding="utf-8")
             written.append(path)
+        written += write_schemas(schemas)
     except OSError as e:
         raise ScaffoldError(f"cannot write '{e.filename or folder}': {e.strerror or e}"
                             ) from None

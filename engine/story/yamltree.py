@@ -33,7 +33,6 @@ from engine.core.diagnostics import (
     SECOND_DOCUMENT,
     SOME_CHARACTER_YAML_REFUSES,
     TAG,
-    YAML_SYNTAX,
     Diagnostic,
     Message,
 )
@@ -253,8 +252,9 @@ def parse_yaml_text(text: str, shown_path: str, clean: bool | None = None
         if "maximum nesting depth" in problem:
             diagnostics.append(NESTING_TOO_DEEP.at(shown_path, line, depth=MAX_DEPTH))
             return None, diagnostics
-        context = f" {e.context.strip()}" if e.context else ""
-        diagnostics.append(YAML_SYNTAX.at(shown_path, line, problem=problem, context=context))
+        from engine.story.yaml_errors import explain
+
+        diagnostics.append(explain(text, e, shown_path))
         return None, diagnostics
     except UnicodeEncodeError as e:  # a lone surrogate handed to libyaml
         line = text.count("\n", 0, e.start) + 1

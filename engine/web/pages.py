@@ -66,7 +66,8 @@ def templates() -> jinja2.Environment:
     """Jinja2 with autoescaping on for everything: no text is ever markup."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True,
+                             auto_reload=False)  # (no stat of the file on every page)
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env
 

@@ -1,9 +1,9 @@
 """The class's reports and summary, built from the games in the database.
 
 A student's report is built from their game as `hailsham report` builds one from a save
-file (engine.play.saves.from_json, then engine.classroom.report.build), and the class
-summary from those reports as `hailsham class` builds one from report files (read back
-from their JSON, then engine.classroom.summary.summarise_reports): the teacher's page,
+file (the game's state read as a save is, then engine.classroom.report.build), and the
+class summary from those reports as `hailsham class` builds one from report files (read
+back from their JSON, then engine.classroom.summary.summarise_reports): the teacher's page,
 the exported files and `hailsham class` run on those files all agree.
 """
 
@@ -21,9 +21,10 @@ from engine.classroom import report as rep
 from engine.classroom.report_render import render as render_report
 from engine.classroom.summary import ClassSummary, Handed, LeftOut, summarise_reports
 from engine.core.model import Story
-from engine.play.saves import SaveError, from_json
-from engine.web.games import SLOT
-from engine.web.storage import Game, Storage, Student
+from engine.play.saves import Loaded, header
+from engine.web.games import GameGone, state_of
+from engine.web.pages import Web
+from engine.web.storage import Game, Student
 
 MAX_CACHED = 5000  # reports kept in memory; past this the cache starts again
 _NOT_NAME = re.compile(r"[^\w-]+")  # as `hailsham report` names its files
@@ -54,11 +55,16 @@ def report_file_name(student: Student, row: Game) -> str:
     return f"{stem or 'player'}.json"
 
 
-def build_report(story: Story, student: Student, row: Game) -> rep.Report:
-    """The student's report, as `hailsham report --name DISPLAY` writes it of a save
-    holding this game; SaveError when the game no longer fits the story."""
-    loaded = from_json(story, json.loads(row.data), SLOT)
-    return attrs.evolve(rep.build(story, loaded), player=student.display)
+def build_report(w: Web, student: Student, row: Game) -> rep.Report:
+    """The student's report, as `hailsham report --name DISPLAY` builds one from a save
+    of this game: the state read back as a save is (games.state_of, which most often
+    has it in memory already); then read back from its JSON as `hailsham class` reads
+    the file. Raises GameGone when the game no longer fits the story."""
+    state, notes = state_of(w, row)
+    player, game, saved_at = header(json.loads(row.data))
+    loaded = Loaded(state, notes, player, saved_at, game, row.revision)
+    report = attrs.evolve(rep.build(w.story, loaded), player=student.display)
+    return rep.from_json(rep.to_json(report))
 
 
 @attrs.define
@@ -67,14 +73,14 @@ class ReportCache:
 
     built: dict[tuple[int, int], rep.Report | str] = attrs.Factory(dict)
 
-    def report(self, story: Story, student: Student, row: Game) -> StudentReport:
+    def report(self, w: Web, student: Student, row: Game) -> StudentReport:
         key = (row.id, row.revision)
         found = self.built.get(key)
         if found is None:
             try:
-                found = build_report(story, student, row)
-            except SaveError as e:
-                found = f"{student.display}'s game no longer fits the story ({e})"
+                found = build_report(w, student, row)
+            except GameGone as e:
+                found = f"the game no longer fits the story ({e})"
             if len(self.built) >= MAX_CACHED:
                 self.built.clear()
             self.built[key] = found
@@ -82,9 +88,9 @@ class ReportCache:
             return StudentReport(student, row, None, found)
         return StudentReport(student, row, found)
 
-    def class_reports(self, story: Story, storage: Storage) -> list[StudentReport]:
+    def class_reports(self, w: Web) -> list[StudentReport]:
         """Every student's report of their current game, first joined first."""
-        return [self.report(story, s, row) for s, row in storage.current_games()]
+        return [self.report(w, s, row) for s, row in w.storage.current_games()]
 
 
 def summary(story: Story, reports: Sequence[StudentReport], anonymous: bool,
@@ -96,8 +102,8 @@ def summary(story: Story, reports: Sequence[StudentReport], anonymous: bool,
     for r in sorted(reports, key=lambda r: r.file_name):
         if r.report is None:
             left_out.append(LeftOut(r.file_name, r.problem))
-        else:  # read back from its JSON, as `hailsham class` reads the file
-            handed.append(Handed(r.file_name, rep.from_json(rep.to_json(r.report))))
+        else:
+            handed.append(Handed(r.file_name, r.report))
     return summarise_reports(handed, story, left_out, anonymous=anonymous, part=part)
 
 

@@ -327,17 +327,18 @@ async def journal(request: Request) -> Response:
     p = Playing(request)
     if p.student is None:
         return redirect("/")
-    entries: list[tuple[str, Any]] = []
+    # As `:journal` lists it: one entry per reflection (the last answer), under the
+    # heading of the part it was answered in.
+    groups: list[tuple[str, list[tuple[int, Any]]]] = []
     if p.state is not None:
-        story, part = p.w.story, None
-        for i in runtime.last_answers(p.state.journal):
+        story = p.w.story
+        for n, i in enumerate(runtime.last_answers(p.state.journal), start=1):
             entry = p.state.journal[i]
-            heading = ""
-            if story.parts and entry.part != part:
-                part = entry.part
-                heading = story.part_title(part) or part
-            entries.append((heading, entry))
-    return render(request, "journal.html", student=p.student, entries=entries)
+            heading = (story.part_title(entry.part) or entry.part) if story.parts else ""
+            if not groups or groups[-1][0] != heading:
+                groups.append((heading, []))
+            groups[-1][1].append((n, entry))
+    return render(request, "journal.html", student=p.student, groups=groups)
 
 
 routes = [

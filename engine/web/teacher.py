@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import re
-from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,7 +23,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from engine.classroom.export import to_csv
-from engine.classroom.summary import ClassError, ClassSummary
+from engine.classroom.summary import ClassError, ClassSummary, ReflectionTally
+from engine.classroom.summary_projector import to_projector
 from engine.classroom.summary_render import to_html
 from engine.core import runtime
 from engine.web import reports
@@ -89,10 +88,25 @@ def change_token(w: Web) -> str:
             f"{len(storage.open_parts())}")
 
 
-def live_context(w: Web) -> dict[str, Any]:
+def live_tallies(request: Request) -> list[ReflectionTally]:
+    """How the class is answering each reflection: the anonymous class summary's tallies
+    (the same code as `hailsham class`), in story order so that they do not jump about."""
+    story = web(request).story
+    try:
+        plan = reports.summary(story, class_reports(request), anonymous=True).plan
+    except ClassError:  # nobody to summarise yet
+        return []
+    order = {scene.reflection.id: i for i, scene in enumerate(story.scenes.values())
+             if scene.reflection is not None}
+    return sorted(plan, key=lambda t: order.get(t.id, len(order)))
+
+
+def live_context(request: Request) -> dict[str, Any]:
+    w = web(request)
+    token = change_token(w)  # before reading: a change meanwhile shows next time
     opened = w.storage.open_parts()
     seats = [seat(w, s, row, opened) for s, row in w.storage.current_games()]
-    return {"seats": seats, "token": change_token(w),
+    return {"seats": seats, "token": token, "tallies": live_tallies(request),
             "finished": sum(1 for s in seats if s.finished),
             "waiting": sum(1 for s in seats if s.waiting)}
 
@@ -110,10 +124,12 @@ async def home(request: Request) -> Response:
     w = web(request)
     opened = w.storage.open_parts()
     parts = [(p, p.id in opened) for p in w.story.parts]
+    # One at a time: only the first part not yet open has an Open button.
+    closed = next((p.id for p, is_open in parts if not is_open), "")
     return render(request, "teacher.html", info=w.info, address=w.config.address,
-                  parts=parts, poll_ms=POLL_MS, refresh_s=REFRESH_S,
+                  parts=parts, next_part=closed, poll_ms=POLL_MS, refresh_s=REFRESH_S,
                   qr=qr_code(w.config.address),
-                  projector=projector_renderer() is not None, **live_context(w))
+                  **live_context(request))
 
 
 @teacher_only
@@ -123,7 +139,7 @@ async def live(request: Request) -> Response:
     w = web(request)
     if request.query_params.get("since") == change_token(w):
         return Response(status_code=204)
-    context = live_context(w)
+    context = live_context(request)
     response = render(request, "_live.html", **context)
     response.headers["x-live-token"] = context["token"]
     return response
@@ -150,7 +166,7 @@ def class_reports(request: Request) -> list[reports.StudentReport]:
     if not hasattr(state, "teacher_reports"):
         state.teacher_reports = reports.ReportCache()
     cache: reports.ReportCache = state.teacher_reports
-    return cache.class_reports(w.story, w.storage)
+    return cache.class_reports(w)
 
 
 def chosen_part(request: Request) -> str | None:
@@ -177,17 +193,6 @@ def class_summary(request: Request, anonymous: bool) -> ClassSummary | None:
         return None
 
 
-def projector_renderer() -> Callable[[ClassSummary], str] | None:
-    """The projector view's renderer, when engine.classroom offers one.
-    TODO(issue 18): import summary_projector.to_projector directly once it is merged."""
-    try:
-        module = importlib.import_module("engine.classroom.summary_projector")
-    except ModuleNotFoundError:
-        return None
-    renderer: Callable[[ClassSummary], str] | None = getattr(module, "to_projector", None)
-    return renderer
-
-
 def query(**values: str | None) -> str:
     kept = {k: v for k, v in values.items() if v}
     return "?" + urlencode(kept) if kept else ""
@@ -206,8 +211,7 @@ def summary_nav(request: Request, names: bool) -> str:
                       "Whole games"))
         links += [(f"/teacher/summary{query(names='1' if names else None, part=p.id)}",
                    f"Only {p.title}") for p in w.story.parts if p.id != part]
-    if projector_renderer() is not None:
-        links.append((f"/teacher/projector{query(part=part)}", "Projector view"))
+    links.append((f"/teacher/projector{query(part=part)}", "Projector view"))
     links.append((f"/teacher/summary.csv{query(names='1' if names else None, part=part)}",
                   "CSV for a spreadsheet"))
     items = " · ".join(f'<a href="{escape(href)}">{escape(text)}</a>' for href, text in links)
@@ -244,13 +248,10 @@ async def summary_page(request: Request) -> Response:
 
 @teacher_only
 async def projector(request: Request) -> Response:
-    renderer = projector_renderer()
-    if renderer is None:
-        raise HTTPException(404)
     s = class_summary(request, anonymous=True)  # for the wall: never names
     if s is None:
         return render(request, "teacher_note.html", message=NOBODY)
-    return standalone(renderer(s))
+    return standalone(to_projector(s))
 
 
 # --- exports -------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def story_stats(story: Story) -> StoryStats:
     return StoryStats(story.title, places, scenes, sum(places, Counts("total")))
 
 
-def format_stats(stats: StoryStats) -> str:
+def format_stats(stats: StoryStats) -> tuple[str, str]:
+    """The title with the table of places, and the table of scenes."""
     place_rows: list[Row] = [
         [c.name, c.scenes, c.words, c.choices, c.reflections, c.endings]
         for c in (*stats.places, stats.total)]
@@ -91,13 +92,10 @@ def format_stats(stats: StoryStats) -> str:
         [sc.id, sc.place, sc.counts.words, sc.counts.choices,
          "yes" if sc.counts.reflections else "", "yes" if sc.counts.endings else ""]
         for sc in stats.scenes]
-    return "\n".join([
-        stats.title,
-        "",
-        table(["place", "scenes", "words", "choices", "reflections", "endings"], place_rows),
-        "",
-        table(["scene", "place", "words", "choices", "reflection", "ending"], scene_rows),
-    ]) + "\n"
+    places = table(["place", "scenes", "words", "choices", "reflections", "endings"],
+                   place_rows)
+    scenes = table(["scene", "place", "words", "choices", "reflection", "ending"], scene_rows)
+    return f"{stats.title}\n\n{places}", scenes
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str | int]]) -> str:

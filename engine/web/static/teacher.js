@@ -11,11 +11,15 @@
     fetch("/teacher/live?since=" + encodeURIComponent(token),
           {credentials: "same-origin", cache: "no-store"})
       .then(function (response) {
-        if (response.status !== 200) return null;
-        token = response.headers.get("x-live-token") || token;
-        return response.text();
+        // Not while the teacher is on a link in the list: that would take the focus
+        // away. The token stays as it was, so the change is fetched again next time.
+        if (response.status !== 200 || live.contains(document.activeElement)) return null;
+        var next = response.headers.get("x-live-token");
+        return response.text().then(function (html) {
+          live.innerHTML = html;
+          token = next || token;
+        });
       })
-      .then(function (html) { if (html !== null) live.innerHTML = html; })
       .catch(function () { /* the server is restarting: ask again later */ })
       .then(function () { window.setTimeout(poll, every); });
   }
