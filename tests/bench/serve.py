@@ -5,14 +5,16 @@ usage: python tests/bench/serve.py [--students 100] [--every 1.0] [--limit 180]
                                    [--seed 1] [--quick] [--keep DIR]
 
 It starts `python -m engine serve --port 0` on the bundled story with a new database in
-a temporary folder (loopback only), then runs every student at once in this process, each
-with its own HTTP client bound to its own loopback address (127.0.0.10, .11, …: a device
-of its own, so the join limit per address applies as in a classroom). Each student joins
-and plays a whole game as a browser with JavaScript off would (every form post answered
-by a redirect, then the page fetched), waiting about `--every` seconds (±50%, at random)
-before each answer, choosing at random among the answers not taken before, writing a
-journal line at every other journal question. A student still playing after `--limit`
-seconds stops where they are.
+a temporary folder (loopback only), opens every part as the teacher would (through the
+teacher's link), then runs every student at once in this process, each with its own
+HTTP client bound to its own loopback address (127.0.0.10, .11, …: a device of its own,
+so the join limit per address applies as in a classroom). Each student joins and plays
+a whole game as a browser with JavaScript off would (every form post answered by a
+redirect, then the page fetched: the content note, the questions, the part breaks),
+waiting about `--every` seconds (±50%, at random) before each post, choosing at random
+among the answers not taken before, writing a journal line at every other journal
+question. A student still playing after `--limit` seconds stops where they are.
+`--quick` sets 20 students, 0.2 s and 60 s.
 
 It prints: the requests made and their errors (any status but the expected one, any
 failed connection, any page that did not move on after an answer: the target is none),
@@ -73,8 +75,8 @@ class Class:
     times: list[float] = field(default_factory=list)  # every response, in seconds
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, str]:
-    """The real command on the bundled story; its address and class code."""
+def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, str, str]:
+    """The real command on the bundled story; its address, class code, teacher's link."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8",
                XDG_DATA_HOME=str(folder / "data"), HAILSHAM_CACHE=str(folder / "cache"))
     env.pop("HAILSHAM_DEBUG", None)  # as a teacher runs it
@@ -89,11 +91,28 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, str]:
         if line.startswith("Press Ctrl-C"):
             break
     found = {m.group(1): m.group(2) for line in lines
-             if (m := re.match(r"^(Students|Class code): (\S+)$", line))}
-    if len(found) != 2:
+             if (m := re.match(r"^(Students|Class code|Teacher): (\S+)$", line))}
+    if len(found) != 3:
         proc.kill()
         sys.exit("hailsham serve did not start:\n" + "\n".join(lines))
-    return proc, found["Students"], found["Class code"]
+    return proc, found["Students"], found["Class code"], found["Teacher"]
+
+
+def open_every_part(teacher: str) -> int:
+    """The teacher opens every part before the lesson (so nobody waits at a part break);
+    how many parts were opened."""
+    parts = []
+    with httpx.Client(follow_redirects=True, timeout=30) as c:
+        page = c.get(teacher).text
+        while part := re.search(r'name="part" value="([^"]+)"', page):  # the next to open
+            token = CSRF.search(page)
+            assert token and len(parts) < 50 and part.group(1) not in parts, page
+            parts.append(part.group(1))
+            r = c.post(teacher.split("?")[0] + "/open",
+                       data={"part": part.group(1), "csrf": token.group(1)})
+            r.raise_for_status()
+            page = r.text
+    return len(parts)
 
 
 async def request(cls: Class, student: Student, client: httpx.AsyncClient, method: str,
@@ -137,13 +156,19 @@ async def play(cls: Class, student: Student) -> None:
                 return
             await asyncio.sleep(cls.every * cls.rng.uniform(0.5, 1.5))  # reading, thinking
             before = AT.search(page)
-            if 'id="journal"' in page:
+            accepted: tuple[str, int] | str | None = ""
+            if 'action="/begin"' in page:  # the content note
+                page = await post_then_get(cls, student, c, "/begin", page, {})
+            elif 'value="go_on"' in page:  # a part break, the next part open
+                page = await post_then_get(cls, student, c, "/play", page,
+                                           {"action": "go_on"})
+            elif 'id="journal"' in page:
                 journals += 1
                 line = f"{student.name}'s line {journals}: <i>kept</i> & sound"
                 if journals % 2:
                     page = await post_then_get(cls, student, c, "/play", page,
                                                {"action": "write", "journal": line})
-                    accepted: tuple[str, int] | str | None = line
+                    accepted = line
                 else:
                     page = await post_then_get(cls, student, c, "/play", page,
                                                {"action": "skip"})
@@ -168,7 +193,7 @@ async def play(cls: Class, student: Student) -> None:
                 return
             if isinstance(accepted, tuple):
                 student.seen.append(accepted)
-            else:
+            elif accepted != "":  # (a journal question: a line or None, skipped)
                 student.wrote.append(accepted)
 
 
@@ -200,7 +225,7 @@ def in_database(db: Path, students: list[Student]) -> list[str]:
         if game is None:
             missing.append(f"{s.name}: no game")
             continue
-        held = [(a[1], a[2]) for a in game["answers"]]
+        held = [(a[1], a[2]) for a in game["answers"] if a[1] in ("reflection", "choice")]
         # A journal entry is made with the reflection's answer and its line filled in
         # when written: so compare the lines written, in order.
         lines = [entry[6] for entry in game["journal"] if entry[6] is not None]
@@ -240,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"$ python tests/bench/serve.py {' '.join(sys.argv[1:] if argv is None else argv)}")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
-    proc, base, code = start_server(folder)
+    proc, base, code, teacher = start_server(folder)
+    parts = open_every_part(teacher)
     students = [Student(f"Student {i + 1}", f"127.0.0.{10 + i}") for i in range(args.students)]
     load_before = os.getloadavg()[0]
     cpu_before = cpu_seconds(proc.pid)
@@ -261,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     answers = sum(len(s.seen) + len(s.wrote) for s in students)  # a skip is an answer too
     ended = sum(s.ended for s in students)
     p95 = percentile(cls.times, 95) if cls.times else float("nan")
+    print(f"the teacher opened {parts} parts before the lesson")
     print(f"{args.students} students, an answer every {args.every:g} s (±50%), "
           f"{took:.0f} s: {ended} reached an ending, {answers} answers accepted, "
           f"{len(cls.times)} requests ({len(cls.times) / took:.0f} a second)")
