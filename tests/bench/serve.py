@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = open_every_part(teacher)
     students = [Student(f"Student {i + 1}", f"127.0.0.{10 + i}") for i in range(args.students)]
     load_before = os.getloadavg()[0]
+    own_before = time.process_time()
     cpu_before = cpu_seconds(proc.pid)
     began = time.monotonic()
     cls = Class(base, code, args.every, began + args.limit, random.Random(args.seed))
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         memory = peak_memory_mb(proc.pid)
         cpu = cpu_seconds(proc.pid) - cpu_before
         load_after = os.getloadavg()[0]
+        own = time.process_time() - own_before
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
@@ -300,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
           f"request, {cpu / took:.0%} of one core; load average {load_before:.1f} before, "
           f"{load_after:.1f} after (on {os.cpu_count()} cores: more than that and the "
           "times above include waiting for a core)")
+    print(f"the students' side (this process): {own:.1f} s of CPU, {own / took:.0%} of one core")
     print(f"server's peak memory (VmHWM): {memory:.1f} MB (target <= {MEMORY_TARGET_MB:g})")
     print(f"errors: {len(errors)} (target 0)")
     for line in errors[:10]:
