@@ -366,6 +366,14 @@ def test_projector_has_a_screen_per_question_linked_in_order(reports: Path) -> N
         assert not re.search(rf"\b{name}\b", page), name
 
 
+def test_projector_does_not_point_to_a_list_it_does_not_have(reports: Path) -> None:
+    (reports / "garbled.json").write_text('{"format": "hailsham-report", "vers', "utf-8")
+    s = classroom.summarise([reports], story=pond(reports))
+    parsed = Elements(summary_projector.to_projector(s))
+    assert "1 file left out (named on the terminal)" in parsed.text
+    assert "listed at the end" not in parsed.text and "garbled" not in parsed.text
+
+
 def test_class_projector_command(tmp_path: Path, reports: Path) -> None:
     shutil.copytree(reports.parent / "story-pond-2", tmp_path / "story")
     (tmp_path / "names.txt").write_text("Ada\nBen\nCy\nDi\nEve\n", "utf-8")

@@ -46,9 +46,10 @@ def title(summary: ClassSummary) -> str:
     return f"{summary.story_title} — class summary{of_part}"
 
 
-def counts_line(s: ClassSummary) -> str:
+def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> str:
     """'25 players handed in; 129 answers to 23 questions', and what else a teacher
-    should know before reading on."""
+    should know before reading on; `left_out_where` says where the files left out are
+    named (a page that does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
     handed = (f"{_players(s.players)} handed in; {_answers(answers)} to {questions}")
@@ -60,7 +61,7 @@ def counts_line(s: ClassSummary) -> str:
         parts.append(f"story version {s.story_version}")
     if s.left_out:
         n = len(s.left_out)
-        parts.append(f"{n} {'file' if n == 1 else 'files'} left out (listed at the end)")
+        parts.append(f"{n} {'file' if n == 1 else 'files'} left out ({left_out_where})")
     return " · ".join(parts)
 
 
