@@ -503,7 +503,7 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
     roster_file = tmp_path / "roster.txt"
     roster_file.write_bytes("\ufeff  Sam   K. \n\n   \nANN\nsam k.\r\nBo\n".encode())
     names = roster.read_roster(str(roster_file))
-    assert names == ("Sam K.", "ANN", "Bo")
+    assert names == ("Sam K.", "ANN", "sam k.", "Bo")  # two students called Sam K.
     result = roster.check(names, [("a.json", "sam K."), ("b.json", "Ann"),
                                   ("c.json", "Samuel"), ("d.json", None),
                                   ("e.json", "Sam K.")])
@@ -511,12 +511,23 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
     assert result.strangers == (roster.Stranger("c.json", "Samuel"),
                                 roster.Stranger("d.json", None))
     assert roster.in_words(result) == [
-        "Roster: 2 of 3 handed in.", "Not handed in (or left out): Bo.",
+        "Roster: 3 of 4 handed in.", "Not handed in (or left out): Bo.",
         "Not on the roster: Samuel (c.json), a report with no name (d.json)."]
     everyone = roster.check(("Ann",), [("b.json", "ann")])
     assert roster.in_words(everyone) == ["Roster: all 1 handed in."]
     initial = roster.check(("Ann", "Ada L."), [("b.json", "ann")])
     assert roster.in_words(initial)[1] == "Not handed in (or left out): Ada L."
+
+
+def test_a_name_twice_on_the_roster_is_two_students() -> None:
+    names = ("Sam K.", "Ann", "Sam K.")
+    one_sam = roster.check(names, [("a.json", "Sam K."), ("b.json", "Ann")])
+    assert one_sam.missing == ("Sam K.",) and one_sam.strangers == ()
+    assert roster.in_words(one_sam)[:2] == ["Roster: 2 of 3 handed in.",
+                                            "Not handed in (or left out): Sam K."]
+    both = roster.check(names, [("a.json", "Sam K."), ("b.json", "Ann"),
+                                ("c.json", "sam  k.")])
+    assert roster.in_words(both) == ["Roster: all 3 handed in."]
 
 
 def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:
