@@ -519,6 +519,23 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
     assert roster.in_words(initial)[1] == "Not handed in (or left out): Ada L."
 
 
+def test_two_players_of_one_name_are_told_apart(reports: Path) -> None:
+    cy = reports / "cy-pond-2.json"
+    data = json.loads(cy.read_text("utf-8"))
+    data["player"] = "  ben"
+    cy.write_text(json.dumps(data), "utf-8")
+    ben = json.loads((reports / "ben-pond-2.json").read_text("utf-8"))
+    told = {f"Ben ({ben['game'][:6]})", f"  ben ({data['game'][:6]})"}
+    s = classroom.summarise([reports], story=pond(reports),
+                            roster=("Ada", "Ben", "Ben", "Di"))
+    assert {a.player for a in s.answers} == told | {"Ada", "Di"}
+    assert {line.player for t in s.plan for o in t.options for line in o.lines} <= (
+        told | {"Ada", "Di"})
+    assert s.roster is not None and s.roster.missing == ()  # the roster sees the names
+    anonymous = classroom.summarise([reports], story=pond(reports), anonymous=True)
+    assert {a.player for a in anonymous.answers} == {None}
+
+
 def test_a_name_twice_on_the_roster_is_two_students() -> None:
     names = ("Sam K.", "Ann", "Sam K.")
     one_sam = roster.check(names, [("a.json", "Sam K."), ("b.json", "Ann")])
