@@ -133,6 +133,8 @@ def test_markdown_summary(reports: Path) -> None:
     assert lines[2] == ("4 players handed in; 10 answers to 3 questions (1 game "
                         "unfinished) · story version 2")
     assert lines[4].startswith("How to read the split: all agreed — everyone gave")
+    assert "the one whose answers spread most evenly" in lines[4]
+    assert "entropy" not in text  # the measure in plain words: this page is for teachers
     assert lines[6] == "## Discuss first: where the class was most divided"
     trust = lines.index("### 1. How far do you trust Kathy's memory?")
     assert lines[trust + 2] == "Answered by 4 of 4 (100%) · divided · themes: Memory"

@@ -31,9 +31,9 @@ SPLIT = ("How to read the split: all agreed — everyone gave the same answer; m
          "agreed — three in four or more gave one answer; leaning one way — one answer had "
          "more than half; evenly split — the two answers given most are within 10 "
          "percentage points of each other; divided — answers spread out, none over half. "
-         "Questions come most split first; with the same words, by how evenly the answers "
-         "spread over all the options (their normalised entropy). Bars and percentages "
-         "are of those who answered each question.")
+         "Questions come most split first; with the same words, the one whose answers "
+         "spread most evenly over all its options comes first. Bars and percentages are "
+         "of those who answered each question.")
 
 
 def render(summary: ClassSummary, fmt: str) -> str:
