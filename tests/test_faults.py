@@ -1642,7 +1642,7 @@ def test_class_names_answers_an_edited_story_no_longer_has(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
         "reports/cy.json: 20,001 answers left out, as the story has been edited since "
-        "this report was made (reflection 'why': the answer \"Chosen \" is no longer one "
+        "these answers were given (reflection 'why': the answer \"Chosen \" is no longer one "
         "of its options; reflection 'gone0' is no longer in the story; reflection 'gone1' "
         "is no longer in the story; and 19,998 more)\n")
     assert "3 players" in result.stdout
