@@ -133,6 +133,8 @@ def test_markdown_summary(reports: Path) -> None:
     assert lines[2] == ("4 players handed in; 10 answers to 3 questions (1 game "
                         "unfinished) · story version 2")
     assert lines[4].startswith("How to read the split: all agreed — everyone gave")
+    assert "the one whose answers spread most evenly" in lines[4]
+    assert "entropy" not in text  # the measure in plain words: this page is for teachers
     assert lines[6] == "## Discuss first: where the class was most divided"
     trust = lines.index("### 1. How far do you trust Kathy's memory?")
     assert lines[trust + 2] == "Answered by 4 of 4 (100%) · divided · themes: Memory"
@@ -366,6 +368,14 @@ def test_projector_has_a_screen_per_question_linked_in_order(reports: Path) -> N
         assert not re.search(rf"\b{name}\b", page), name
 
 
+def test_projector_does_not_point_to_a_list_it_does_not_have(reports: Path) -> None:
+    (reports / "garbled.json").write_text('{"format": "hailsham-report", "vers', "utf-8")
+    s = classroom.summarise([reports], story=pond(reports))
+    parsed = Elements(summary_projector.to_projector(s))
+    assert "1 file left out (named on the terminal)" in parsed.text
+    assert "listed at the end" not in parsed.text and "garbled" not in parsed.text
+
+
 def test_class_projector_command(tmp_path: Path, reports: Path) -> None:
     shutil.copytree(reports.parent / "story-pond-2", tmp_path / "story")
     (tmp_path / "names.txt").write_text("Ada\nBen\nCy\nDi\nEve\n", "utf-8")
@@ -495,7 +505,7 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
     roster_file = tmp_path / "roster.txt"
     roster_file.write_bytes("\ufeff  Sam   K. \n\n   \nANN\nsam k.\r\nBo\n".encode())
     names = roster.read_roster(str(roster_file))
-    assert names == ("Sam K.", "ANN", "Bo")
+    assert names == ("Sam K.", "ANN", "sam k.", "Bo")  # two students called Sam K.
     result = roster.check(names, [("a.json", "sam K."), ("b.json", "Ann"),
                                   ("c.json", "Samuel"), ("d.json", None),
                                   ("e.json", "Sam K.")])
@@ -503,12 +513,40 @@ def test_roster_lines_are_names_compared_without_case_or_spacing(tmp_path: Path)
     assert result.strangers == (roster.Stranger("c.json", "Samuel"),
                                 roster.Stranger("d.json", None))
     assert roster.in_words(result) == [
-        "Roster: 2 of 3 handed in.", "Not handed in (or left out): Bo.",
+        "Roster: 3 of 4 handed in.", "Not handed in (or left out): Bo.",
         "Not on the roster: Samuel (c.json), a report with no name (d.json)."]
     everyone = roster.check(("Ann",), [("b.json", "ann")])
     assert roster.in_words(everyone) == ["Roster: all 1 handed in."]
     initial = roster.check(("Ann", "Ada L."), [("b.json", "ann")])
     assert roster.in_words(initial)[1] == "Not handed in (or left out): Ada L."
+
+
+def test_two_players_of_one_name_are_told_apart(reports: Path) -> None:
+    cy = reports / "cy-pond-2.json"
+    data = json.loads(cy.read_text("utf-8"))
+    data["player"] = "  ben"
+    cy.write_text(json.dumps(data), "utf-8")
+    ben = json.loads((reports / "ben-pond-2.json").read_text("utf-8"))
+    told = {f"Ben ({ben['game'][:6]})", f"  ben ({data['game'][:6]})"}
+    s = classroom.summarise([reports], story=pond(reports),
+                            roster=("Ada", "Ben", "Ben", "Di"))
+    assert {a.player for a in s.answers} == told | {"Ada", "Di"}
+    assert {line.player for t in s.plan for o in t.options for line in o.lines} <= (
+        told | {"Ada", "Di"})
+    assert s.roster is not None and s.roster.missing == ()  # the roster sees the names
+    anonymous = classroom.summarise([reports], story=pond(reports), anonymous=True)
+    assert {a.player for a in anonymous.answers} == {None}
+
+
+def test_a_name_twice_on_the_roster_is_two_students() -> None:
+    names = ("Sam K.", "Ann", "Sam K.")
+    one_sam = roster.check(names, [("a.json", "Sam K."), ("b.json", "Ann")])
+    assert one_sam.missing == ("Sam K.",) and one_sam.strangers == ()
+    assert roster.in_words(one_sam)[:2] == ["Roster: 2 of 3 handed in.",
+                                            "Not handed in (or left out): Sam K."]
+    both = roster.check(names, [("a.json", "Sam K."), ("b.json", "Ann"),
+                                ("c.json", "sam  k.")])
+    assert roster.in_words(both) == ["Roster: all 3 handed in."]
 
 
 def test_class_roster_says_who_has_not_handed_in(tmp_path: Path, reports: Path) -> None:

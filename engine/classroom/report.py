@@ -31,6 +31,11 @@ class ReportError(ValueError):
     """A report file that cannot be used; the message says why, in a few words."""
 
 
+# Hex digits of a game's id shown in its report's file name, and in a class summary
+# beside a name two players share: one game, one file, one person.
+GAME_ID_SHOWN = 6
+
+
 @attrs.frozen
 class Stop:
     """One scene on the player's path, and the choice that led on from it."""

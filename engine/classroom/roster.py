@@ -3,6 +3,7 @@ handed in, and which reports name someone who is not on it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -38,7 +39,8 @@ def name_key(name: str) -> str:
 
 
 def read_roster(path: str) -> tuple[str, ...]:
-    """The names on a roster, each once, in its order; RosterError if it cannot be read."""
+    """The names on a roster, one per line in its order (a name twice is two students);
+    RosterError if it cannot be read."""
     try:
         raw = read_bounded(path, MAX_ROSTER_BYTES)
     except NotAFile as e:
@@ -52,27 +54,32 @@ def read_roster(path: str) -> tuple[str, ...]:
         text = raw.decode("utf-8-sig")  # a spreadsheet's or an editor's BOM is no name
     except UnicodeDecodeError:
         raise RosterError(f"the roster {path} is not UTF-8 text") from None
-    names: dict[str, str] = {}
-    for line in text.splitlines():
-        name = " ".join(clean(line).split())
-        if name:
-            names.setdefault(name_key(name), name)
-    return tuple(names.values())
+    # A name on two lines is two students (two "Sam K." in one class), not a slip.
+    names = (" ".join(clean(line).split()) for line in text.splitlines())
+    return tuple(name for name in names if name)
 
 
 def check(roster: Sequence[str], handed: Iterable[tuple[str, str | None]]) -> RosterCheck:
     """The roster against the reports counted, as (file, player) pairs."""
-    listed = {name_key(n) for n in roster}
-    seen: set[str] = set()
+    # Each report accounts for one line of its name: of two "Sam K." on the roster
+    # and one report, one Sam K. is still missing.
+    reports: Counter[str] = Counter()
     strangers = []
+    listed = {name_key(n) for n in roster}
     for file, player in handed:
         key = name_key(player) if player else ""
         if key in listed:
-            seen.add(key)
+            reports[key] += 1
         else:
             strangers.append(Stranger(file, player))
-    return RosterCheck(len(roster), tuple(n for n in roster if name_key(n) not in seen),
-                       tuple(strangers))
+    missing = []
+    for name in roster:
+        key = name_key(name)
+        if reports[key]:
+            reports[key] -= 1
+        else:
+            missing.append(name)
+    return RosterCheck(len(roster), tuple(missing), tuple(strangers))
 
 
 def in_words(result: RosterCheck) -> list[str]:

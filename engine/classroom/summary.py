@@ -20,8 +20,14 @@ from pathlib import Path
 import attrs
 
 from engine.classroom.authority import Dropped, authorised, authority, once_each
-from engine.classroom.report import Report, ReportError, from_json, limited_to
-from engine.classroom.roster import RosterCheck, check
+from engine.classroom.report import (
+    GAME_ID_SHOWN,
+    Report,
+    ReportError,
+    from_json,
+    limited_to,
+)
+from engine.classroom.roster import RosterCheck, check, name_key
 from engine.core.diagnostics import StoryError
 from engine.core.model import Story
 from engine.core.text import shortened
@@ -324,8 +330,8 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
         raise ClassError("none of the files is a usable report"
                          + (f" ({left_out[0].name}: {left_out[0].reason})"
                             if len(left_out) == 1 else ""))
-    reports = [attrs.evolve(h.report, reflections=once_each(h.report.reflections))
-               for h in handed]
+    reports = told_apart([attrs.evolve(h.report, reflections=once_each(h.report.reflections))
+                          for h in handed])
     first = reports[0]
     return ClassSummary(
         first.story_title, first.story_id, first.story_version, len(reports),
@@ -335,6 +341,14 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
                                                     for h in handed)),
         _answers(reports, anonymous),
         tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped))
+
+
+def told_apart(reports: Sequence[Report]) -> list[Report]:
+    """The reports, with the short game id of their file name after each name that two
+    or more players share, so that two "Sam K." are two people on every page."""
+    shared = Counter(name_key(r.player) for r in reports if r.player)
+    return [attrs.evolve(r, player=f"{r.player} ({r.game[:GAME_ID_SHOWN]})")
+            if r.player and shared[name_key(r.player)] > 1 else r for r in reports]
 
 
 def answers_left_out(dropped: Sequence[Dropped]) -> str:

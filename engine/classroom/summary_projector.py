@@ -121,7 +121,9 @@ def _start(s: ClassSummary) -> str:
                 for g in plan_groups(s)]
     sections += ['<li><a href="#endings">Endings reached</a></li>',
                  '<li><a href="#themes">Themes by engagement</a></li>']
-    return (f"<h1>{h(title(s))}</h1>\n<p class=\"meta\">{h(counts_line(s))}</p>\n"
+    # The projector lists no files: they are named on the teacher's terminal only.
+    meta = counts_line(s, left_out_where="named on the terminal")
+    return (f"<h1>{h(title(s))}</h1>\n<p class=\"meta\">{h(meta)}</p>\n"
             f'<ul class="sections">{"".join(sections)}</ul>\n'
             '<p class="where">Next and previous: the arrow keys, or the links below.</p>')
 

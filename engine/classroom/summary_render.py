@@ -31,9 +31,9 @@ SPLIT = ("How to read the split: all agreed — everyone gave the same answer; m
          "agreed — three in four or more gave one answer; leaning one way — one answer had "
          "more than half; evenly split — the two answers given most are within 10 "
          "percentage points of each other; divided — answers spread out, none over half. "
-         "Questions come most split first; with the same words, by how evenly the answers "
-         "spread over all the options (their normalised entropy). Bars and percentages "
-         "are of those who answered each question.")
+         "Questions come most split first; with the same words, the one whose answers "
+         "spread most evenly over all its options comes first. Bars and percentages are "
+         "of those who answered each question.")
 
 
 def render(summary: ClassSummary, fmt: str) -> str:
@@ -46,9 +46,10 @@ def title(summary: ClassSummary) -> str:
     return f"{summary.story_title} — class summary{of_part}"
 
 
-def counts_line(s: ClassSummary) -> str:
+def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> str:
     """'25 players handed in; 129 answers to 23 questions', and what else a teacher
-    should know before reading on."""
+    should know before reading on; `left_out_where` says where the files left out are
+    named (a page that does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
     handed = (f"{_players(s.players)} handed in; {_answers(answers)} to {questions}")
@@ -60,7 +61,7 @@ def counts_line(s: ClassSummary) -> str:
         parts.append(f"story version {s.story_version}")
     if s.left_out:
         n = len(s.left_out)
-        parts.append(f"{n} {'file' if n == 1 else 'files'} left out (listed at the end)")
+        parts.append(f"{n} {'file' if n == 1 else 'files'} left out ({left_out_where})")
     return " · ".join(parts)
 
 

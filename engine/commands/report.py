@@ -9,8 +9,6 @@ from typing import Any
 from engine.commands import EXIT_OK, EXIT_PROBLEM, output_option, story_options
 from engine.commands.play import player_name
 
-GAME_ID_SHOWN = 6  # hex digits of the game's id in the file name: one game, one file
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("report", help="write a player's report of a saved game",
@@ -40,7 +38,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import attrs
 
-    from engine.classroom.report import build
+    from engine.classroom.report import GAME_ID_SHOWN, build
     from engine.classroom.report_render import render
     from engine.commands.loaded import story_and_game
     from engine.commands.output import AlreadyThere, OutputError, file_stem, write_document
