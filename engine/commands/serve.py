@@ -110,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
         shown_host = lan_address() if args.lan else "127.0.0.1"
         students = f"http://{shown_host}:{port}/"
         app = create_app(WebConfig(story, storage, info, address=students))
-        print(f"Class {clean(info.name)}: {clean(story.title)} (kept in {clean(str(db))})")
+        # "Class Class: …" would read oddly when no --class was given
+        named = "A class" if info.name == DEFAULT_CLASS else f"Class {clean(info.name)}"
+        print(f"{named}: {clean(story.title)} (kept in {clean(str(db))})")
         print(f"Students: {students}")
         if args.lan:
             import segno
