@@ -172,6 +172,26 @@ def test_serve_refuses_a_database_of_another_class_or_story(
     assert "cannot use the database" in capsys.readouterr().err
 
 
+def test_serve_leaves_another_programs_database_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    for table in ("notes (text TEXT)", "class (teacher TEXT)"):
+        db = tmp_path / f"{table.split()[0]}.sqlite3"
+        with sqlite3.connect(db) as other:
+            other.execute(f"CREATE TABLE {table}")
+        other.close()
+        assert main(["serve", "--db", str(db)]) == 1
+        err = capsys.readouterr().err
+        assert "is not a class database" in err and "Traceback" not in err
+        with sqlite3.connect(db) as other:
+            tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master")}
+            mode = other.execute("PRAGMA journal_mode").fetchone()[0]
+        other.close()
+        if table.startswith("notes"):  # refused before anything was written to it
+            assert tables == {"notes"} and mode == "delete"
+
+
 def test_serve_says_when_the_port_is_taken(tmp_path: Path, story: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     import socket

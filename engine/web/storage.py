@@ -172,13 +172,30 @@ class Storage:
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False,
                                        isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)  # each statement idempotent
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path} cannot be opened ({e})") from None
+        try:
+            self._prepare()
+        except StorageError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as e:
+            self._db.close()
             raise StorageError(f"{self.path} is not a class database ({e})") from None
+
+    def _prepare(self) -> None:
+        """Make (or check) the class's tables; StorageError for another program's
+        database, which is refused before anything is written to it (a --db typed
+        wrong must not gain our tables), or for one of a newer hailsham."""
+        self._db.execute("PRAGMA busy_timeout=5000")
+        tables = {r[0] for r in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "class" not in tables:
+            raise StorageError(f"{self.path} is not a class database")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)  # each statement idempotent
         info = self._db.execute("SELECT schema FROM class").fetchone()
         if info is not None and info[0] > SCHEMA_VERSION:
             raise StorageError(f"{self.path} was written by a newer hailsham")
