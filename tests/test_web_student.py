@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,9 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     b.get("/play")
     b.post("/again")  # a new game: the content note first; the old game is kept
     assert "Content note" in b.page
-    assert len(school.storage.games_of(1)) == 2
+    with sqlite3.connect(school.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM games").fetchone() == (2,)
+    db.close()
 
 
 def test_undo_takes_back_one_answer_and_its_journal_line(school: Class) -> None:

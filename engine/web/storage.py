@@ -149,15 +149,6 @@ class AnswerRecord:
     steps: int
 
 
-@attrs.frozen
-class LoggedAnswer:
-    id: int
-    student: int
-    game: int
-    answer: AnswerRecord
-    at: str
-
-
 class Storage:
     """One class's database. Open it with `Storage(path)`; `close()` when done."""
 
@@ -319,12 +310,6 @@ class Storage:
                  at)
         return row
 
-    def games_of(self, student_id: int) -> list[Game]:
-        """All of a student's games, oldest first."""
-        rows = self._read(f"SELECT {_GAME_COLUMNS} FROM games WHERE student = ? "
-                          "ORDER BY id", (student_id,))
-        return [_game(r) for r in rows]
-
     @staticmethod
     def _insert_game(db: sqlite3.Connection, student: int, game: str, data: str,
                      where: Where, at: str) -> Game:
@@ -335,12 +320,6 @@ class Storage:
         return Game(_rowid(cur), student, game, 1, data, False, (), where, at)
 
     # --- the answers' log ----------------------------------------------------------
-
-    def answers_since(self, after: int = 0, limit: int = 1000) -> list[LoggedAnswer]:
-        """Answers logged after the one with id `after`, oldest first."""
-        rows = self._read("SELECT id, student, game, kind, scene, number, part, steps, at "
-                          "FROM answers WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
-        return [LoggedAnswer(r[0], r[1], r[2], AnswerRecord(*r[3:8]), r[8]) for r in rows]
 
     def last_answer_id(self) -> int:
         """Goes up with every answer anyone gives: a live view's 'anything new?'."""
