@@ -206,11 +206,13 @@ def test_serve_says_when_the_port_is_taken(tmp_path: Path, story: Path,
     assert f"cannot listen on port {port}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("missing", ["uvicorn", "python_multipart"])
 def test_serve_without_its_extra_says_how_to_install_it(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        missing: str) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
     assert main(["serve"]) == 1
-    assert "pip install 'hailsham[serve]'" in capsys.readouterr().err
+    assert f"({missing} is missing): pip install 'hailsham[serve]'" in capsys.readouterr().err
 
 
 def test_a_class_is_kept_in_the_data_folder_by_its_name() -> None:
@@ -220,3 +222,10 @@ def test_a_class_is_kept_in_the_data_folder_by_its_name() -> None:
     assert path.name == "10b-english.sqlite3" and path.parent.name == "classes"
     assert str(path).startswith(os.environ["XDG_DATA_HOME"])  # (set by conftest)
     assert default_db("!!!").name == "class.sqlite3"
+
+
+def test_serve_does_not_blame_the_extra_for_a_module_of_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "engine.web.pages", None)
+    with pytest.raises(ModuleNotFoundError):  # a bug: HAILSHAM_DEBUG lets it through
+        main(["serve"])
