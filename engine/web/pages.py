@@ -36,7 +36,6 @@ class WebConfig:
     join_window: float = 60.0  # … in this many seconds
     # Show tracebacks in the browser and let exceptions propagate (tests only).
     debug: bool = attrs.field(factory=lambda: bool(os.environ.get("HAILSHAM_DEBUG")))
-    https: bool = False  # cookies marked Secure (behind a TLS proxy)
     address: str = ""  # the students' address, as `serve` printed it (shown to the teacher)
 
 
