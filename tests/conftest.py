@@ -79,6 +79,13 @@ def run_hailsham(args: list[str], input: str = "", cwd: Path | None = None,
         text=True, cwd=cwd, env=env, timeout=timeout, encoding="utf-8")
 
 
+def typed_replay(finding: str) -> str:
+    """What to type into `play --plain` to follow a finding's "after answering 1 (Enter)
+    2" (a skipped journal line is an empty line)."""
+    answers = finding.split("after answering ", 1)[1].split()
+    return "".join(("" if a == "(Enter)" else a) + "\n" for a in answers)
+
+
 def autosaves(folder: Path) -> list[Path]:
     """The games' own autosaves in a saves folder (autosave-GAME.json), oldest first."""
     found = [p for p in folder.glob("autosave-*.json") if AUTOSAVE_NAME.match(p.name)]

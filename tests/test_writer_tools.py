@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, run_hailsham
+from conftest import ROOT, run_hailsham, typed_replay
 
 from engine.check.explore import check
 from engine.core import runtime
@@ -220,9 +220,8 @@ def test_check_random_reports_failures_with_a_replay(story_dir, tmp_path):
     assert lines[0].startswith("30 playthroughs, ")
     assert " steps in " in lines[0]
     fail = next(line for line in lines if line.startswith("FAIL: dead end at scene 'b'"))
-    answers = fail.split("after answering ")[1].split()
     replay = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
-                           str(tmp_path / "s")], input="\n".join(answers) + "\n", cwd=tmp_path)
+                           str(tmp_path / "s")], input=typed_replay(fail), cwd=tmp_path)
     assert replay.returncode == 1  # the same dead end, reached by hand
     assert "scene 'b' has no choice open" in replay.stdout
 
