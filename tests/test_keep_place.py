@@ -11,14 +11,10 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import MANIFEST, run_hailsham, typed_replay
+from conftest import DEAD_END, MANIFEST, run_hailsham, typed_replay
 
-STORY = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
+# A reflection with a journal question, for scene a of the stories below.
+REFLECTION = """\
     reflection:
       id: r
       themes: [memory]
@@ -27,6 +23,14 @@ scenes:
         - text: One
         - text: Two
       journal: Why?
+"""
+STORY = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    add: {n: 1}
+""" + REFLECTION + """\
     choices:
       - {text: again, goto: a}
   b:
@@ -186,29 +190,8 @@ def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path, story_d
                for line in player.transcript)
 
 
-DEAD_AFTER_JOURNALS = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
-    reflection:
-      id: r
-      themes: [memory]
-      prompt: Which?
-      options:
-        - text: One
-        - text: Two
-      journal: Why?
-    choices:
-      - {text: again, goto: a, if: n < 3}
-      - {text: out, goto: b}
-  b:
-    place: here
-    text: B.
-    choices:
-      - {text: back, goto: a, if: n < 2}
-"""
+# The dead end, with a reflection (and its journal line) at every visit to scene a.
+DEAD_AFTER_JOURNALS = DEAD_END.replace("    add: {n: 1}\n", "    add: {n: 1}\n" + REFLECTION)
 
 
 def test_a_dead_ends_answers_replay_it_with_the_journal_lines(tmp_path, story_dir):

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, run_hailsham, typed_replay
+from conftest import DEAD_END, ROOT, run_hailsham, typed_replay
 
 from engine.check.explore import check
 from engine.core import runtime
@@ -194,25 +194,8 @@ def test_a_random_runs_picks_replay_it_in_play_plain(story_dir, tmp_path):
         assert result.stdout.endswith(f"The end: {ending.static}\n")
 
 
-DEAD = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
-    choices:
-      - {text: again, goto: a, if: n < 3}
-      - {text: out, goto: b}
-  b:
-    place: here
-    text: B.
-    choices:
-      - {text: back, goto: a, if: n < 2}
-"""
-
-
 def test_check_random_reports_failures_with_a_replay(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     result = run_hailsham(["check", str(folder), "--random", "30", "--seed", "2"],
                           cwd=tmp_path)
     assert result.returncode == 1
@@ -289,7 +272,7 @@ def test_warp_starts_anywhere_with_values(story_dir, tmp_path):
 
 
 def test_reload_keeps_the_game_and_refuses_a_broken_story(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     scenes = folder / "scenes.yaml"
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "play", "--plain", "--story", str(folder), "--saves",
@@ -319,7 +302,7 @@ def test_reload_keeps_the_game_and_refuses_a_broken_story(story_dir, tmp_path):
 
 
 def test_watch_checks_again_after_a_save(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "check", str(folder), "--watch"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
