@@ -8,6 +8,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import attrs
 import jinja2
@@ -144,7 +145,10 @@ def teacher_only(endpoint: Endpoint) -> Endpoint:
             if not security.same_secret(given, web(request).info.teacher_key):
                 raise HTTPException(403, "teacher")
             request.session[TEACHER] = security.teacher_mark(given)
-            return redirect(request.url.path)
+            # The same page without the key (a link such as ?names=1&key=… keeps the rest).
+            rest = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                              if k != "key"])
+            return redirect(request.url.path + (f"?{rest}" if rest else ""))
         if not is_teacher(request):
             raise HTTPException(403, "teacher")
         return await endpoint(request)
