@@ -229,3 +229,20 @@ def test_serve_does_not_blame_the_extra_for_a_module_of_its_own(
     monkeypatch.setitem(sys.modules, "engine.web.pages", None)
     with pytest.raises(ModuleNotFoundError):  # a bug: HAILSHAM_DEBUG lets it through
         main(["serve"])
+
+
+def test_lan_address_falls_back_to_the_computers_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from engine.commands.serve import lan_address
+
+    def unreachable(*_: object) -> None:
+        raise OSError("Network is unreachable")
+
+    def unknown(*_: object) -> str:
+        raise socket.gaierror("Name or service not known")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    monkeypatch.setattr(socket, "gethostbyname", unknown)
+    monkeypatch.setattr(socket, "gethostname", lambda: "teachers-laptop")
+    assert lan_address() == "teachers-laptop"

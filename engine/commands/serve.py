@@ -56,14 +56,19 @@ def default_db(class_name: str) -> Path:
 
 
 def lan_address() -> str:
-    """This computer's address on the local network (no packet is sent to find it)."""
+    """This computer's address on the local network (no packet is sent to find it);
+    failing that, its name, which students may still type."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
             s.connect(("10.255.255.255", 1))
             address: str = s.getsockname()[0]
             return address
         except OSError:
-            return socket.gethostbyname(socket.gethostname())
+            pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:  # (no network at all, or a name no resolver knows)
+        return socket.gethostname()
 
 
 def run(args: argparse.Namespace) -> int:
