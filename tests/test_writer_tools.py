@@ -355,6 +355,15 @@ def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, t
     assert ok.returncode == 0 and ok.stdout.rstrip().endswith(" passed, 0 failed")
 
 
+def test_record_cover_says_plainly_when_it_cannot_write(story_dir, tmp_path):
+    folder = story_dir(RANDOM)
+    (folder / "_tests").write_text("a file where the plans' folder goes", "utf-8")
+    result = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("hailsham: cannot write the plans into ")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.slow
 def test_check_says_how_it_is_getting_on_in_a_real_terminal(tmp_path):
