@@ -454,3 +454,19 @@ def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
     report = json.loads(capsys.readouterr().out)
     assert report["player"] == "Ada"
     assert "Polish." in json.dumps(report)
+
+
+def test_the_join_limit_forgets_idle_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.web import security
+
+    clock = [0.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(security, "MAX_ADDRESSES", 3)
+    joins = security.RateLimit(limit=2, window=60)
+    for address in "abcd":
+        assert joins.allow(address)
+    assert len(joins._seen) == 4  # all tried within the window: all remembered
+    clock[0] = 100.0
+    assert joins.allow("e")
+    assert set(joins._seen) == {"e"}  # the others' attempts are long past
+    assert joins.allow("a") and joins.allow("a") and not joins.allow("a")
