@@ -281,6 +281,16 @@ def test_a_journal_line_over_2000_characters_is_refused_and_kept_in_the_box(
     assert school.game()["journal"][0][6] == "y" * 2000
 
 
+def test_a_line_break_counts_once_towards_the_journal_limit(school: Class) -> None:
+    # The box's maxlength counts a line break as one character; the form sends CRLF.
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="write", journal="y" * 1000 + "\r\n" + "z" * 999)
+    assert b.status == 200
+    assert school.game()["journal"][0][6] == "y" * 1000 + " " + "z" * 999
+
+
 def test_request_bodies_are_bounded(school: Class) -> None:
     b = school.student()
     r = b.client.post("/play", content=b"a" * 70_000,

@@ -251,7 +251,9 @@ async def answer(request: Request) -> Response:
     q = runtime.question(story, state)
     try:
         if isinstance(q, JournalQuestion):
-            line = "" if field(form, "action") == "skip" else field(form, "journal")
+            # A form sends a line break as CRLF, which the box's maxlength counts as one.
+            line = ("" if field(form, "action") == "skip"
+                    else field(form, "journal").replace("\r\n", "\n"))
             if len(line) > MAX_JOURNAL_CHARS:
                 error = (f"Your journal line is {len(line):,} characters long; at most "
                          f"{MAX_JOURNAL_CHARS:,} fit. Shorten it and keep it again.")
