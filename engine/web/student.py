@@ -23,6 +23,7 @@ from engine.core.runtime import (
     PartQuestion,
     ReflectionQuestion,
 )
+from engine.play.saves import UNDO_CUT_SHORT
 from engine.web import games, security
 from engine.web.games import GameGone
 from engine.web.pages import (
@@ -153,7 +154,7 @@ class Playing:
         self.state = state
         if notes:  # the story was edited: say so once, and keep the game as it now fits
             flash(request, CHANGED)
-            if any("undo cannot" in n for n in notes):
+            if any(UNDO_CUT_SHORT in n for n in notes):
                 flash(request, NO_UNDO)
             self.row = games.commit(self.w, row, state, self.student.display,
                                     keep_shown=True) or row
