@@ -79,6 +79,31 @@ def run_hailsham(args: list[str], input: str = "", cwd: Path | None = None,
         text=True, cwd=cwd, env=env, timeout=timeout, encoding="utf-8")
 
 
+# Scene b has no open choice once n reaches 2: the checker's dead end (E301).
+DEAD_END = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    add: {n: 1}
+    choices:
+      - {text: again, goto: a, if: n < 3}
+      - {text: out, goto: b}
+  b:
+    place: here
+    text: B.
+    choices:
+      - {text: back, goto: a, if: n < 2}
+"""
+
+
+def typed_replay(finding: str) -> str:
+    """What to type into `play --plain` to follow a finding's "after answering 1 (Enter)
+    2" (a skipped journal line is an empty line)."""
+    answers = finding.split("after answering ", 1)[1].split()
+    return "".join(("" if a == "(Enter)" else a) + "\n" for a in answers)
+
+
 def autosaves(folder: Path) -> list[Path]:
     """The games' own autosaves in a saves folder (autosave-GAME.json), oldest first."""
     found = [p for p in folder.glob("autosave-*.json") if AUTOSAVE_NAME.match(p.name)]

@@ -11,14 +11,10 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import MANIFEST, run_hailsham
+from conftest import DEAD_END, MANIFEST, run_hailsham, typed_replay
 
-STORY = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
+# A reflection with a journal question, for scene a of the stories below.
+REFLECTION = """\
     reflection:
       id: r
       themes: [memory]
@@ -27,6 +23,14 @@ scenes:
         - text: One
         - text: Two
       journal: Why?
+"""
+STORY = """\
+scenes:
+  a:
+    place: here
+    text: A {n}.
+    add: {n: 1}
+""" + REFLECTION + """\
     choices:
       - {text: again, goto: a}
   b:
@@ -75,16 +79,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), "utf-8")
 
 
-def story(tmp_path: Path, scenes: str = STORY, manifest: str = MANIFEST) -> Path:
-    folder = tmp_path / "story"
-    folder.mkdir()
-    (folder / "story.yaml").write_text(manifest, "utf-8")
-    (folder / "scenes.yaml").write_text(scenes, "utf-8")
-    return folder
-
-
-def test_reload_asks_the_edited_question_and_keeps_the_state(tmp_path):
-    folder = story(tmp_path)
+def test_reload_asks_the_edited_question_and_keeps_the_state(tmp_path, story_dir):
+    folder = story_dir(STORY)
     game = Game(folder, tmp_path / "saves")
     game.read_until("2. Two")
     game.send("2", "Why?")
@@ -110,8 +106,8 @@ def test_reload_asks_the_edited_question_and_keeps_the_state(tmp_path):
     assert status == 0
 
 
-def test_reload_says_why_it_cannot_and_plays_on(tmp_path):
-    folder = story(tmp_path)
+def test_reload_says_why_it_cannot_and_plays_on(tmp_path, story_dir):
+    folder = story_dir(STORY)
     game = Game(folder, tmp_path / "saves")
     game.read_until("2. Two")
     game.send("1", "Why?")
@@ -141,8 +137,8 @@ def test_reload_says_why_it_cannot_and_plays_on(tmp_path):
     assert status == 0
 
 
-def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path):
-    folder = story(tmp_path)
+def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path, story_dir):
+    folder = story_dir(STORY)
     game = Game(folder, tmp_path / "saves", "--watch")
     game.read_until("2. Two")
     game.send("1", "Why?")
@@ -157,7 +153,7 @@ def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path):
     assert status == 0
 
 
-def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
+def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path, story_dir):
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -166,7 +162,7 @@ def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
     from engine.play.session import Session
     from engine.story.loader import load_story
 
-    folder = story(tmp_path)
+    folder = story_dir(STORY)
     loaded, _ = load_story(str(folder))
 
     def edit_then_answer() -> None:
@@ -194,39 +190,17 @@ def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
                for line in player.transcript)
 
 
-DEAD_AFTER_JOURNALS = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
-    reflection:
-      id: r
-      themes: [memory]
-      prompt: Which?
-      options:
-        - text: One
-        - text: Two
-      journal: Why?
-    choices:
-      - {text: again, goto: a, if: n < 3}
-      - {text: out, goto: b}
-  b:
-    place: here
-    text: B.
-    choices:
-      - {text: back, goto: a, if: n < 2}
-"""
+# The dead end, with a reflection (and its journal line) at every visit to scene a.
+DEAD_AFTER_JOURNALS = DEAD_END.replace("    add: {n: 1}\n", "    add: {n: 1}\n" + REFLECTION)
 
 
-def test_a_dead_ends_answers_replay_it_with_the_journal_lines(tmp_path):
-    folder = story(tmp_path, DEAD_AFTER_JOURNALS)
+def test_a_dead_ends_answers_replay_it_with_the_journal_lines(tmp_path, story_dir):
+    folder = story_dir(DEAD_AFTER_JOURNALS)
     result = run_hailsham(["check", str(folder)], cwd=tmp_path)
     assert result.returncode == 1
     found = next(line for line in result.stdout.splitlines() if " E301 " in line)
-    answers = found.split("after answering ", 1)[1].split()
-    assert "(Enter)" in answers  # the journal line after each reflection
-    typed = "".join(("" if a == "(Enter)" else a) + "\n" for a in answers)
+    assert "(Enter)" in found  # the journal line after each reflection
+    typed = typed_replay(found)
     played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
                            str(tmp_path / "saves")], input=typed, cwd=tmp_path)
     assert played.returncode == 1, played.stdout
@@ -261,10 +235,10 @@ scenes:
 """
 
 
-def test_a_game_recorded_from_a_warp_replays_from_there(tmp_path):
+def test_a_game_recorded_from_a_warp_replays_from_there(tmp_path, story_dir):
     import yaml
 
-    folder = story(tmp_path, WARP)
+    folder = story_dir(WARP)
     plan = folder / "_tests" / "warped.plan.yaml"
     played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
                            str(tmp_path / "saves"), "--from", "b", "--set", "n=7",
@@ -287,8 +261,8 @@ def test_a_game_recorded_from_a_warp_replays_from_there(tmp_path):
             "the story") in tested.stdout
 
 
-def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path):
-    folder = story(tmp_path, WARP)
+def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path, story_dir):
+    folder = story_dir(WARP)
     plan = folder / "_tests" / "again.plan.yaml"
     played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
                            str(tmp_path / "saves"), "--from", "b", "--set", "n=7",
@@ -299,8 +273,8 @@ def test_a_warped_game_begun_again_records_from_the_beginning(tmp_path):
     assert tested.returncode == 0, tested.stdout
 
 
-def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path):
-    folder = story(tmp_path)
+def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path, story_dir):
+    folder = story_dir(STORY)
     plans = folder / "_tests"
     for name, answers in [("kept", "1\n\n1\n"), ("short", "2\nwhy not\n")]:
         played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
@@ -345,8 +319,8 @@ def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path):
             in updated.stdout)
 
 
-def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path):
-    folder = story(tmp_path, WARP.replace("{text: on, goto: b}", "{text: on, goto: b}\n"
+def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path, story_dir):
+    folder = story_dir(WARP.replace("{text: on, goto: b}", "{text: on, goto: b}\n"
                                           "      - {text: off, goto: low}"))
     plans = folder / "_tests"
     plans.mkdir()
@@ -361,8 +335,8 @@ def test_record_cover_replaces_the_plans_it_wrote_before(tmp_path):
     assert f"replacing {len(names) - 1} numbered plan" in again.stdout
 
 
-def test_check_watch_shows_the_files_findings_first_and_stops_cleanly(tmp_path):
-    folder = story(tmp_path, DEAD_AFTER_JOURNALS)
+def test_check_watch_shows_the_files_findings_first_and_stops_cleanly(tmp_path, story_dir):
+    folder = story_dir(DEAD_AFTER_JOURNALS)
     (folder / "empty.yaml").write_text("", "utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "check", str(folder), "--watch"],
@@ -432,15 +406,15 @@ scenes:
 """
 
 
-def test_a_dead_ends_answers_go_on_at_a_part_break(tmp_path):
+def test_a_dead_ends_answers_go_on_at_a_part_break(tmp_path, story_dir):
     manifest = MANIFEST + ("parts:\n  - {id: one, title: One, start: a}\n"
                            "  - {id: two, title: Two, start: b}\n")
-    folder = story(tmp_path, PARTED, manifest)
+    folder = story_dir(PARTED, manifest)
     result = run_hailsham(["check", str(folder)], cwd=tmp_path)
     assert result.returncode == 1
     found = next(line for line in result.stdout.splitlines() if " E301 " in line)
     assert found.endswith("e.g. after answering 2 (Enter) 1 1 1")  # 1: go on into part two
-    typed = "2\n\n1\n1\n1\n"
+    typed = typed_replay(found)
     played = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
                            str(tmp_path / "saves")], input=typed, cwd=tmp_path)
     assert played.returncode == 1

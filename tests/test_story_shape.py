@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 import pytest
 
 from engine.core import runtime
 from engine.core.conditions import Name, Visited, walk
-from engine.core.model import Choice, Scene, Story, Template
+from engine.core.model import Choice, Reflection, Scene, Story, Template
 from engine.core.runtime import ChoiceQuestion, GameState, Question, Shown
-from engine.play.words_shown import Game, play_games, spreads
+from engine.play.words_shown import DEFAULT_GAMES as GAMES
+from engine.play.words_shown import DEFAULT_SEED as SEED
+from engine.play.words_shown import WORD, Game, play_games, spreads
 from engine.story.bundled import bundled_story
 from engine.story.loader import load_story
 from engine.writer.stats import scene_prose, story_stats
 
-GAMES, SEED = 500, 1
 PARTS = ("hailsham", "cottages", "centres")
 PART_WORDS = (3_000, 5_000)
 WHOLE_GAME_WORDS = 13_000
-WORD = re.compile(r"[A-Za-z\u00C0-\u024F'’]+")
 APOSTROPHE = "['’]"
 
 
@@ -102,6 +102,23 @@ def where_found(story: Story, pattern: re.Pattern[str]) -> list[str]:
 
 def reflection_scenes(story: Story) -> list[Scene]:
     return [s for s in story.scenes.values() if s.reflection is not None]
+
+
+def reflections(story: Story) -> list[Reflection]:
+    return [s.reflection for s in story.scenes.values() if s.reflection is not None]
+
+
+def first_match_in_each(texts: Iterable[tuple[str, str]], pattern: re.Pattern[str]
+                        ) -> list[str]:
+    """'where: match in text' for each (where, text) the pattern matches, spaces
+    collapsed."""
+    out = []
+    for where, text in texts:
+        text = " ".join(text.split())
+        found = pattern.search(text)
+        if found:
+            out.append(f"{where}: {found.group(0).strip()!r} in {text!r}")
+    return out
 
 
 def every_choice(story: Story) -> Iterator[tuple[Scene, int, Choice]]:
@@ -295,15 +312,9 @@ GRADING = re.compile(
 
 
 def test_no_reply_grades_a_reading(story):
-    problems = []
-    for scene in reflection_scenes(story):
-        assert scene.reflection is not None
-        for n, option in enumerate(scene.reflection.options, start=1):
-            reply = " ".join(text_of(option.reply).split())
-            found = GRADING.search(reply)
-            if found:
-                problems.append(f"{scene.reflection.id} option {n}: {found.group(0).strip()!r}"
-                                f" in {reply!r}")
+    replies = ((f"{r.id} option {n}", text_of(option.reply))
+               for r in reflections(story) for n, option in enumerate(r.options, start=1))
+    problems = first_match_in_each(replies, GRADING)
     assert not problems, ("a reply adds what Kathy remembers; it never says a reading is "
                           f"right, nearer, closest or wrong:{listed(problems)}")
 
@@ -475,13 +486,8 @@ PERSONAL = re.compile(
 
 
 def test_journal_questions_never_ask_about_the_students_own_health_or_death(story):
-    problems = []
-    for scene in reflection_scenes(story):
-        assert scene.reflection is not None
-        question = " ".join(text_of(scene.reflection.journal).split())
-        found = PERSONAL.search(question)
-        if found:
-            problems.append(f"{scene.reflection.id}: {found.group(0)!r} in {question!r}")
+    questions = ((r.id, text_of(r.journal)) for r in reflections(story))
+    problems = first_match_in_each(questions, PERSONAL)
     assert not problems, ("journal questions ask about the book, never the student's own "
                           f"health, body or death:{listed(problems)}")
 

@@ -172,6 +172,26 @@ def test_serve_refuses_a_database_of_another_class_or_story(
     assert "cannot use the database" in capsys.readouterr().err
 
 
+def test_serve_leaves_another_programs_database_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    for table in ("notes (text TEXT)", "class (teacher TEXT)"):
+        db = tmp_path / f"{table.split()[0]}.sqlite3"
+        with sqlite3.connect(db) as other:
+            other.execute(f"CREATE TABLE {table}")
+        other.close()
+        assert main(["serve", "--db", str(db)]) == 1
+        err = capsys.readouterr().err
+        assert "is not a class database" in err and "Traceback" not in err
+        with sqlite3.connect(db) as other:
+            tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master")}
+            mode = other.execute("PRAGMA journal_mode").fetchone()[0]
+        other.close()
+        if table.startswith("notes"):  # refused before anything was written to it
+            assert tables == {"notes"} and mode == "delete"
+
+
 def test_serve_says_when_the_port_is_taken(tmp_path: Path, story: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     import socket
@@ -186,11 +206,13 @@ def test_serve_says_when_the_port_is_taken(tmp_path: Path, story: Path,
     assert f"cannot listen on port {port}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("missing", ["uvicorn", "python_multipart"])
 def test_serve_without_its_extra_says_how_to_install_it(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        missing: str) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
     assert main(["serve"]) == 1
-    assert "pip install 'hailsham[serve]'" in capsys.readouterr().err
+    assert f"({missing} is missing): pip install 'hailsham[serve]'" in capsys.readouterr().err
 
 
 def test_a_class_is_kept_in_the_data_folder_by_its_name() -> None:
@@ -200,3 +222,27 @@ def test_a_class_is_kept_in_the_data_folder_by_its_name() -> None:
     assert path.name == "10b-english.sqlite3" and path.parent.name == "classes"
     assert str(path).startswith(os.environ["XDG_DATA_HOME"])  # (set by conftest)
     assert default_db("!!!").name == "class.sqlite3"
+
+
+def test_serve_does_not_blame_the_extra_for_a_module_of_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "engine.web.pages", None)
+    with pytest.raises(ModuleNotFoundError):  # a bug: HAILSHAM_DEBUG lets it through
+        main(["serve"])
+
+
+def test_lan_address_falls_back_to_the_computers_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from engine.commands.serve import lan_address
+
+    def unreachable(*_: object) -> None:
+        raise OSError("Network is unreachable")
+
+    def unknown(*_: object) -> str:
+        raise socket.gaierror("Name or service not known")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    monkeypatch.setattr(socket, "gethostbyname", unknown)
+    monkeypatch.setattr(socket, "gethostname", lambda: "teachers-laptop")
+    assert lan_address() == "teachers-laptop"

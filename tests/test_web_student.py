@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,9 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     b.get("/play")
     b.post("/again")  # a new game: the content note first; the old game is kept
     assert "Content note" in b.page
-    assert len(school.storage.games_of(1)) == 2
+    with sqlite3.connect(school.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM games").fetchone() == (2,)
+    db.close()
 
 
 def test_undo_takes_back_one_answer_and_its_journal_line(school: Class) -> None:
@@ -276,6 +279,16 @@ def test_a_journal_line_over_2000_characters_is_refused_and_kept_in_the_box(
     assert school.game()["journal"][0][6] is None
     b.post("/play", action="write", journal="y" * 2000)
     assert school.game()["journal"][0][6] == "y" * 2000
+
+
+def test_a_line_break_counts_once_towards_the_journal_limit(school: Class) -> None:
+    # The box's maxlength counts a line break as one character; the form sends CRLF.
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="write", journal="y" * 1000 + "\r\n" + "z" * 999)
+    assert b.status == 200
+    assert school.game()["journal"][0][6] == "y" * 1000 + " " + "z" * 999
 
 
 def test_request_bodies_are_bounded(school: Class) -> None:
@@ -451,3 +464,19 @@ def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
     report = json.loads(capsys.readouterr().out)
     assert report["player"] == "Ada"
     assert "Polish." in json.dumps(report)
+
+
+def test_the_join_limit_forgets_idle_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.web import security
+
+    clock = [0.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(security, "MAX_ADDRESSES", 3)
+    joins = security.RateLimit(limit=2, window=60)
+    for address in "abcd":
+        assert joins.allow(address)
+    assert len(joins._seen) == 4  # all tried within the window: all remembered
+    clock[0] = 100.0
+    assert joins.allow("e")
+    assert set(joins._seen) == {"e"}  # the others' attempts are long past
+    assert joins.allow("a") and joins.allow("a") and not joins.allow("a")

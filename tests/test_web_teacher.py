@@ -103,6 +103,11 @@ def test_the_key_is_kept_in_a_cookie_after_the_first_visit(school: Class) -> Non
     assert "set-cookie" in r.headers and school.info.teacher_key not in r.headers["set-cookie"]
     for path in ("/teacher", "/teacher/live", "/teacher/summary", "/teacher/reports.zip"):
         assert b.get(path).status_code == 200, path
+    # A link with more than the key keeps the rest once the key is taken out.
+    r = TestClient(school.app).get(
+        f"/teacher/summary?names=1&key={school.info.teacher_key}&part=two",
+        follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/teacher/summary?names=1&part=two"
 
 
 # --- the live view -------------------------------------------------------------------

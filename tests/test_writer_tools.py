@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, run_hailsham
+from conftest import DEAD_END, ROOT, run_hailsham, typed_replay
 
 from engine.check.explore import check
 from engine.core import runtime
@@ -194,25 +194,8 @@ def test_a_random_runs_picks_replay_it_in_play_plain(story_dir, tmp_path):
         assert result.stdout.endswith(f"The end: {ending.static}\n")
 
 
-DEAD = """\
-scenes:
-  a:
-    place: here
-    text: A {n}.
-    add: {n: 1}
-    choices:
-      - {text: again, goto: a, if: n < 3}
-      - {text: out, goto: b}
-  b:
-    place: here
-    text: B.
-    choices:
-      - {text: back, goto: a, if: n < 2}
-"""
-
-
 def test_check_random_reports_failures_with_a_replay(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     result = run_hailsham(["check", str(folder), "--random", "30", "--seed", "2"],
                           cwd=tmp_path)
     assert result.returncode == 1
@@ -220,9 +203,8 @@ def test_check_random_reports_failures_with_a_replay(story_dir, tmp_path):
     assert lines[0].startswith("30 playthroughs, ")
     assert " steps in " in lines[0]
     fail = next(line for line in lines if line.startswith("FAIL: dead end at scene 'b'"))
-    answers = fail.split("after answering ")[1].split()
     replay = run_hailsham(["play", "--plain", "--story", str(folder), "--saves",
-                           str(tmp_path / "s")], input="\n".join(answers) + "\n", cwd=tmp_path)
+                           str(tmp_path / "s")], input=typed_replay(fail), cwd=tmp_path)
     assert replay.returncode == 1  # the same dead end, reached by hand
     assert "scene 'b' has no choice open" in replay.stdout
 
@@ -290,7 +272,7 @@ def test_warp_starts_anywhere_with_values(story_dir, tmp_path):
 
 
 def test_reload_keeps_the_game_and_refuses_a_broken_story(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     scenes = folder / "scenes.yaml"
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "play", "--plain", "--story", str(folder), "--saves",
@@ -320,7 +302,7 @@ def test_reload_keeps_the_game_and_refuses_a_broken_story(story_dir, tmp_path):
 
 
 def test_watch_checks_again_after_a_save(story_dir, tmp_path):
-    folder = story_dir(DEAD)
+    folder = story_dir(DEAD_END)
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "check", str(folder), "--watch"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
@@ -371,6 +353,15 @@ def test_record_cover_writes_plans_reaching_every_ending_and_option(story_dir, t
     assert options == {("r", 1), ("r", 2)}
     ok = run_hailsham(["test", str(folder)], cwd=tmp_path)
     assert ok.returncode == 0 and ok.stdout.rstrip().endswith(" passed, 0 failed")
+
+
+def test_record_cover_says_plainly_when_it_cannot_write(story_dir, tmp_path):
+    folder = story_dir(RANDOM)
+    (folder / "_tests").write_text("a file where the plans' folder goes", "utf-8")
+    result = run_hailsham(["test", str(folder), "--record-cover"], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("hailsham: cannot write the plans into ")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

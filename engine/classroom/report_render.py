@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from engine.classroom import report as rep
 from engine.classroom.markup import html_text as h
 from engine.classroom.markup import md, page
+from engine.core.diagnostics import plural
 
 FORMATS = ("md", "html", "json")
 
@@ -68,10 +69,6 @@ def _numbered_path(report: rep.Report) -> Iterator[tuple[rep.Leg, int]]:
         first += len(leg.stops)
 
 
-def _times(n: int) -> str:
-    return "1 reflection" if n == 1 else f"{n} reflections"
-
-
 # --- Markdown ----------------------------------------------------------------------
 
 def to_markdown(report: rep.Report) -> str:
@@ -102,7 +99,7 @@ def to_markdown(report: rep.Report) -> str:
     if not report.themes:
         out += ["None yet.", ""]
     for t in report.themes:
-        out.append(f"- {md(t.name)}: {_times(t.count)}")
+        out.append(f"- {md(t.name)}: {plural(t.count, 'reflection')}")
     out.append("")
     out += ["## Questions to discuss", ""]
     if not report.themes:
@@ -186,9 +183,9 @@ def to_html(report: rep.Report) -> str:
     body += ["</section>", "<section>", "<h2>Ending</h2>",
              f'<p class="ending">Ending reached: {h(_ending(report))}</p>',
              "</section>", "<section>", "<h2>The themes touched most</h2>"]
-    body.append('<ul class="tally">' + "".join(f"<li>{h(t.name)}: {_times(t.count)}</li>"
-                                               for t in report.themes) + "</ul>"
-                if report.themes else "<p>None yet.</p>")
+    tally = "".join(f"<li>{h(t.name)}: {plural(t.count, 'reflection')}</li>"
+                    for t in report.themes)
+    body.append(f'<ul class="tally">{tally}</ul>' if report.themes else "<p>None yet.</p>")
     body += ["</section>", "<section>", "<h2>Questions to discuss</h2>"]
     if not report.themes:
         body.append("<p>None yet: no reflection was answered.</p>")

@@ -23,6 +23,7 @@ from engine.classroom.markup import bar, md, page, percent
 from engine.classroom.markup import html_text as h
 from engine.classroom.roster import in_words
 from engine.classroom.summary import ClassSummary, Line, ReflectionTally
+from engine.core.diagnostics import plural
 
 FORMATS = ("md", "html", "csv", "json")
 DISCUSS_FIRST = 5  # questions named in the discussion plan
@@ -52,7 +53,8 @@ def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> s
     named (a page that does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
-    handed = (f"{_players(s.players)} handed in; {_answers(answers)} to {questions}")
+    handed = (f"{plural(s.players, 'player')} handed in; "
+              f"{plural(answers, 'answer')} to {questions}")
     # Of one part, a game that goes on into the next is not unfinished.
     if s.unfinished and not s.part:
         handed += f" ({s.unfinished} {'game' if s.unfinished == 1 else 'games'} unfinished)"
@@ -163,9 +165,9 @@ def ending_rows(s: ClassSummary) -> tuple[ChartRow, ...]:
 
 
 def theme_rows(s: ClassSummary) -> tuple[ChartRow, ...]:
-    return tuple(ChartRow(t.name, t.players, f"{_players(t.players)} "
+    return tuple(ChartRow(t.name, t.players, f"{plural(t.players, 'player')} "
                                             f"({percent(t.players, s.players)}), "
-                                            f"{_answers(t.answers)}")
+                                            f"{plural(t.answers, 'answer')}")
                  for t in s.themes)
 
 
@@ -191,7 +193,7 @@ def to_markdown(s: ClassSummary) -> str:
         out += [f"### {md(theme.name)}", ""] + [f"- {md(q)}" for q in theme.questions] + [""]
     if not s.follow_up():
         out += ["No theme with questions was touched.", ""]
-    out += ["## Endings reached", "", md(f"Of {_players(s.players)}:"), ""]
+    out += ["## Endings reached", "", md(f"Of {plural(s.players, 'player')}:"), ""]
     out += _md_chart(ending_rows(s), s.players) or ["- none yet"]
     out += ["", "## Themes by engagement", "",
             md(f"Players who answered a question on each theme, of {s.players}:"), ""]
@@ -214,14 +216,6 @@ def _md_chart(rows: Sequence[ChartRow], whole: int) -> list[str]:
 def _roster(s: ClassSummary) -> list[str]:
     # Names: never on an anonymous page (the teacher sees them on the terminal).
     return in_words(s.roster) if s.roster and not s.anonymous else []
-
-
-def _players(n: int) -> str:
-    return "1 player" if n == 1 else f"{n} players"
-
-
-def _answers(n: int) -> str:
-    return "1 answer" if n == 1 else f"{n} answers"
 
 
 # --- HTML ----------------------------------------------------------------------------
@@ -295,7 +289,7 @@ def to_html(s: ClassSummary) -> str:
     if not s.follow_up():
         body.append("<p>No theme with questions was touched.</p>")
     body += ["</section>", '<section id="endings">', "<h2>Endings reached</h2>",
-             chart_html(f"How each game ended, of {_players(s.players)}",
+             chart_html(f"How each game ended, of {plural(s.players, 'player')}",
                         ending_rows(s), s.players),
              "</section>", '<section id="themes">', "<h2>Themes by engagement</h2>",
              chart_html(f"Players who answered a question on each theme, of {s.players}",

@@ -12,6 +12,9 @@ from typing import Any
 from engine.commands import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 DEFAULT_PORT = 8000
+# The modules of the serve extra (pyproject.toml), as Python imports them.
+SERVE_EXTRA = ("starlette", "uvicorn", "jinja2", "itsdangerous", "python_multipart",
+               "segno")
 DEFAULT_CLASS = "Class"
 WARNING = ("Warning: anyone on this network who has the class code can join "
            "(students' names and answers stay on this computer).")
@@ -53,24 +56,33 @@ def default_db(class_name: str) -> Path:
 
 
 def lan_address() -> str:
-    """This computer's address on the local network (no packet is sent to find it)."""
+    """This computer's address on the local network (no packet is sent to find it);
+    failing that, its name, which students may still type."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
             s.connect(("10.255.255.255", 1))
             address: str = s.getsockname()[0]
             return address
         except OSError:
-            return socket.gethostbyname(socket.gethostname())
+            pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:  # (no network at all, or a name no resolver knows)
+        return socket.gethostname()
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        # (Starlette imports its form parser only at the first form a student sends.)
+        import python_multipart  # noqa: F401
         import uvicorn
 
         from engine.web.app import WrongStory, create_app, open_class
         from engine.web.pages import WebConfig
         from engine.web.storage import Storage, StorageError
-    except ImportError as e:
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] not in SERVE_EXTRA:
+            raise  # a bug of ours, not a missing extra
         print(f"hailsham: serve needs the serve extra ({e.name} is missing): "
               "pip install 'hailsham[serve]'", file=sys.stderr)
         return EXIT_PROBLEM

@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from engine.commands import EXIT_OK, EXIT_PROBLEM, positive, story_options
+from engine.play.words_shown import DEFAULT_GAMES, DEFAULT_SEED
 
 if TYPE_CHECKING:
     from engine.core.model import Story
@@ -21,11 +22,12 @@ def register(sub: Any) -> None:
                     "reflections and endings; and the words a player is shown, per part "
                     "and for the whole game, over seeded random games.")
     story_options(p, positional=True)
-    p.add_argument("--games", type=positive, default=500, metavar="N",
-                   help="how many random games measure the words shown (default 500)")
-    p.add_argument("--seed", type=int, default=1, metavar="S",
-                   help="the seed of those games (default 1): the same seed plays the same "
-                        "games")
+    p.add_argument("--games", type=positive, default=DEFAULT_GAMES, metavar="N",
+                   help=f"how many random games measure the words shown (default "
+                        f"{DEFAULT_GAMES})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                   help=f"the seed of those games (default {DEFAULT_SEED}): the same seed "
+                        "plays the same games")
 
 
 def run(args: argparse.Namespace) -> int:

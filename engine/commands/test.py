@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,14 +117,20 @@ def record_cover(story: Any, folder: Path) -> int:
     plans = folder / PLANS_FOLDER
     earlier = {p for p in plans.glob(f"*{SUFFIX}") if COVER_PLAN.match(p.name)}
     written = set()
-    for n, state in enumerate(games, start=1):
-        ending = story.scenes[state.scene]
-        name = f"{n:02d}-{state.scene.split('.')[-1]}" if ending.ending else f"{n:02d}-game"
-        path = plans / f"{name}{SUFFIX}"
-        write_plan(path, record(story, state, name))
-        written.add(path)
-    for path in sorted(earlier - written):
-        path.unlink(missing_ok=True)
+    try:
+        for n, state in enumerate(games, start=1):
+            ending = story.scenes[state.scene]
+            name = (f"{n:02d}-{state.scene.split('.')[-1]}" if ending.ending
+                    else f"{n:02d}-game")
+            path = plans / f"{name}{SUFFIX}"
+            write_plan(path, record(story, state, name))
+            written.add(path)
+        for path in sorted(earlier - written):
+            path.unlink(missing_ok=True)
+    except OSError as e:
+        print(f"hailsham: cannot write the plans into {plans}: {e.strerror or e}",
+              file=sys.stderr)
+        return EXIT_PROBLEM
     print(f"Recorded {plural(len(games), 'plan')} in {plans}"
           + (f", replacing {plural(len(earlier), 'numbered plan')} written before."
              if earlier else "."))

@@ -59,6 +59,9 @@ MAX_SAVE_BYTES = 64 * 1024 * 1024
 MAX_SAVE_VALUES = 5_000_000
 MAX_NUMBER = 10**30  # far beyond what play reaches, far below what Python cannot print
 PHASES = (REFLECTION, JOURNAL, CHOICE, ENDED, PART_BREAK)
+# In the notes of a game that an edited story leaves with less history to undo into
+# (a frontend may say so on its own).
+UNDO_CUT_SHORT = "undo cannot go back"
 
 
 class SaveError(Exception):
@@ -355,7 +358,7 @@ def _from_history(story: Story, raw_history: Any, journal: tuple[JournalEntry, .
                             "story") from None
             # An earlier step whose scene is gone only shortens what undo can reach.
             state = None
-            notes.add("undo cannot go back past a scene that was removed")
+            notes.add(f"{UNDO_CUT_SHORT} past a scene that was removed")
     assert state is not None
     return state
 
@@ -385,7 +388,7 @@ def _from_answers(story: Story, data: dict[str, Any], journal: tuple[JournalEntr
         return replayed
     if answers:
         notes.add("the answers saved no longer lead to where the game was (the story "
-                  "has changed): the game goes on from there, but undo cannot go back "
+                  f"has changed): the game goes on from there, but {UNDO_CUT_SHORT} "
                   "before it")
     return final
 

@@ -70,12 +70,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: WebConfig) -> Starlette:
+    # The cookie is HttpOnly and SameSite=Lax, and not Secure: `serve` speaks plain HTTP
+    # on the class's network.
     middleware = [
         Middleware(security.BodyLimit),
         Middleware(security.SecurityHeaders),
         Middleware(SessionMiddleware, secret_key=config.info.secret,
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 24 * 3600,
-                   same_site="lax", https_only=config.https),
+                   same_site="lax", https_only=False),
     ]
     handlers: dict[Any, Any] = {HTTPException: http_error, Exception: server_error}
     app = Starlette(

@@ -8,6 +8,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import attrs
 import jinja2
@@ -36,7 +37,6 @@ class WebConfig:
     join_window: float = 60.0  # … in this many seconds
     # Show tracebacks in the browser and let exceptions propagate (tests only).
     debug: bool = attrs.field(factory=lambda: bool(os.environ.get("HAILSHAM_DEBUG")))
-    https: bool = False  # cookies marked Secure (behind a TLS proxy)
     address: str = ""  # the students' address, as `serve` printed it (shown to the teacher)
 
 
@@ -145,7 +145,10 @@ def teacher_only(endpoint: Endpoint) -> Endpoint:
             if not security.same_secret(given, web(request).info.teacher_key):
                 raise HTTPException(403, "teacher")
             request.session[TEACHER] = security.teacher_mark(given)
-            return redirect(request.url.path)
+            # The same page without the key (a link such as ?names=1&key=… keeps the rest).
+            rest = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                              if k != "key"])
+            return redirect(request.url.path + (f"?{rest}" if rest else ""))
         if not is_teacher(request):
             raise HTTPException(403, "teacher")
         return await endpoint(request)

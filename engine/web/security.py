@@ -121,6 +121,9 @@ def display_name(name: str, taken: set[str]) -> str:
 
 # --- rate limits -------------------------------------------------------------------
 
+MAX_ADDRESSES = 10_000  # addresses remembered before the idle ones are forgotten
+
+
 class RateLimit:
     """At most `limit` attempts per address in any `window` seconds (kept in memory:
     a restart forgets them, which is fine for a lesson)."""
@@ -138,8 +141,12 @@ class RateLimit:
         if len(seen) >= self.limit:
             return False
         seen.append(moment)
-        if len(self._seen) > 10_000:  # forget idle addresses rather than grow
-            for key in [k for k, v in self._seen.items() if not v]:
+        if len(self._seen) > MAX_ADDRESSES:  # forget idle addresses rather than grow
+            # (An address's old attempts are dropped only when it tries again, so an
+            # idle one is known by its newest attempt, not by an empty queue.)
+            idle = [k for k, v in self._seen.items()
+                    if not v or v[-1] <= moment - self.window]
+            for key in idle:
                 del self._seen[key]
         return True
 

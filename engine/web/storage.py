@@ -149,15 +149,6 @@ class AnswerRecord:
     steps: int
 
 
-@attrs.frozen
-class LoggedAnswer:
-    id: int
-    student: int
-    game: int
-    answer: AnswerRecord
-    at: str
-
-
 class Storage:
     """One class's database. Open it with `Storage(path)`; `close()` when done."""
 
@@ -172,13 +163,30 @@ class Storage:
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False,
                                        isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)  # each statement idempotent
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path} cannot be opened ({e})") from None
+        try:
+            self._prepare()
+        except StorageError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as e:
+            self._db.close()
             raise StorageError(f"{self.path} is not a class database ({e})") from None
+
+    def _prepare(self) -> None:
+        """Make (or check) the class's tables; StorageError for another program's
+        database, which is refused before anything is written to it (a --db typed
+        wrong must not gain our tables), or for one of a newer hailsham."""
+        self._db.execute("PRAGMA busy_timeout=5000")
+        tables = {r[0] for r in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "class" not in tables:
+            raise StorageError(f"{self.path} is not a class database")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)  # each statement idempotent
         info = self._db.execute("SELECT schema FROM class").fetchone()
         if info is not None and info[0] > SCHEMA_VERSION:
             raise StorageError(f"{self.path} was written by a newer hailsham")
@@ -302,12 +310,6 @@ class Storage:
                  at)
         return row
 
-    def games_of(self, student_id: int) -> list[Game]:
-        """All of a student's games, oldest first."""
-        rows = self._read(f"SELECT {_GAME_COLUMNS} FROM games WHERE student = ? "
-                          "ORDER BY id", (student_id,))
-        return [_game(r) for r in rows]
-
     @staticmethod
     def _insert_game(db: sqlite3.Connection, student: int, game: str, data: str,
                      where: Where, at: str) -> Game:
@@ -318,12 +320,6 @@ class Storage:
         return Game(_rowid(cur), student, game, 1, data, False, (), where, at)
 
     # --- the answers' log ----------------------------------------------------------
-
-    def answers_since(self, after: int = 0, limit: int = 1000) -> list[LoggedAnswer]:
-        """Answers logged after the one with id `after`, oldest first."""
-        rows = self._read("SELECT id, student, game, kind, scene, number, part, steps, at "
-                          "FROM answers WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
-        return [LoggedAnswer(r[0], r[1], r[2], AnswerRecord(*r[3:8]), r[8]) for r in rows]
 
     def last_answer_id(self) -> int:
         """Goes up with every answer anyone gives: a live view's 'anything new?'."""

@@ -23,6 +23,7 @@ from engine.core.runtime import (
     PartQuestion,
     ReflectionQuestion,
 )
+from engine.play.saves import UNDO_CUT_SHORT
 from engine.web import games, security
 from engine.web.games import GameGone
 from engine.web.pages import (
@@ -153,7 +154,7 @@ class Playing:
         self.state = state
         if notes:  # the story was edited: say so once, and keep the game as it now fits
             flash(request, CHANGED)
-            if any("undo cannot" in n for n in notes):
+            if any(UNDO_CUT_SHORT in n for n in notes):
                 flash(request, NO_UNDO)
             self.row = games.commit(self.w, row, state, self.student.display,
                                     keep_shown=True) or row
@@ -251,7 +252,9 @@ async def answer(request: Request) -> Response:
     q = runtime.question(story, state)
     try:
         if isinstance(q, JournalQuestion):
-            line = "" if field(form, "action") == "skip" else field(form, "journal")
+            # A form sends a line break as CRLF, which the box's maxlength counts as one.
+            line = ("" if field(form, "action") == "skip"
+                    else field(form, "journal").replace("\r\n", "\n"))
             if len(line) > MAX_JOURNAL_CHARS:
                 error = (f"Your journal line is {len(line):,} characters long; at most "
                          f"{MAX_JOURNAL_CHARS:,} fit. Shorten it and keep it again.")
