@@ -402,6 +402,20 @@ def test_reports_and_class_summaries_by_part(folder, tmp_path):
     assert bad.returncode == 2 and "the parts are: one (Part One: Here)" in bad.stderr
 
 
+def test_a_roster_of_one_part_says_who_had_not_reached_it(folder, tmp_path):
+    ann = report_of(folder, tmp_path / "a", "Ann", ["1", "", "2", "1", "1", "1", "1"])
+    ben = report_of(folder, tmp_path / "b", "Ben", ["2", "1", "1"], "--part", "two")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Ann\nBen\nCy\n", "utf-8")
+    one = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "one",
+                        "--roster", str(roster), str(ann), str(ben)])
+    assert one.returncode == 0, one.stderr
+    assert "Roster: 2 of 3 handed in." in one.stderr
+    assert "Handed in, but had not reached “Part One: Here”: Ben." in one.stderr
+    assert "Not handed in (or left out): Cy." in one.stderr
+    assert "- Handed in, but had not reached “Part One: Here”: Ben." in one.stdout
+
+
 # --- the terminal interface ------------------------------------------------------------
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

@@ -323,9 +323,11 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
     handed, twice = one_per_game(handed)
     left_out += twice
     part_title = ""
+    outside: list[Handed] = []
     if part is not None and handed:
         handed, outside, part_title = one_part(handed, part)
-        left_out += outside
+        left_out += [LeftOut(h.name, f"the game did not play {part_title}")
+                     for h in outside]
     if not handed:
         raise ClassError("none of the files is a usable report"
                          + (f" ({left_out[0].name}: {left_out[0].reason})"
@@ -337,8 +339,9 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
         first.story_title, first.story_id, first.story_version, len(reports),
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
         _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
-        None if roster is None else check(roster, ((h.name, h.report.player)
-                                                    for h in handed)),
+        None if roster is None else check(
+            roster, ((h.name, h.report.player) for h in handed),
+            ((h.name, h.report.player) for h in outside), part_title),
         _answers(reports, anonymous),
         tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped))
 
@@ -361,7 +364,7 @@ def answers_left_out(dropped: Sequence[Dropped]) -> str:
 
 
 def one_part(handed: Sequence[Handed], part: str
-             ) -> tuple[list[Handed], list[LeftOut], str]:
+             ) -> tuple[list[Handed], list[Handed], str]:
     """The reports limited to one part, those of games that never played in it, and
     the part's title; ClassError when the story has no such part."""
     parts = {p.id: p.title for h in handed for p in h.report.parts}
@@ -378,7 +381,7 @@ def one_part(handed: Sequence[Handed], part: str
             keep.append(Handed(h.name, limited_to(r, part),
                                tuple(d for d in h.dropped if d.part == part)))
         else:
-            out.append(LeftOut(h.name, f"the game did not play {parts[part]}"))
+            out.append(h)
     return keep, out, parts[part]
 
 
