@@ -47,12 +47,15 @@ def title(summary: ClassSummary) -> str:
 
 
 def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> str:
-    """'25 players handed in; 129 answers to 23 questions', and what else a teacher
-    should know before reading on; `left_out_where` says where the files left out are
-    named (a page that does not list them must not point to a list)."""
+    """'25 players handed in; 129 answers to 23 questions' (of a part: '28 players
+    played Part Two: The Cottages; …'), and what else a teacher should know before
+    reading on; `left_out_where` says where the files left out are named (a page that
+    does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
-    handed = (f"{_players(s.players)} handed in; {_answers(answers)} to {questions}")
+    # Of one part: those whose game played it (the others handed in too).
+    who = f"played {s.part}" if s.part else "handed in"
+    handed = (f"{_players(s.players)} {who}; {_answers(answers)} to {questions}")
     # Of one part, a game that goes on into the next is not unfinished.
     if s.unfinished and not s.part:
         handed += f" ({s.unfinished} {'game' if s.unfinished == 1 else 'games'} unfinished)"
@@ -156,7 +159,7 @@ class ChartRow:
 def ending_rows(s: ClassSummary) -> tuple[ChartRow, ...]:
     rows = [ChartRow(name, count, f"{count} ({percent(count, s.players)})")
             for name, count in s.endings]
-    if s.unfinished:
+    if s.unfinished and not s.part:
         rows.append(ChartRow("Unfinished games", s.unfinished,
                              f"{s.unfinished} ({percent(s.unfinished, s.players)})"))
     return tuple(rows)
