@@ -422,6 +422,21 @@ def test_a_part_summary_counts_those_who_played_it(folder, tmp_path):
     assert "3 players handed in; " in whole.stdout
 
 
+def test_of_one_part_a_game_that_went_on_is_not_unfinished(folder, tmp_path):
+    reports = _three_of_part_two(folder, tmp_path)
+    # Only Cy's game is unfinished in part two: on the page (its first line and its
+    # endings chart), in the data and beside Cy's answers.
+    two = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "two",
+                        *reports])
+    assert "(1 game unfinished)" in two.stdout
+    assert "Unfinished games: 1 (33%)" in two.stdout
+    data = json.loads(run_hailsham(["class", "--story", str(folder), "-o", "-", "--part",
+                                    "two", "--format", "json", *reports]).stdout)
+    assert data["players"] == 3 and data["unfinished"] == 1
+    whole = run_hailsham(["class", "--story", str(folder), "-o", "-", *reports])
+    assert "(1 game unfinished)" in whole.stdout
+
+
 def test_a_roster_of_one_part_says_who_had_not_reached_it(folder, tmp_path):
     ann = report_of(folder, tmp_path / "a", "Ann", ["1", "", "2", "1", "1", "1", "1"])
     ben = report_of(folder, tmp_path / "b", "Ben", ["2", "1", "1"], "--part", "two")

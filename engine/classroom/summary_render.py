@@ -56,8 +56,8 @@ def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> s
     # Of one part: those whose game played it (the others handed in too).
     who = f"played {s.part}" if s.part else "handed in"
     handed = (f"{_players(s.players)} {who}; {_answers(answers)} to {questions}")
-    # Of one part, a game that goes on into the next is not unfinished.
-    if s.unfinished and not s.part:
+    # Of one part, a game that went on past it is not unfinished (report.limited_to).
+    if s.unfinished:
         handed += f" ({s.unfinished} {'game' if s.unfinished == 1 else 'games'} unfinished)"
     parts = [handed]
     if s.story_version:
@@ -159,7 +159,7 @@ class ChartRow:
 def ending_rows(s: ClassSummary) -> tuple[ChartRow, ...]:
     rows = [ChartRow(name, count, f"{count} ({percent(count, s.players)})")
             for name, count in s.endings]
-    if s.unfinished and not s.part:
+    if s.unfinished:  # of one part: the games that stopped in it
         rows.append(ChartRow("Unfinished games", s.unfinished,
                              f"{s.unfinished} ({percent(s.unfinished, s.players)})"))
     return tuple(rows)
