@@ -193,8 +193,11 @@ def read_report(path: Path) -> Report:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ReportError("not a hailsham report (not UTF-8 text)") from None
-    except (ValueError, RecursionError):
+    except (json.JSONDecodeError, RecursionError):
         raise ReportError("not a hailsham report (not valid JSON)") from None
+    except ValueError:
+        # Valid JSON, but Python reads no whole number of over 4,300 digits.
+        raise ReportError("damaged report (a number in it is too long to read)") from None
     return from_json(data)
 
 
