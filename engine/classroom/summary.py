@@ -141,6 +141,7 @@ class ClassSummary:
     # Reports counted without some answers, the story having been edited since (reason:
     # how many answers and why).
     answers_left_out: tuple[LeftOut, ...] = ()
+    dropped: int = 0  # the answers those reports were counted without
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -346,7 +347,8 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
             roster, ((h.name, h.report.player) for h in handed),
             ((h.name, h.report.player) for h in outside), part_title),
         _answers(reports, anonymous),
-        tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped))
+        tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped),
+        sum(len(h.dropped) for h in handed))
 
 
 def told_apart(reports: Sequence[Report]) -> list[Report]:

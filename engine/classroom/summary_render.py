@@ -22,7 +22,7 @@ from engine.classroom.export import to_csv, to_json
 from engine.classroom.markup import bar, md, page, percent
 from engine.classroom.markup import html_text as h
 from engine.classroom.roster import in_words
-from engine.classroom.summary import ClassSummary, Line, ReflectionTally
+from engine.classroom.summary import ClassSummary, LeftOut, Line, ReflectionTally
 
 FORMATS = ("md", "html", "csv", "json")
 DISCUSS_FIRST = 5  # questions named in the discussion plan
@@ -49,8 +49,8 @@ def title(summary: ClassSummary) -> str:
 def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> str:
     """'25 players handed in; 129 answers to 23 questions' (of a part: '28 players
     played Part Two: The Cottages; …'), and what else a teacher should know before
-    reading on; `left_out_where` says where the files left out are named (a page that
-    does not list them must not point to a list)."""
+    reading on; `left_out_where` says where the files and answers left out are named (a
+    page that does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
     # Of one part: those whose game played it (the others handed in too).
@@ -65,6 +65,9 @@ def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> s
     if s.left_out:
         n = len(s.left_out)
         parts.append(f"{n} {'file' if n == 1 else 'files'} left out ({left_out_where})")
+    if s.dropped:
+        parts.append(f"{_answers(s.dropped)} left out: the story has changed since they "
+                     f"were given ({left_out_where})")
     return " · ".join(parts)
 
 
@@ -144,6 +147,11 @@ def _who(line: Line, anonymous: bool) -> str:
     return (line.player or "(no name given)") + unfinished
 
 
+def _left_out(s: ClassSummary) -> tuple[LeftOut, ...]:
+    """The files left out, then the reports counted without some answers."""
+    return (*s.left_out, *s.answers_left_out)
+
+
 def _left_out_name(name: str, anonymous: bool) -> str:
     # File names are often players' names: an anonymous summary does not print them.
     return "a report file" if anonymous else name
@@ -202,10 +210,10 @@ def to_markdown(s: ClassSummary) -> str:
     out.append("")
     if _roster(s):
         out += ["## Roster", ""] + [f"- {md(sentence)}" for sentence in _roster(s)] + [""]
-    if s.left_out:
+    if _left_out(s):
         out += ["## Left out", ""]
         out += [f"- {md(_left_out_name(x.name, s.anonymous))}: {md(x.reason)}"
-                for x in s.left_out]
+                for x in _left_out(s)]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -332,10 +340,10 @@ def to_html(s: ClassSummary) -> str:
         body += ['<section id="roster">', "<h2>Roster</h2>", "<ul>"]
         body += [f"<li>{h(sentence)}</li>" for sentence in _roster(s)]
         body += ["</ul>", "</section>"]
-    if s.left_out:
+    if _left_out(s):
         body += ['<section id="left-out">', "<h2>Left out</h2>", "<ul>"]
         body += [f"<li>{h(_left_out_name(x.name, s.anonymous))}: {h(x.reason)}</li>"
-                 for x in s.left_out]
+                 for x in _left_out(s)]
         body += ["</ul>", "</section>"]
     return page(title(s), "\n".join(body) + "\n", style=SUMMARY_STYLE)
 
@@ -352,7 +360,7 @@ def _contents(s: ClassSummary, groups: Sequence[Group]) -> str:
               '<li><a href="#themes">Themes by engagement</a></li>']
     if _roster(s):
         items.append('<li><a href="#roster">Roster</a></li>')
-    if s.left_out:
+    if _left_out(s):
         items.append('<li><a href="#left-out">Left out</a></li>')
     return ('<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents'
             f'</h2><ul>{"".join(items)}</ul></nav>')
