@@ -274,20 +274,6 @@ def test_html_summary_has_bars_and_counts_as_text(reports: Path) -> None:
     assert parsed.names.count("svg") == 3 + 3  # 2 endings and unfinished; 3 themes
 
 
-def test_a_long_journal_line_is_said_to_be_cut_short_on_paper(reports: Path) -> None:
-    def shown(s: classroom.ClassSummary) -> str:
-        return Elements(classroom_render.to_html(s)).text
-
-    s = classroom.summarise([reports], story=pond(reports))
-    assert classroom_render.CUT_SHORT not in shown(s)
-
-    def long_line(data: dict) -> None:  # type: ignore[type-arg]
-        data["reflections"][0]["journal"] = "word " * 80
-    _crafted(reports, "ada-pond-2.json", "ada-pond-2.json", long_line)
-    text = shown(classroom.summarise([reports], story=pond(reports)))
-    assert classroom_render.CUT_SHORT in text and ("word " * 79).strip() in text
-
-
 # --- the command ------------------------------------------------------------------------
 
 def test_class_command_end_to_end(tmp_path: Path) -> None:

@@ -242,12 +242,8 @@ def _answers(n: int) -> str:
 # on whole, and the journal lines under it may break between lines. On paper the
 # journal lines are the bulk of a class that writes a lot (25 players writing ~100
 # characters at every invitation: about 370 lines), so there they run in two columns
-# of smaller type, each cut short after JOURNAL_PRINT_LINES lines (the screen shows it
-# whole), and the print face is Times, whose narrow metrics are the same on every
-# system, so that the page count does not hang on which fonts a teacher has.
-JOURNAL_PRINT_LINES = 4
-# A journal line longer than this may be cut short on paper, and the page says so.
-JOURNAL_PRINT_CHARS = 250
+# of smaller type; and the print face is Times, whose narrow metrics are the same on
+# every system, so that the page count does not hang on which fonts a teacher has.
 SUMMARY_STYLE = """\
 nav.contents ol { margin: 0.2rem 0; }
 nav.contents > ol > li { margin-top: 0.3rem; }
@@ -265,7 +261,6 @@ a { color: #1f4e79; }
 .journal .lines { margin: 0; }
 .journal .answer { font-style: normal; font-weight: bold; }
 .journal li { break-inside: avoid; }
-.print-only { display: none; }
 figure.chart { margin: 0.8rem 0; break-inside: avoid; }
 figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
 .chart-rows { list-style: none; padding: 0; margin: 0; display: grid; align-items: center;
@@ -277,7 +272,6 @@ figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
 @media print {
   body { font-family: "Times New Roman", Times, "Liberation Serif", serif;
     font-size: 10pt; line-height: 1.22; }
-  .print-only { display: block; }
   .bar { font-size: 8pt; }
   .options li { margin: 0; }
   .options .row { display: grid; grid-template-columns: 1fr max-content; gap: 0.8rem; }
@@ -293,28 +287,18 @@ figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
     margin: -0.4rem 0 0.4rem; padding: 0.2rem 0.7rem 0.25rem; }
   .journal .under { margin: 0 0 0.1em; }
   .journal .lines { padding-left: 0; list-style: none; }
-  .journal li { margin: 0 0 0.1em; padding-left: 1em; text-indent: -1em;
-    display: -webkit-box; -webkit-box-orient: vertical; overflow: hidden;
-    -webkit-line-clamp: JOURNAL_PRINT_LINES; }
-  .chart-rows { gap: 0.2rem 0.8rem; }
+  .journal li { margin: 0 0 0.1em; padding-left: 1em; text-indent: -1em; }
   .journal, .chart-rows svg { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
-""".replace("JOURNAL_PRINT_LINES", str(JOURNAL_PRINT_LINES))
+"""
 FILL = "#1f4e79"  # the bars of the charts: the colour of the text bars
 TRACK = "#d0d7de"  # the rest of a chart's bar (not text: no contrast needed)
-
-
-CUT_SHORT = (f"On paper, a journal line longer than {JOURNAL_PRINT_LINES} lines is cut "
-             "short (…); the page on screen shows every line whole.")
 
 
 def to_html(s: ClassSummary) -> str:
     groups = plan_groups(s)
     body = [f"<h1>{h(title(s))}</h1>", f'<p class="meta">{h(counts_line(s))}</p>',
             _contents(s, groups), f'<p class="note" id="split">{h(SPLIT)}</p>']
-    if any(len(line.text) > JOURNAL_PRINT_CHARS
-           for t in s.plan for o in t.options for line in o.lines):
-        body.append(f'<p class="note print-only">{h(CUT_SHORT)}</p>')
     for group in groups:
         body += [f'<section id="{group.anchor}">', f"<h2>{h(group.heading)}</h2>",
                  f"<p>{h(group.intro)}</p>"]
