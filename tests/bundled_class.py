@@ -3,8 +3,9 @@
 Whatever the bundled story is today: the games are seeded random walks through the
 runtime (as random play does), never a list of its reflection ids or prompts. Answers
 lean the way a class does, differently for each question (some near unanimous, some
-split); about one student in three writes a journal line when invited; a few stop
-before an ending.
+split); about one student in three writes a journal line when invited (or, for the
+heaviest print, every student writes a long one at every invitation); a few stop before
+an ending.
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ JOURNAL_LINES = (
     "Memory is the only place Hailsham still exists for her, so of course she goes back.",
     "I would have run away, but maybe that is easy to say from outside the story.",
 )
+# A class that journals heavily: about 100 characters at every invitation.
+LONG_JOURNAL_LINES = (
+    "Kathy remembers everything so carefully because remembering is the one thing "
+    "nobody can take off her.",
+    "Ruth pretends to know more than she does, and I think she is lonelier than anyone "
+    "else at Hailsham.",
+    "Miss Lucy was the only guardian who treated them as people who deserved to know "
+    "the truth about it.",
+    "Tommy's anger makes sense to me: he feels something is wrong long before the others "
+    "will admit it.",
+    "The deferral rumour shows how much they want a future, even one they know cannot "
+    "really be true.",
+    "It made me wonder whether the art was for them or for the people who wanted proof "
+    "that they had souls.",
+)
 MAX_STEPS = 2_000
 
 
@@ -40,9 +56,10 @@ def load_bundled() -> Story:
 
 
 def play_student(story: Story, rng: random.Random, leanings: dict[str, list[float]],
-                 stop_after: int | None = None) -> GameState:
+                 stop_after: int | None = None, journal_all: bool = False) -> GameState:
     """One seeded game: choices at random, reflections as the class leans, a journal
-    line now and then; stops after `stop_after` answers (None: at an ending)."""
+    line now and then (a long one at every invitation when `journal_all`); stops after
+    `stop_after` answers (None: at an ending)."""
     state = runtime.start(story).state
     for step in range(MAX_STEPS):
         q = runtime.question(story, state)
@@ -51,7 +68,10 @@ def play_student(story: Story, rng: random.Random, leanings: dict[str, list[floa
         if isinstance(q, runtime.PartQuestion):
             state = runtime.go_on(story, state).state
         elif isinstance(q, runtime.JournalQuestion):
-            line = rng.choice(JOURNAL_LINES) if rng.random() < 0.35 else ""
+            if journal_all:
+                line = rng.choice(LONG_JOURNAL_LINES)
+            else:
+                line = rng.choice(JOURNAL_LINES) if rng.random() < 0.35 else ""
             state = runtime.write_journal(story, state, line).state
         elif isinstance(q, runtime.ReflectionQuestion):
             weights = leanings.setdefault(q.id, _leaning(rng, len(q.options)))
@@ -71,9 +91,10 @@ def _leaning(rng: random.Random, options: int) -> list[float]:
 
 
 def hand_in_class(folder: Path, players: int = 25, unfinished: int = 3,
-                  seed: int = 18) -> list[Path]:
+                  seed: int = 18, journal_all: bool = False) -> list[Path]:
     """`players` students' JSON reports of the bundled story, written into folder (the
-    last `unfinished` stopped partway)."""
+    last `unfinished` stopped partway); with `journal_all`, every student writes a
+    long journal line at every invitation."""
     story = load_bundled()
     rng = random.Random(seed)
     leanings: dict[str, list[float]] = {}
@@ -81,7 +102,7 @@ def hand_in_class(folder: Path, players: int = 25, unfinished: int = 3,
     out = []
     for n in range(1, players + 1):
         stop = rng.randrange(5, 25) if n > players - unfinished else None
-        state = play_student(story, rng, leanings, stop)
+        state = play_student(story, rng, leanings, stop, journal_all)
         loaded = Loaded(state, (), f"Student {n}", f"2026-12-01T10:{n:02d}:00+0000",
                         f"game{n:04d}")
         path = folder / f"student-{n}.json"

@@ -1,7 +1,8 @@
 """A class of 25 who played the bundled story, summarised by the real command and
 looked at as a teacher would, in headless Chromium: the summary page (its first line,
 the plan, the split in words, percentages, the contents links, the charts), printed to
-A4 (at most 10 pages, none left half empty), and the projector view at 1280×720
+A4 (at most 10 pages, none left half empty, also when every student wrote a long journal
+line at every invitation), and the projector view at 1280×720
 (one screen at a time, next and previous by links with scripts off and by keys with
 them on, type large enough for the back of a room, no names).
 
@@ -20,7 +21,7 @@ from typing import Any
 
 import attrs
 import pytest
-from bundled_class import hand_in_class
+from bundled_class import LONG_JOURNAL_LINES, hand_in_class
 from conftest import run_hailsham
 from playthrough import SUMMARY_ELEMENTS, Elements, links_within
 from test_html_browser import DevTools, browse, contrast, tool
@@ -62,6 +63,18 @@ def handed_in(tmp_path_factory: pytest.TempPathFactory) -> Class:
              root / f"class-{summary.story_id}-projector.html")
     assert sorted(root.glob("*.html")) == sorted(pages)
     return Class(summary, *pages)
+
+
+@pytest.fixture(scope="module")
+def heavy_journals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The summary page of a class that wrote a ~100-character journal line at every
+    invitation: the most paper a class of this size takes."""
+    root = tmp_path_factory.mktemp("heavy")
+    hand_in_class(root / "reports", PLAYERS, journal_all=True)
+    page = run_hailsham(["class", "reports", "--format", "html"], cwd=root)
+    assert page.returncode == 0 and page.stderr == "", page.stderr
+    (written,) = root.glob("*.html")
+    return written
 
 
 @pytest.fixture(scope="module")
@@ -189,11 +202,13 @@ def _pages(pdf: Path) -> list[tuple[float, float, float]]:
     return out
 
 
+@pytest.mark.parametrize("journals", ["light", "heavy"])
 def test_summary_prints_on_few_full_a4_pages(chromium: str, handed_in: Class,
+                                             heavy_journals: Path, journals: str,
                                              tmp_path: Path) -> None:
+    page = handed_in.page if journals == "light" else heavy_journals
     pdf = tmp_path / "class.pdf"
-    browse(chromium, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-           handed_in.page.as_uri())
+    browse(chromium, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
     info = subprocess.run([tool("pdfinfo"), str(pdf)], capture_output=True, text=True,
                           timeout=60, check=True).stdout
     count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
@@ -211,6 +226,10 @@ def test_summary_prints_on_few_full_a4_pages(chromium: str, handed_in: Class,
         check=True).stdout)
     for t in handed_in.summary.plan:
         assert re.sub(r"\s+", "", t.prompt) in printed, t.prompt
+    # The journal lines are printed whole.
+    if journals == "heavy":
+        for line in LONG_JOURNAL_LINES:
+            assert re.sub(r"\s+", "", line) in printed, line
 
 
 # --- the projector ---------------------------------------------------------------------

@@ -826,6 +826,20 @@ def test_a_report_of_an_edited_story_counts_only_answers_worded_the_same(
     assert data.returncode == 0 and data.stderr == result.stderr
     assert [x["file"] for x in json.loads(data.stdout)["answers_left_out"]] == [
         "a report file"] * 4
+    # The pages say so too, and list them at the end; an anonymous page names no one.
+    said = ("6 answers left out: the story has changed since they were given (listed at "
+            "the end)")
+    for fmt in ("md", "html"):
+        for anonymous in ([], ["--anonymous"]):
+            page = run_hailsham(["class", "reports", "--story", "edited", "--format", fmt,
+                                 *anonymous, "-o", "-"], cwd=tmp_path)
+            assert page.returncode == 0 and page.stderr == result.stderr
+            text = Elements(page.stdout).text if fmt == "html" else page.stdout
+            assert said in text, (fmt, anonymous)
+            assert text.count("as the story has been edited since") == 4
+            assert ("ada-pond-2" in text) == (not anonymous)
+            if anonymous:
+                assert not re.search(r"\b(Ada|Ben|Cy|Di)\b", text)
 
 
 def test_a_report_of_the_same_story_counts_by_number_and_an_older_one_by_text(

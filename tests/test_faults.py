@@ -1576,6 +1576,21 @@ def test_class_leaves_out_reports_with_huge_numbers_or_lone_surrogates(
         assert "2 players" in result.stdout
 
 
+def test_class_names_a_number_too_long_to_read_not_invalid_json(
+        tmp_path: Path, report_story: Path) -> None:
+    folder = _hand_in(tmp_path / "reports", {"ada.json": _report("Ada"),
+                                             "ben.json": _report("Ben")})
+    # Valid JSON that Python will not read: a whole number of 4,301 digits.
+    text = json.dumps(_report("Cy", themes__0__count=12345)).replace("12345", "9" * 4301)
+    (folder / "bad.json").write_text(text, "utf-8")
+    (folder / "garbled.json").write_text('{"format": ', "utf-8")
+    result = hailsham(tmp_path, ["class", "reports", "--story", "story", "-o", "-"])
+    assert result.returncode == 0, result.stderr
+    assert left_out(result) == [
+        "Left out reports/bad.json: damaged report (a number in it is too long to read)",
+        "Left out reports/garbled.json: not a hailsham report (not valid JSON)"]
+
+
 add_row("Reports", "a 4,300-digit theme count and version in a report (beyond what Python "
         "writes out as digits, once added up), lone surrogates (`\\ud800`) in its player, "
         "title, journal line and options",

@@ -402,6 +402,55 @@ def test_reports_and_class_summaries_by_part(folder, tmp_path):
     assert bad.returncode == 2 and "the parts are: one (Part One: Here)" in bad.stderr
 
 
+def _three_of_part_two(folder: Path, tmp_path: Path) -> list[str]:
+    """Ann and Ben, whose games went on past part two, and Cy, who stopped in it."""
+    ann = report_of(folder, tmp_path / "a", "Ann", ["1", "", "2", "1", "1", "1", "1"])
+    ben = report_of(folder, tmp_path / "b", "Ben", ["2", "1", "1"], "--part", "two")
+    cy = report_of(folder, tmp_path / "c", "Cy", ["1", "", "2", "1", "1"])
+    assert not json.loads(cy.read_text("utf-8"))["finished"]
+    return [str(ann), str(ben), str(cy)]
+
+
+def test_a_part_summary_counts_those_who_played_it(folder, tmp_path):
+    reports = _three_of_part_two(folder, tmp_path)
+    two = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "two",
+                        *reports])
+    assert two.returncode == 0, two.stderr
+    assert "3 players played Part Two: There; " in two.stdout
+    assert "handed in" not in two.stdout
+    whole = run_hailsham(["class", "--story", str(folder), "-o", "-", *reports])
+    assert "3 players handed in; " in whole.stdout
+
+
+def test_of_one_part_a_game_that_went_on_is_not_unfinished(folder, tmp_path):
+    reports = _three_of_part_two(folder, tmp_path)
+    # Only Cy's game is unfinished in part two: on the page (its first line and its
+    # endings chart), in the data and beside Cy's answers.
+    two = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "two",
+                        *reports])
+    assert "(1 game unfinished)" in two.stdout
+    assert "Unfinished games: 1 (33%)" in two.stdout
+    data = json.loads(run_hailsham(["class", "--story", str(folder), "-o", "-", "--part",
+                                    "two", "--format", "json", *reports]).stdout)
+    assert data["players"] == 3 and data["unfinished"] == 1
+    whole = run_hailsham(["class", "--story", str(folder), "-o", "-", *reports])
+    assert "(1 game unfinished)" in whole.stdout
+
+
+def test_a_roster_of_one_part_says_who_had_not_reached_it(folder, tmp_path):
+    ann = report_of(folder, tmp_path / "a", "Ann", ["1", "", "2", "1", "1", "1", "1"])
+    ben = report_of(folder, tmp_path / "b", "Ben", ["2", "1", "1"], "--part", "two")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Ann\nBen\nCy\n", "utf-8")
+    one = run_hailsham(["class", "--story", str(folder), "-o", "-", "--part", "one",
+                        "--roster", str(roster), str(ann), str(ben)])
+    assert one.returncode == 0, one.stderr
+    assert "Roster: 2 of 3 handed in." in one.stderr
+    assert "Handed in, but had not reached “Part One: Here”: Ben." in one.stderr
+    assert "Not handed in (or left out): Cy." in one.stderr
+    assert "- Handed in, but had not reached “Part One: Here”: Ben." in one.stdout
+
+
 # --- the terminal interface ------------------------------------------------------------
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

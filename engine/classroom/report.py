@@ -102,10 +102,13 @@ class Report:
     # story words some answer otherwise than the game showed it): a class summary of the
     # story with this digest counts answers by number, and any other by their text.
     story_digest: str = ""
+    # Of a report limited to one part (limited_to): the game went on past that part.
+    went_on: bool = False
 
     @property
     def finished(self) -> bool:
-        return self.ending is not None
+        """Whether the game ended (of one part: ended in it, or went on past it)."""
+        return self.ending is not None or self.went_on
 
     def part_title(self, part_id: str) -> str:
         return next((p.title for p in self.parts if p.id == part_id), part_id)
@@ -135,7 +138,8 @@ def build(story: Story, loaded: Loaded) -> Report:
 
 
 def limited_to(report: Report, part: str) -> Report:
-    """The report of one part: its reflections, and the themes they touch."""
+    """The report of one part: its reflections, and the themes they touch; a game that
+    went on past the part is finished with it."""
     answered = tuple(a for a in report.reflections if a.part == part)
     counts: dict[str, int] = {}
     for a in answered:
@@ -145,7 +149,8 @@ def limited_to(report: Report, part: str) -> Report:
                    if t.id in counts)
     themes = tuple(sorted(themes, key=lambda t: -t.count))  # stable: ties keep their order
     ending = report.ending if report.last_part == part else None
-    return attrs.evolve(report, reflections=answered, themes=themes, ending=ending)
+    return attrs.evolve(report, reflections=answered, themes=themes, ending=ending,
+                        went_on=report.last_part != part)
 
 
 def _answered(story: Story, state: GameState) -> tuple[list[Answered], bool]:

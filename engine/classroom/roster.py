@@ -31,6 +31,10 @@ class RosterCheck:
     listed: int  # names on the roster
     missing: tuple[str, ...]  # on the roster, with no report counted; in roster order
     strangers: tuple[Stranger, ...]  # in the order the reports were read
+    # Of a summary of one part: on the roster, handed in, but their game had not
+    # reached the part (`part` is its title); in roster order.
+    not_reached: tuple[str, ...] = ()
+    part: str = ""
 
 
 def name_key(name: str) -> str:
@@ -59,27 +63,41 @@ def read_roster(path: str) -> tuple[str, ...]:
     return tuple(name for name in names if name)
 
 
-def check(roster: Sequence[str], handed: Iterable[tuple[str, str | None]]) -> RosterCheck:
-    """The roster against the reports counted, as (file, player) pairs."""
+def check(roster: Sequence[str], handed: Iterable[tuple[str, str | None]],
+          not_reached: Iterable[tuple[str, str | None]] = (), part: str = "") -> RosterCheck:
+    """The roster against the reports counted, as (file, player) pairs; of a summary of
+    one part (its title `part`), also against the reports handed in whose game had not
+    reached it."""
     # Each report accounts for one line of its name: of two "Sam K." on the roster
     # and one report, one Sam K. is still missing.
-    reports: Counter[str] = Counter()
-    strangers = []
     listed = {name_key(n) for n in roster}
+    strangers: list[Stranger] = []
+    counted = _by_name(handed, listed, strangers)
+    elsewhere = _by_name(not_reached, listed, strangers)
+    missing, short = [], []
+    for name in roster:
+        key = name_key(name)
+        if counted[key]:
+            counted[key] -= 1
+        elif elsewhere[key]:
+            elsewhere[key] -= 1
+            short.append(name)
+        else:
+            missing.append(name)
+    return RosterCheck(len(roster), tuple(missing), tuple(strangers), tuple(short), part)
+
+
+def _by_name(handed: Iterable[tuple[str, str | None]], listed: set[str],
+             strangers: list[Stranger]) -> Counter[str]:
+    """How many reports name each roster name; the others are added to `strangers`."""
+    reports: Counter[str] = Counter()
     for file, player in handed:
         key = name_key(player) if player else ""
         if key in listed:
             reports[key] += 1
         else:
             strangers.append(Stranger(file, player))
-    missing = []
-    for name in roster:
-        key = name_key(name)
-        if reports[key]:
-            reports[key] -= 1
-        else:
-            missing.append(name)
-    return RosterCheck(len(roster), tuple(missing), tuple(strangers))
+    return reports
 
 
 def in_words(result: RosterCheck) -> list[str]:
@@ -87,6 +105,9 @@ def in_words(result: RosterCheck) -> list[str]:
     handed = result.listed - len(result.missing)
     out = [f"Roster: all {result.listed} handed in." if not result.missing
            else f"Roster: {handed} of {result.listed} handed in."]
+    if result.not_reached:
+        out.append(_sentence(f"Handed in, but had not reached “{result.part}”: "
+                             f"{', '.join(result.not_reached)}"))
     if result.missing:
         # A report left out (another version, broken) does not count as handed in.
         out.append(_sentence(f"Not handed in (or left out): {', '.join(result.missing)}"))

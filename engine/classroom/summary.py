@@ -141,6 +141,7 @@ class ClassSummary:
     # Reports counted without some answers, the story having been edited since (reason:
     # how many answers and why).
     answers_left_out: tuple[LeftOut, ...] = ()
+    dropped: int = 0  # the answers those reports were counted without
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]
@@ -193,8 +194,11 @@ def read_report(path: Path) -> Report:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ReportError("not a hailsham report (not UTF-8 text)") from None
-    except (ValueError, RecursionError):
+    except (json.JSONDecodeError, RecursionError):
         raise ReportError("not a hailsham report (not valid JSON)") from None
+    except ValueError:
+        # Valid JSON, but Python reads no whole number of over 4,300 digits.
+        raise ReportError("damaged report (a number in it is too long to read)") from None
     return from_json(data)
 
 
@@ -323,9 +327,11 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
     handed, twice = one_per_game(handed)
     left_out += twice
     part_title = ""
+    outside: list[Handed] = []
     if part is not None and handed:
         handed, outside, part_title = one_part(handed, part)
-        left_out += outside
+        left_out += [LeftOut(h.name, f"the game did not play {part_title}")
+                     for h in outside]
     if not handed:
         raise ClassError("none of the files is a usable report"
                          + (f" ({left_out[0].name}: {left_out[0].reason})"
@@ -337,10 +343,12 @@ def summarise_reports(handed: Sequence[Handed], story: Story,
         first.story_title, first.story_id, first.story_version, len(reports),
         sum(1 for r in reports if not r.finished), _plan(reports, anonymous),
         _endings(reports), _themes(reports), tuple(left_out), anonymous, part_title,
-        None if roster is None else check(roster, ((h.name, h.report.player)
-                                                    for h in handed)),
+        None if roster is None else check(
+            roster, ((h.name, h.report.player) for h in handed),
+            ((h.name, h.report.player) for h in outside), part_title),
         _answers(reports, anonymous),
-        tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped))
+        tuple(LeftOut(h.name, answers_left_out(h.dropped)) for h in handed if h.dropped),
+        sum(len(h.dropped) for h in handed))
 
 
 def told_apart(reports: Sequence[Report]) -> list[Report]:
@@ -361,7 +369,7 @@ def answers_left_out(dropped: Sequence[Dropped]) -> str:
 
 
 def one_part(handed: Sequence[Handed], part: str
-             ) -> tuple[list[Handed], list[LeftOut], str]:
+             ) -> tuple[list[Handed], list[Handed], str]:
     """The reports limited to one part, those of games that never played in it, and
     the part's title; ClassError when the story has no such part."""
     parts = {p.id: p.title for h in handed for p in h.report.parts}
@@ -378,7 +386,7 @@ def one_part(handed: Sequence[Handed], part: str
             keep.append(Handed(h.name, limited_to(r, part),
                                tuple(d for d in h.dropped if d.part == part)))
         else:
-            out.append(LeftOut(h.name, f"the game did not play {parts[part]}"))
+            out.append(h)
     return keep, out, parts[part]
 
 

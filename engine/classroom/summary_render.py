@@ -22,7 +22,7 @@ from engine.classroom.export import to_csv, to_json
 from engine.classroom.markup import bar, md, page, percent
 from engine.classroom.markup import html_text as h
 from engine.classroom.roster import in_words
-from engine.classroom.summary import ClassSummary, Line, ReflectionTally
+from engine.classroom.summary import ClassSummary, LeftOut, Line, ReflectionTally
 from engine.core.diagnostics import plural
 
 FORMATS = ("md", "html", "csv", "json")
@@ -48,15 +48,18 @@ def title(summary: ClassSummary) -> str:
 
 
 def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> str:
-    """'25 players handed in; 129 answers to 23 questions', and what else a teacher
-    should know before reading on; `left_out_where` says where the files left out are
-    named (a page that does not list them must not point to a list)."""
+    """'25 players handed in; 129 answers to 23 questions' (of a part: '28 players
+    played Part Two: The Cottages; …'), and what else a teacher should know before
+    reading on; `left_out_where` says where the files and answers left out are named (a
+    page that does not list them must not point to a list)."""
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
-    handed = (f"{plural(s.players, 'player')} handed in; "
+    # Of one part: those whose game played it (the others handed in too).
+    who = f"played {s.part}" if s.part else "handed in"
+    handed = (f"{plural(s.players, 'player')} {who}; "
               f"{plural(answers, 'answer')} to {questions}")
-    # Of one part, a game that goes on into the next is not unfinished.
-    if s.unfinished and not s.part:
+    # Of one part, a game that went on past it is not unfinished (report.limited_to).
+    if s.unfinished:
         handed += f" ({s.unfinished} {'game' if s.unfinished == 1 else 'games'} unfinished)"
     parts = [handed]
     if s.story_version:
@@ -64,6 +67,9 @@ def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> s
     if s.left_out:
         n = len(s.left_out)
         parts.append(f"{n} {'file' if n == 1 else 'files'} left out ({left_out_where})")
+    if s.dropped:
+        parts.append(f"{plural(s.dropped, 'answer')} left out: the story has changed since they "
+                     f"were given ({left_out_where})")
     return " · ".join(parts)
 
 
@@ -143,6 +149,11 @@ def _who(line: Line, anonymous: bool) -> str:
     return (line.player or "(no name given)") + unfinished
 
 
+def _left_out(s: ClassSummary) -> tuple[LeftOut, ...]:
+    """The files left out, then the reports counted without some answers."""
+    return (*s.left_out, *s.answers_left_out)
+
+
 def _left_out_name(name: str, anonymous: bool) -> str:
     # File names are often players' names: an anonymous summary does not print them.
     return "a report file" if anonymous else name
@@ -158,7 +169,7 @@ class ChartRow:
 def ending_rows(s: ClassSummary) -> tuple[ChartRow, ...]:
     rows = [ChartRow(name, count, f"{count} ({percent(count, s.players)})")
             for name, count in s.endings]
-    if s.unfinished:
+    if s.unfinished:  # of one part: the games that stopped in it
         rows.append(ChartRow("Unfinished games", s.unfinished,
                              f"{s.unfinished} ({percent(s.unfinished, s.players)})"))
     return tuple(rows)
@@ -201,10 +212,10 @@ def to_markdown(s: ClassSummary) -> str:
     out.append("")
     if _roster(s):
         out += ["## Roster", ""] + [f"- {md(sentence)}" for sentence in _roster(s)] + [""]
-    if s.left_out:
+    if _left_out(s):
         out += ["## Left out", ""]
         out += [f"- {md(_left_out_name(x.name, s.anonymous))}: {md(x.reason)}"
-                for x in s.left_out]
+                for x in _left_out(s)]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -222,7 +233,11 @@ def _roster(s: ClassSummary) -> list[str]:
 
 # The summary's own print and chart styles, after the shared stylesheet (markup.STYLE).
 # Cards keep together, but nothing forces a new page: a card that does not fit moves
-# on whole, and the journal lines under it may break between lines.
+# on whole, and the journal lines under it may break between lines. On paper the
+# journal lines are the bulk of a class that writes a lot (25 players writing ~100
+# characters at every invitation: about 370 lines), so there they run in two columns
+# of smaller type; and the print face is Times, whose narrow metrics are the same on
+# every system, so that the page count does not hang on which fonts a teacher has.
 SUMMARY_STYLE = """\
 nav.contents ol { margin: 0.2rem 0; }
 nav.contents > ol > li { margin-top: 0.3rem; }
@@ -247,13 +262,12 @@ figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
 .chart-rows li { display: contents; }
 .chart-rows svg { width: 100%; height: 1rem; display: block; }
 .chart-rows .value { font-weight: bold; }
-@page { size: A4; margin: 1.4cm 1.5cm; }
+@page { size: A4; margin: 1.2cm 1.3cm; }
 @media print {
-  body { font-size: 10pt; line-height: 1.28; }
+  body { font-family: "Times New Roman", Times, "Liberation Serif", serif;
+    font-size: 10pt; line-height: 1.22; }
   .bar { font-size: 8pt; }
-  .journal { font-size: 9pt; }
-  .lines li { margin: 0; }
-  .options li { margin: 0.1rem 0; }
+  .options li { margin: 0; }
   .options .row { display: grid; grid-template-columns: 1fr max-content; gap: 0.8rem; }
   h2 { margin-top: 1.2rem; }
   h3 { font-size: 11pt; }
@@ -261,8 +275,13 @@ figure.chart figcaption { color: #4a4a4a; margin-bottom: 0.3rem; }
   .card .themes { margin: 0.1rem 0; }
   .options { margin: 0.2rem 0 0; }
   nav.contents { display: none; }  /* links without page numbers: no use on paper */
-  .card { margin: 0.5rem 0; padding: 0.4rem 0.7rem; }
-  .journal { margin: -0.5rem 0 0.5rem; padding: 0 0.7rem 0.4rem; }
+  .card { margin: 0.4rem 0; padding: 0.3rem 0.7rem; }
+  .card:has(+ .journal) { break-after: avoid; }  /* a card with its first lines */
+  .journal { font-size: 7.5pt; line-height: 1.15; columns: 2; column-gap: 1.5em;
+    margin: -0.4rem 0 0.4rem; padding: 0.2rem 0.7rem 0.25rem; }
+  .journal .under { margin: 0 0 0.1em; }
+  .journal .lines { padding-left: 0; list-style: none; }
+  .journal li { margin: 0 0 0.1em; padding-left: 1em; text-indent: -1em; }
   .journal, .chart-rows svg { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 """
@@ -299,10 +318,10 @@ def to_html(s: ClassSummary) -> str:
         body += ['<section id="roster">', "<h2>Roster</h2>", "<ul>"]
         body += [f"<li>{h(sentence)}</li>" for sentence in _roster(s)]
         body += ["</ul>", "</section>"]
-    if s.left_out:
+    if _left_out(s):
         body += ['<section id="left-out">', "<h2>Left out</h2>", "<ul>"]
         body += [f"<li>{h(_left_out_name(x.name, s.anonymous))}: {h(x.reason)}</li>"
-                 for x in s.left_out]
+                 for x in _left_out(s)]
         body += ["</ul>", "</section>"]
     return page(title(s), "\n".join(body) + "\n", style=SUMMARY_STYLE)
 
@@ -319,7 +338,7 @@ def _contents(s: ClassSummary, groups: Sequence[Group]) -> str:
               '<li><a href="#themes">Themes by engagement</a></li>']
     if _roster(s):
         items.append('<li><a href="#roster">Roster</a></li>')
-    if s.left_out:
+    if _left_out(s):
         items.append('<li><a href="#left-out">Left out</a></li>')
     return ('<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents'
             f'</h2><ul>{"".join(items)}</ul></nav>')
