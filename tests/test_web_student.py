@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_files
 from starlette.testclient import TestClient
-from web_story import Browser, write_story
+from web_story import MANIFEST, SCENES, Browser, write_story
 
 from engine.core.runtime import ENDED
 from engine.play.saves import from_json, parse
@@ -451,3 +452,46 @@ def test_a_game_in_the_database_is_a_save_file_the_other_commands_read(
     report = json.loads(capsys.readouterr().out)
     assert report["player"] == "Ada"
     assert "Polish." in json.dumps(report)
+
+
+def test_an_endings_note_on_the_novel_comes_after_the_end_under_its_heading(
+        tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    write_files(root, {"story.yaml": MANIFEST, "scenes/all.yaml": SCENES.replace(
+        "    text: You sit under the tree.\n",
+        "    text:\n      - You sit under the tree.\n"
+        "      - 'In the novel: there is no tree (Chapter 3).'\n")})
+    school = Class(tmp_path)
+    b = school.student()
+    to_part_break(b)
+    school.open_part("two")
+    b.get("/play")
+    b.post("/play", action="go_on")
+    b.answer(1)
+    b.answer(1)
+    text = text_of(b.page)
+    assert "You sit under the tree. A question for you" in text
+    assert "The end: The Quiet End In the novel there is no tree (Chapter 3)." in text
+    assert "In the novel:" not in text
+    assert '<h2 id="novel-heading">In the novel</h2>' in b.page
+
+
+def test_the_header_names_the_place_only_when_the_part_title_does_not(
+        tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    write_files(root, {"story.yaml": MANIFEST.replace("Part One: Inside",
+                                                      "Part One: The House"),
+                       "scenes/all.yaml": SCENES})
+    school = Class(tmp_path)
+    b = school.student()
+    b.post("/begin")
+    assert '<p class="where">Part One: The House</p>' in b.page
+    to_part_break(school.student("Ben"))
+    school.open_part("two")
+    b.answer(1)
+    b.post("/play", action="skip")
+    b.answer(1)
+    b.answer(1)
+    b.answer(1)
+    b.post("/play", action="go_on")
+    assert '<p class="where">Part Two: Outside · The Garden</p>' in b.page
