@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import write_files
 from starlette.testclient import TestClient
-from web_story import MANIFEST, SCENES, Browser, write_story
+from web_story import AT, CSRF, MANIFEST, SCENES, Browser, write_story
 
 from engine.core.runtime import ENDED
 from engine.play.saves import from_json, parse
@@ -495,3 +495,24 @@ def test_the_header_names_the_place_only_when_the_part_title_does_not(
     b.answer(1)
     b.post("/play", action="go_on")
     assert '<p class="where">Part Two: Outside · The Garden</p>' in b.page
+
+
+def test_after_a_reflection_or_a_journal_line_the_page_lands_below_the_scene(
+        school: Class) -> None:
+    b = school.student()
+    b.post("/begin")
+
+    def location(**fields: str) -> str:
+        token = CSRF.search(b.page)
+        at = AT.search(b.page)
+        assert token and at
+        r = b.client.post("/play", data={"csrf": token.group(1), "at": at.group(1),
+                                          **fields}, follow_redirects=False)
+        assert r.status_code == 303
+        b.get("/play")
+        return str(r.headers["location"])
+
+    assert location(answer="1") == "/play#now"  # the reflection: its journal line follows
+    assert '<div id="now"></div>' in b.page
+    assert location(action="skip") == "/play#now"
+    assert location(answer="1") == "/play"  # a choice: a new scene, from its top

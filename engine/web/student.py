@@ -293,7 +293,10 @@ async def answer(request: Request) -> Response:
         flash(request, "That answer cannot be taken now; choose again.")
         return redirect("/play")
     p.commit(step.state, step.shown, games.record(step.state, kind))
-    return redirect("/play")
+    # After a reflection or a journal line the scene goes on: land below its text, where
+    # the answer and what follows are, not at the top of a long page (on a phone).
+    return redirect("/play#now" if isinstance(q, (ReflectionQuestion, JournalQuestion))
+                    else "/play")
 
 
 async def begin(request: Request) -> Response:
