@@ -516,3 +516,17 @@ def test_after_a_reflection_or_a_journal_line_the_page_lands_below_the_scene(
     assert '<div id="now"></div>' in b.page
     assert location(action="skip") == "/play#now"
     assert location(answer="1") == "/play"  # a choice: a new scene, from its top
+
+
+def test_leaving_a_device_says_the_name_and_resume_code_once(school: Class) -> None:
+    b = school.student("Ada")
+    code = school.storage.students()[0].resume_code
+    b.post("/leave")
+    text = text_of(b.page)
+    assert ("You have left this device. To carry on later, on any device: your name, "
+            f"Ada, and your resume code, {code}.") in text
+    assert "Join the class" in text
+    b.get("/")
+    assert code not in b.page and "Join the class" in b.page
+    b.get("/play")
+    assert "Join the class" in b.page  # signed out

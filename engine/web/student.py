@@ -129,9 +129,16 @@ async def resume(request: Request) -> Response:
 
 async def leave(request: Request) -> Response:
     await posted(request)
+    student = current(request)
     request.session.pop(STUDENT, None)
     request.session.pop(CLASS, None)
-    return redirect("/")
+    if student is None:
+        return redirect("/")
+    # Said on this page, not kept in the cookie for the next: the next person on this
+    # device should not find the resume code there.
+    left = (f"You have left this device. To carry on later, on any device: your name, "
+            f"{student.display}, and your resume code, {student.resume_code}.")
+    return render(request, "join.html", code="", name="", error=None, left=left)
 
 
 # --- playing -------------------------------------------------------------------------
