@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_files
 from starlette.testclient import TestClient
-from web_story import Browser, write_story
+from web_story import AT, CSRF, MANIFEST, SCENES, Browser, write_story
 
 from engine.core.runtime import ENDED
 from engine.play.saves import from_json, parse
@@ -480,3 +481,81 @@ def test_the_join_limit_forgets_idle_addresses(monkeypatch: pytest.MonkeyPatch) 
     assert joins.allow("e")
     assert set(joins._seen) == {"e"}  # the others' attempts are long past
     assert joins.allow("a") and joins.allow("a") and not joins.allow("a")
+
+
+def test_an_endings_note_on_the_novel_comes_after_the_end_under_its_heading(
+        tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    write_files(root, {"story.yaml": MANIFEST, "scenes/all.yaml": SCENES.replace(
+        "    text: You sit under the tree.\n",
+        "    text:\n      - You sit under the tree.\n"
+        "      - 'In the novel: there is no tree (Chapter 3).'\n")})
+    school = Class(tmp_path)
+    b = school.student()
+    to_part_break(b)
+    school.open_part("two")
+    b.get("/play")
+    b.post("/play", action="go_on")
+    b.answer(1)
+    b.answer(1)
+    text = text_of(b.page)
+    assert "You sit under the tree. A question for you" in text
+    assert "The end: The Quiet End In the novel there is no tree (Chapter 3)." in text
+    assert "In the novel:" not in text
+    assert '<h2 id="novel-heading">In the novel</h2>' in b.page
+
+
+def test_the_header_names_the_place_only_when_the_part_title_does_not(
+        tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    write_files(root, {"story.yaml": MANIFEST.replace("Part One: Inside",
+                                                      "Part One: The House"),
+                       "scenes/all.yaml": SCENES})
+    school = Class(tmp_path)
+    b = school.student()
+    b.post("/begin")
+    assert '<p class="where">Part One: The House</p>' in b.page
+    to_part_break(school.student("Ben"))
+    school.open_part("two")
+    b.answer(1)
+    b.post("/play", action="skip")
+    b.answer(1)
+    b.answer(1)
+    b.answer(1)
+    b.post("/play", action="go_on")
+    assert '<p class="where">Part Two: Outside · The Garden</p>' in b.page
+
+
+def test_after_a_reflection_or_a_journal_line_the_page_lands_below_the_scene(
+        school: Class) -> None:
+    b = school.student()
+    b.post("/begin")
+
+    def location(**fields: str) -> str:
+        token = CSRF.search(b.page)
+        at = AT.search(b.page)
+        assert token and at
+        r = b.client.post("/play", data={"csrf": token.group(1), "at": at.group(1),
+                                          **fields}, follow_redirects=False)
+        assert r.status_code == 303
+        b.get("/play")
+        return str(r.headers["location"])
+
+    assert location(answer="1") == "/play#now"  # the reflection: its journal line follows
+    assert '<div id="now"></div>' in b.page
+    assert location(action="skip") == "/play#now"
+    assert location(answer="1") == "/play"  # a choice: a new scene, from its top
+
+
+def test_leaving_a_device_says_the_name_and_resume_code_once(school: Class) -> None:
+    b = school.student("Ada")
+    code = school.storage.students()[0].resume_code
+    b.post("/leave")
+    text = text_of(b.page)
+    assert ("You have left this device. To carry on later, on any device: your name, "
+            f"Ada, and your resume code, {code}.") in text
+    assert "Join the class" in text
+    b.get("/")
+    assert code not in b.page and "Join the class" in b.page
+    b.get("/play")
+    assert "Join the class" in b.page  # signed out

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from engine.core import runtime
 from engine.core.runtime import (
     ChoiceQuestion,
+    Ending,
     GameState,
     IllegalMove,
     JournalQuestion,
@@ -44,6 +45,9 @@ MAX_JOURNAL_CHARS = 2000
 CHANGED = "The story has been changed since you last played; you carry on where you were."
 NO_UNDO = "Undo cannot go back before this point."
 STALE = "That page was out of date, so nothing was answered: here is where your game is now."
+# An ending's last paragraphs that begin so are its note on the novel: shown apart, after
+# the ending's title, under a heading of their own.
+NOVEL_NOTE = "In the novel:"
 
 
 def current(request: Request) -> Student | None:
@@ -126,9 +130,16 @@ async def resume(request: Request) -> Response:
 
 async def leave(request: Request) -> Response:
     await posted(request)
+    student = current(request)
     request.session.pop(STUDENT, None)
     request.session.pop(CLASS, None)
-    return redirect("/")
+    if student is None:
+        return redirect("/")
+    # Said on this page, not kept in the cookie for the next: the next person on this
+    # device should not find the resume code there.
+    left = (f"You have left this device. To carry on later, on any device: your name, "
+            f"{student.display}, and your resume code, {student.resume_code}.")
+    return render(request, "join.html", code="", name="", error=None, left=left)
 
 
 # --- playing -------------------------------------------------------------------------
@@ -206,13 +217,25 @@ def play_context(w: Web, student: Student, row: Game, state: GameState,
     if (state.answer is not None and state.answer.kind == runtime.REFLECTION
             and state.answer.scene == state.scene and state.journal):
         answered = state.journal[-1]
+    scene = runtime.scene_text(story, state)
+    paragraphs = list(scene.paragraphs)
+    novel_note: list[str] = []
+    if isinstance(q, Ending):
+        while paragraphs and paragraphs[-1].startswith(NOVEL_NOTE):
+            novel_note.insert(0, paragraphs.pop().removeprefix(NOVEL_NOTE).strip())
+    part_title = story.part_title(state.part)
+    # "Part One: Hailsham · Hailsham" says the place twice: name it only when it adds
+    where = scene.place
+    if part_title:
+        where = (part_title if scene.place.casefold() in part_title.casefold()
+                 else f"{part_title} · {scene.place}")
     waiting = None
     coming = next_part(w, state)
     if coming is not None and coming[0] not in w.storage.open_parts():
         waiting = coming[1]
     return {
-        "student": student, "at": row.revision, "scene": runtime.scene_text(story, state),
-        "part_title": story.part_title(state.part), "q": q, "kind": type(q).__name__,
+        "student": student, "at": row.revision, "scene": scene, "where": where,
+        "paragraphs": paragraphs, "novel_note": novel_note, "q": q, "kind": type(q).__name__,
         "before": before, "after": after, "answered": answered, "waiting": waiting,
         "can_undo": state.previous is not None, "draft": draft, "error": error,
         "max_journal": MAX_JOURNAL_CHARS,
@@ -280,7 +303,10 @@ async def answer(request: Request) -> Response:
         flash(request, "That answer cannot be taken now; choose again.")
         return redirect("/play")
     p.commit(step.state, step.shown, games.record(step.state, kind))
-    return redirect("/play")
+    # After a reflection or a journal line the scene goes on: land below its text, where
+    # the answer and what follows are, not at the top of a long page (on a phone).
+    return redirect("/play#now" if isinstance(q, (ReflectionQuestion, JournalQuestion))
+                    else "/play")
 
 
 async def begin(request: Request) -> Response:
