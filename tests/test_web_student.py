@@ -559,3 +559,18 @@ def test_leaving_a_device_says_the_name_and_resume_code_once(school: Class) -> N
     assert code not in b.page and "Join the class" in b.page
     b.get("/play")
     assert "Join the class" in b.page  # signed out
+
+
+def test_a_class_left_unnamed_is_not_called_class_on_its_pages(tmp_path: Path) -> None:
+    write_story(tmp_path / "story")
+    story, _ = load_story(str(tmp_path / "story"))
+    storage = Storage(tmp_path / "class.sqlite3")
+    from engine.web import DEFAULT_CLASS
+
+    info = open_class(storage, story, DEFAULT_CLASS)
+    b = Browser(TestClient(create_app(WebConfig(story, storage, info))))
+    b.get("/")
+    assert f'<p class="class-name">{story.title}</p>' in b.page
+    assert f"· {DEFAULT_CLASS}</title>" not in b.page
+    named = Class(tmp_path / "named")  # "10B"
+    assert '<p class="class-name">10B · ' in named.student().page

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.commands import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from engine.web import DEFAULT_CLASS
 
 DEFAULT_PORT = 8000
 # The modules of the serve extra (pyproject.toml), as Python imports them.
 SERVE_EXTRA = ("starlette", "uvicorn", "jinja2", "itsdangerous", "python_multipart",
                "segno")
-DEFAULT_CLASS = "Class"
 WARNING = ("Warning: anyone on this network who has the class code can join "
            "(students' names and answers stay on this computer).")
 

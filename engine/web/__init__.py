@@ -6,3 +6,7 @@ student.py, the teacher's in teacher.py; storage.py keeps everything, security.p
 the secrets and the checks. Imports only engine.core, engine.story, engine.play and
 engine.classroom.
 """
+
+# The name of a class started without --class (the pages then name only the story).
+# Here, not in a module of the serve extra, so the command can name it in its help.
+DEFAULT_CLASS = "Class"

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from engine.core.model import Story
-from engine.web import security
+from engine.web import DEFAULT_CLASS, security
 from engine.web.storage import ClassInfo, Storage
 
 HERE = Path(__file__).parent
@@ -86,7 +86,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     flashes = session.pop("flash", [])
     html = w.templates.get_template(template).render(
         csrf_field=security.CSRF_FIELD, csrf=security.csrf_token(session),
-        class_name=w.info.name, story_title=w.story.title,
+        # a class left unnamed is not called "Class" on every page
+        class_name="" if w.info.name == DEFAULT_CLASS else w.info.name,
+        story_title=w.story.title,
         flashes=flashes if isinstance(flashes, list) else [], **context)
     return HTMLResponse(html, status_code=status)
 
