@@ -309,6 +309,11 @@ def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path):
         assert played.returncode == 0, played.stderr
     edit(folder / "scenes.yaml", "text: A {n}.", "text: Alpha {n}.")
     before = (plans / "kept.plan.yaml").read_text("utf-8")
+    failing = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert failing.returncode == 1
+    assert failing.stdout.splitlines()[-1] == (
+        f"If the text changed on purpose, accept it with: hailsham test {folder} --update "
+        "(it shows what changed)")
     updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
     assert updated.returncode == 0, updated.stdout
     assert "UPDATED kept (3 answers)" in updated.stdout
