@@ -157,6 +157,23 @@ def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path):
     assert status == 0
 
 
+def test_play_watch_takes_an_answer_typed_after_a_save_for_the_edited_story(tmp_path):
+    folder = story(tmp_path)
+    game = Game(folder, tmp_path / "saves", "--watch")
+    game.read_until("2. Two")
+    game.send("1", "Why?")
+    game.send("", "1. again")
+    time.sleep(0.05)  # a later modification time, even on a coarse clock
+    # saved while the choices wait, then the new choice picked at once
+    edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+         "      - {text: again, goto: a}\n      - {text: leave, goto: b}")
+    out = game.send("2", "The end: The B end")
+    assert "A story file was saved: story reloaded (2 scenes)" in out
+    assert "Please type" not in out
+    status, _err = game.finish()
+    assert status == 0
+
+
 def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path):
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
