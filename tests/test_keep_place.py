@@ -153,6 +153,24 @@ def test_play_watch_reloads_by_itself_before_the_next_answer(tmp_path, story_dir
     assert status == 0
 
 
+def test_play_watch_takes_an_answer_typed_after_a_save_for_the_edited_story(tmp_path,
+                                                                          story_dir):
+    folder = story_dir(STORY)
+    game = Game(folder, tmp_path / "saves", "--watch")
+    game.read_until("2. Two")
+    game.send("1", "Why?")
+    game.send("", "1. again")
+    time.sleep(0.05)  # a later modification time, even on a coarse clock
+    # saved while the choices wait, then the new choice picked at once
+    edit(folder / "scenes.yaml", "      - {text: again, goto: a}",
+         "      - {text: again, goto: a}\n      - {text: leave, goto: b}")
+    out = game.send("2", "The end: The B end")
+    assert "A story file was saved: story reloaded (2 scenes)" in out
+    assert "Please type" not in out
+    status, _err = game.finish()
+    assert status == 0
+
+
 def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path, story_dir):
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
@@ -283,6 +301,11 @@ def test_test_update_records_failing_plans_again_and_shows_the_change(tmp_path, 
         assert played.returncode == 0, played.stderr
     edit(folder / "scenes.yaml", "text: A {n}.", "text: Alpha {n}.")
     before = (plans / "kept.plan.yaml").read_text("utf-8")
+    failing = run_hailsham(["test", str(folder)], cwd=tmp_path)
+    assert failing.returncode == 1
+    assert failing.stdout.splitlines()[-1] == (
+        f"If the text changed on purpose, accept it with: hailsham test {folder} --update "
+        "(it shows what changed)")
     updated = run_hailsham(["test", str(folder), "--update"], cwd=tmp_path)
     assert updated.returncode == 0, updated.stdout
     assert "UPDATED kept (3 answers)" in updated.stdout

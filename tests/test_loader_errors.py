@@ -225,7 +225,7 @@ CASES: list[Case] = [
       - if: n >  # <
         text: Maybe.
     ending: E
-""")}, S, None, "E203", "in if: n >"),
+""")}, S, None, "E203", "`if: n >`: "),
     ("paragraph without text", {"story.yaml": MANIFEST, "scenes.yaml": scene_a("""\
     place: here
     text:

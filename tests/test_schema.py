@@ -392,3 +392,12 @@ def test_every_bundled_story_file_names_its_schema():
         target = modeline_target(folder / rel, m[1])
         assert target.is_file(), f"{rel} names {m[1]}, which does not exist"
         assert target.name == (MANIFEST if rel == "story.yaml" else SCENE)
+        # the story's own copy, so a copied story or an installed wheel still finds it
+        assert target.parent == folder.resolve() / ".schemas", f"{rel} names {m[1]}"
+
+
+def test_the_bundled_story_s_schemas_are_the_engine_s():
+    copies = bundled_story() / ".schemas"
+    for name in (MANIFEST, SCENE):
+        assert (copies / name).read_text(encoding="utf-8") == schema_text(name), (
+            f"story/.schemas/{name} is out of date: hailsham schema --write story/.schemas")

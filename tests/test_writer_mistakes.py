@@ -210,5 +210,5 @@ def test_an_unknown_variable_in_a_condition_is_to_be_declared_in_story_yaml(
     write_files(tmp_path / "story", {**FILES, "road/scenes.yaml": road})
     _status, lines = check(tmp_path)
     assert [lines[n] for n in errors(lines)] == [
-        "story/road/scenes.yaml:7: E201 'saw_pond' is not a variable: declare it under "
-        "`variables:` in story.yaml, with its starting value in if: saw_pond"]
+        "story/road/scenes.yaml:7: E201 `if: saw_pond`: 'saw_pond' is not a variable: "
+        "declare it under `variables:` in story.yaml, with its starting value"]

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"No test plans in {folder / '_tests'}; record one with "
               f"hailsham play --story {folder} --record {folder / '_tests' / 'NAME.plan.yaml'}")
         return EXIT_OK
-    failed = updated = 0
+    failed = updated = differ = 0
     for path in paths:
         try:
             plan = read_plan(path)
@@ -78,10 +78,14 @@ def run(args: argparse.Namespace) -> int:
         where = ("the opening text" if outcome.failed_step == 0
                  else f"the text after answer {outcome.failed_step}")
         print(f"FAIL {plan.name} ({steps}): {where} differs")
+        differ += 1
         print(outcome.diff, end="" if outcome.diff.endswith("\n") else "\n")
     passed = len(paths) - failed - updated
     print(f"{passed} passed, " + (f"{updated} updated, " if args.update else "")
           + f"{failed} failed")
+    if differ:  # a writer who changed the text on purpose needs the next step
+        print(f"If the text changed on purpose, accept it with: hailsham test {folder} "
+              "--update (it shows what changed)")
     return EXIT_PROBLEM if failed else EXIT_OK
 
 

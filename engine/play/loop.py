@@ -178,6 +178,14 @@ class PlayLoop:
                 line = self.read(q)
                 if line is None:
                     return self.leave("End of input")
+                if (self.watch is not None and not line.startswith(":")
+                        and self.watch.changed()):
+                    # saved while the question waited: the writer answers the story as
+                    # it now reads (the choice just added), not the one shown before
+                    self.reload(by_itself=True)
+                    q = runtime.question(self.session.story, self.session.state)
+                    if isinstance(q, (Ending, DeadEnd)):
+                        continue
                 if line.startswith(":") and not (
                         isinstance(q, JournalQuestion) and line.startswith("::")):
                     status = self.command(line)

@@ -461,9 +461,10 @@ class _Loader:
                                      kind=expr.TYPE_NAMES[kind])
         except expr.ExprError as e:
             quoted = source if len(source) <= 60 else source[:59] + "…"
-            # the expression's own diagnostic, told where it is
+            # the expression's own diagnostic, after the condition it is about: after
+            # it, the condition read as part of the message's advice
             self.diagnostics.append(Diagnostic(self.path, line, e.code,
-                                               f"{e.message} in if: {quoted}"))
+                                               f"`if: {quoted}`: {e.message}"))
             return None
         condition = Condition(source, tree, expr.compile_node(tree, self.slots))
         self.conditions[source] = condition
