@@ -1431,6 +1431,7 @@ def _gotos(folder: Path, scenes: int, typo: bool) -> Path:
      "2,000 (\"did you mean …?\" used to compare every pair: 58 s)",
      "`hailsham check` takes at most 3× as long as with the right gotos, and still "
      "suggests the scene meant for each")
+@pytest.mark.slow
 def test_many_misspelt_gotos_check_in_linear_time(tmp_path: Path) -> None:
     good, bad = _gotos(tmp_path / "good", 2000, False), _gotos(tmp_path / "bad", 2000, True)
 

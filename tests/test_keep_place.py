@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import DEAD_END, MANIFEST, run_hailsham, typed_replay
 
 # A reflection with a journal question, for scene a of the stories below.
@@ -171,6 +172,7 @@ def test_play_watch_takes_an_answer_typed_after_a_save_for_the_edited_story(tmp_
     assert status == 0
 
 
+@pytest.mark.slow  # a real pseudo-terminal
 def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path, story_dir):
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input

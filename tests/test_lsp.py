@@ -21,7 +21,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 from engine.story.bundled import bundled_story
 from engine.story.scaffold import new_story
 
-pytestmark = pytest.mark.asyncio(loop_scope="function")
+# Real language-server sessions, a process each: the slow suite.
+pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.slow]
 
 
 

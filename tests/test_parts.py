@@ -454,6 +454,7 @@ def test_a_roster_of_one_part_says_who_had_not_reached_it(folder, tmp_path):
 # --- the terminal interface ------------------------------------------------------------
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow  # a real pseudo-terminal
 def test_the_terminal_interface_shows_the_note_and_the_part_break(folder, tmp_path):
     saves = tmp_path / "saves"
     env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
@@ -483,6 +484,7 @@ def test_the_terminal_interface_shows_the_note_and_the_part_break(folder, tmp_pa
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.slow  # a real pseudo-terminal
 def test_the_terminal_interface_stops_at_a_break_and_starts_at_a_part(folder, tmp_path):
     saves = tmp_path / "saves"
     env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
