@@ -23,8 +23,9 @@ from engine.web.app import create_app, open_class
 from engine.web.pages import WebConfig
 from engine.web.storage import Storage
 
-TEACHER_PAGES = ("/teacher", "/teacher/live", "/teacher/summary", "/teacher/summary.csv",
-                 "/teacher/projector", "/teacher/report/1", "/teacher/reports.zip")
+TEACHER_PAGES = ("/teacher", "/teacher/join", "/teacher/live", "/teacher/summary",
+                 "/teacher/summary.csv", "/teacher/projector", "/teacher/report/1",
+                 "/teacher/reports.zip")
 
 
 class Class:
@@ -134,6 +135,19 @@ def test_the_live_view_shows_who_joined_and_where_they_are(school: Class) -> Non
            school.teacher.page
     assert '<script src="/static/teacher.js" defer></script>' in school.teacher.page
     assert "fetch(" in school.teacher.client.get("/static/teacher.js").text
+
+
+def test_the_join_screen_shows_the_address_code_and_qr_and_no_names(school: Class
+                                                                     ) -> None:
+    school.student("Ada")
+    assert 'href="/teacher/join">Show the join screen</a>' in school.teacher.get("/teacher")
+    page = school.teacher.get("/teacher/join")
+    assert school.teacher.status == 200
+    assert text_of(page.split("</title>")[1]) == \
+        f"Go to http://192.0.2.1:8000/ Class code {school.info.code}"
+    assert re.search(r'<img class="join-qr" src="data:image/svg\+xml[^"]+" '
+                     r'alt="A QR code of the students\' address">', page)
+    assert "Ada" not in page and "<form" not in page and "<script" not in page
 
 
 def test_the_change_check_answers_nothing_until_something_changes(school: Class) -> None:

@@ -111,11 +111,11 @@ def live_context(request: Request) -> dict[str, Any]:
             "waiting": sum(1 for s in seats if s.waiting)}
 
 
-def qr_code(address: str) -> str:
+def qr_code(address: str, scale: int = 4) -> str:
     """The students' address as a QR code (an SVG data: URI), for the projector."""
     if not address:
         return ""
-    uri: str = segno.make(address, error="m").svg_data_uri(scale=4)
+    uri: str = segno.make(address, error="m").svg_data_uri(scale=scale)
     return uri
 
 
@@ -130,6 +130,15 @@ async def home(request: Request) -> Response:
                   parts=parts, next_part=closed, poll_ms=POLL_MS, refresh_s=REFRESH_S,
                   qr=qr_code(w.config.address),
                   **live_context(request))
+
+
+@teacher_only
+async def join_screen(request: Request) -> Response:
+    """The address and the class code in very large type, and the address as a large QR
+    code: a page to project while the class joins (no names on it)."""
+    w = web(request)
+    return render(request, "teacher_join.html", info=w.info, address=w.config.address,
+                  qr=qr_code(w.config.address, scale=16))
 
 
 @teacher_only
@@ -306,6 +315,7 @@ async def summary_csv(request: Request) -> Response:
 
 routes = [
     Route("/teacher", home),
+    Route("/teacher/join", join_screen),
     Route("/teacher/live", live),
     Route("/teacher/open", open_part, methods=["POST"]),
     Route("/teacher/summary", summary_page),
