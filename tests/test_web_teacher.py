@@ -368,6 +368,35 @@ def test_hostile_names_and_journal_lines_show_as_text(school: Class) -> None:
     assert json.loads(r.text)["player"] == hostile
 
 
+def test_on_the_web_the_players_are_playing_not_handing_in(school: Class,
+                                                           tmp_path: Path) -> None:
+    ada = school.student("Ada")
+    ada.post("/begin")
+    ada.answer(1)
+    for path in ("/teacher/summary", "/teacher/projector"):
+        page = text_of(school.teacher.get(path))
+        assert "1 player is playing; 1 answer to 1 question" in page, path
+        assert "handed in" not in page, path
+    play_a_class(school)
+    assert "4 players are playing" in text_of(school.teacher.get("/teacher/projector"))
+    # `hailsham class` still says the reports were handed in.
+    export_reports(school, tmp_path / "handed-in")
+    made = run_hailsham(["class", str(tmp_path / "handed-in"), "--story", str(school.root),
+                         "--format", "html", "-o", "-", "--anonymous"])
+    assert made.returncode == 0 and "4 players handed in" in text_of(made.stdout)
+
+
+def test_once_every_game_is_finished_the_class_played(school: Class) -> None:
+    ada = school.student("Ada")
+    to_part_break(ada)
+    school.teacher.get("/teacher")
+    school.teacher.post("/teacher/open", part="two")
+    ada.get("/play")
+    to_the_end(ada)
+    for path in ("/teacher/summary", "/teacher/projector"):
+        assert "1 player played; " in text_of(school.teacher.get(path)), path
+
+
 def test_the_projector_view_is_anonymous_and_runs_only_its_own_script(school: Class
                                                                       ) -> None:
     play_a_class(school)

@@ -197,9 +197,17 @@ def class_summary(request: Request, anonymous: bool) -> ClassSummary | None:
     if not found:
         return None
     try:
-        return reports.summary(web(request).story, found, anonymous, part)
+        s = reports.summary(web(request).story, found, anonymous, part)
     except ClassError:
         return None
+    return attrs.evolve(s, players_did=what_players_did(s))
+
+
+def what_players_did(s: ClassSummary) -> str:
+    """On the web nobody hands in: the class is playing, or has played."""
+    if not s.unfinished:
+        return "played"
+    return "is playing" if s.players == 1 else "are playing"
 
 
 def query(**values: str | None) -> str:
