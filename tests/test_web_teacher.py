@@ -226,10 +226,34 @@ def test_the_live_view_shows_how_the_class_is_answering(school: Class) -> None:
     assert "No reflection has been answered yet." in school.live()
     play_a_class(school)
     text = school.live()
-    assert ("How the class is answering (anonymous) Do you remember this hall? (3 answers) "
-            "Yes 2 (67%) No 1 (33%) Was it worth coming back? (1 answer) Yes 0 (0%) "
-            "Not really 1 (100%)") in text
+    assert ("How the class is answering (anonymous) Part One: Inside (1 question) "
+            "Do you remember this hall? (3 answers) Yes 2 (67%) No 1 (33%) "
+            "Part Two: Outside (1 question) Was it worth coming back? (1 answer) "
+            "Yes 0 (0%) Not really 1 (100%)") in text
     assert "The smell of polish" not in text  # journal lines: on the summary page only
+
+
+def open_parts_of_tallies(page: str) -> list[tuple[str, bool]]:
+    return [(part, " open" in rest) for part, rest in
+            re.findall(r'<details class="tally-part" data-part="([^"]*)"([^>]*)>', page)]
+
+
+def test_the_tallies_are_grouped_by_part_with_the_class_s_part_open(school: Class
+                                                                      ) -> None:
+    players = play_a_class(school)
+    # Two students are still in part one (Ada has finished part two): it is open.
+    assert open_parts_of_tallies(school.teacher.get("/teacher")) == [("one", True),
+                                                                      ("two", False)]
+    ben = players["Ben"]
+    ben.get("/play")
+    ben.post("/play", action="go")  # into part two: now most of the class is there
+    for page in (school.teacher.get("/teacher"),
+                 school.teacher.client.get("/teacher/live").text):
+        assert open_parts_of_tallies(page) == [("one", False), ("two", True)]
+    # The live script keeps a part the teacher opened or closed by hand as it was.
+    script = school.teacher.client.get("/static/teacher.js").text
+    assert 'querySelectorAll("details[data-part]")' in script
+    assert 'hasAttribute("data-chosen")' in script
 
 
 def export_reports(school: Class, into: Path) -> dict[str, dict[str, Any]]:
