@@ -265,7 +265,8 @@ def test_a_lesson_by_keyboard_part_break_teacher_and_another_device(
     # The teacher's view follows (no reload), then the summary and the exports' pages.
     live_row(teacher, "Ada", "Finished")
     assert "1 finished" in teacher.locator("#live .counts").inner_text()
-    for link in ("Class summary", "Class summary with names", "Projector view"):
+    for link in ("Class summary", "Class summary with names", "Projector view",
+                 "Show the join screen"):
         links = teacher.get_by_role("link", name=link, exact=True)
         if links.count():
             click(teacher, links)
@@ -311,6 +312,8 @@ def test_no_page_scrolls_sideways(served: Server, browser: Any, window: dict[str
     click(page, page.get_by_role("link", name="Journal"))
     look()
     page.goto(served.teacher)
+    look()
+    click(page, page.get_by_role("link", name="Show the join screen"))
     look()
     page.context.close()
     assert wide == []
