@@ -52,7 +52,7 @@ class Seat:
     status: str  # in a few words: playing, waiting for a part, finished …
     waiting: bool = False  # at a part break, for a part that is not open yet
     finished: bool = False
-    part_id: str = ""
+    part_id: str = ""  # the part's id: which part's tallies the live view opens
 
 
 def seat(w: Web, student: Student, row: Game, opened: frozenset[str]) -> Seat:
@@ -117,14 +117,17 @@ def live_tallies(request: Request, seats: list[Seat]) -> list[TallyGroup]:
     if not story.parts:
         return [TallyGroup("", "", tuple(plan), True)]
     # A reflection's part: where most of its answers were given.
-    where = {t.id: Counter(a.part for a in s.answers if a.reflection == t.id) for t in plan}
-    part_of = {rid: c.most_common(1)[0][0] if c else "" for rid, c in where.items()}
+    part_of: dict[str, str] = {}
+    for (reflection, part), _n in Counter((a.reflection, a.part)
+                                          for a in s.answers).most_common():
+        part_of.setdefault(reflection, part)
     number = story.part_numbers
-    ids = sorted({part_of[t.id] for t in plan}, key=lambda p: number.get(p, len(number)))
+    ids = sorted({part_of.get(t.id, "") for t in plan},
+                 key=lambda p: number.get(p, len(number)))
     in_part = Counter(seat.part_id for seat in seats)
     chosen = max(ids, key=lambda p: (in_part[p], number.get(p, -1)), default="")
     return [TallyGroup(p, story.part_title(p) or "Other questions",
-                       tuple(t for t in plan if part_of[t.id] == p), p == chosen)
+                       tuple(t for t in plan if part_of.get(t.id, "") == p), p == chosen)
             for p in ids]
 
 
