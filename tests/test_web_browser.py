@@ -235,10 +235,18 @@ def test_a_lesson_by_keyboard_part_break_teacher_and_another_device(
     live_row(teacher, "Ada", "Waiting for Part Two: Outside")
     click(teacher, button(teacher, "Open Part Two: Outside"))
     check_axe(teacher, violations)
+    # The tallies of the class's part are open; the teacher closes them by hand, and the
+    # live view, replaced as Ada plays on, keeps them closed.
+    part_one = teacher.locator('details[data-part="one"]')
+    assert part_one.evaluate("d => d.open")
+    part_one.locator("summary").click()
+    assert not part_one.evaluate("d => d.open")
     # Ada's page sees it by itself (wait.js) and offers to go on.
     button(ada, "Go on to Part Two: Outside").wait_for(timeout=15_000)
     click(ada, button(ada, "Go on to Part Two: Outside"))
     assert heading(ada) == "The Lawn"
+    live_row(teacher, "Ada", "Playing")
+    assert not teacher.locator('details[data-part="one"]').evaluate("d => d.open")
 
     # Ada carries on on another device with her name and resume code.
     code = resume_code(ada)
@@ -257,7 +265,8 @@ def test_a_lesson_by_keyboard_part_break_teacher_and_another_device(
     # The teacher's view follows (no reload), then the summary and the exports' pages.
     live_row(teacher, "Ada", "Finished")
     assert "1 finished" in teacher.locator("#live .counts").inner_text()
-    for link in ("Class summary", "Class summary with names", "Projector view"):
+    for link in ("Class summary", "Class summary with names", "Projector view",
+                 "Show the join screen"):
         links = teacher.get_by_role("link", name=link, exact=True)
         if links.count():
             click(teacher, links)
@@ -303,6 +312,8 @@ def test_no_page_scrolls_sideways(served: Server, browser: Any, window: dict[str
     click(page, page.get_by_role("link", name="Journal"))
     look()
     page.goto(served.teacher)
+    look()
+    click(page, page.get_by_role("link", name="Show the join screen"))
     look()
     page.context.close()
     assert wide == []

@@ -102,6 +102,20 @@ def test_join_refuses_a_wrong_code_and_an_empty_name(school: Class) -> None:
     assert len(school.storage.students()) == 1
 
 
+def test_the_reply_stays_after_a_skipped_journal_line_until_a_choice(school: Class
+                                                                      ) -> None:
+    b = school.student()
+    b.post("/begin")
+    b.answer(1)
+    b.post("/play", action="skip")
+    text = text_of(b.page)
+    assert "You answered: Yes It smells of polish, as it always did. 1. Look around" in text
+    b.answer(1)  # on to the study: the reply has had its moment
+    assert "It smells of polish" not in text_of(b.page)
+    b.post("/undo")  # back to the hall's reflection: nothing answered, no reply
+    assert "It smells of polish" not in text_of(b.page)
+
+
 def test_a_whole_game_by_form_posts(school: Class) -> None:
     b = school.student()
     b.post("/begin")
@@ -114,6 +128,10 @@ def test_a_whole_game_by_form_posts(school: Class) -> None:
     text = text_of(b.page)
     assert "You wrote: The smell of polish." in text
     assert "Look around" in text
+    # Kathy's reply stays, under the answer, until the student takes a choice.
+    assert ("You answered: Yes You wrote: The smell of polish. It smells of polish, as it "
+            "always did.") in text
+    assert "It smells of polish" in text_of(b.get("/play"))
     b.answer(1)
     text = text_of(b.page)
     assert "A desk with a drawer." in text and "The key is in your pocket" not in text

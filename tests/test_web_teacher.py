@@ -23,8 +23,9 @@ from engine.web.app import create_app, open_class
 from engine.web.pages import WebConfig
 from engine.web.storage import Storage
 
-TEACHER_PAGES = ("/teacher", "/teacher/live", "/teacher/summary", "/teacher/summary.csv",
-                 "/teacher/projector", "/teacher/report/1", "/teacher/reports.zip")
+TEACHER_PAGES = ("/teacher", "/teacher/join", "/teacher/live", "/teacher/summary",
+                 "/teacher/summary.csv", "/teacher/projector", "/teacher/report/1",
+                 "/teacher/reports.zip")
 
 
 class Class:
@@ -136,6 +137,19 @@ def test_the_live_view_shows_who_joined_and_where_they_are(school: Class) -> Non
     assert "fetch(" in school.teacher.client.get("/static/teacher.js").text
 
 
+def test_the_join_screen_shows_the_address_code_and_qr_and_no_names(school: Class
+                                                                     ) -> None:
+    school.student("Ada")
+    assert 'href="/teacher/join">Show the join screen</a>' in school.teacher.get("/teacher")
+    page = school.teacher.get("/teacher/join")
+    assert school.teacher.status == 200
+    assert text_of(page.split("</title>")[1]) == \
+        f"Go to http://192.0.2.1:8000/ Class code {school.info.code}"
+    assert re.search(r'<img class="join-qr" src="data:image/svg\+xml[^"]+" '
+                     r'alt="A QR code of the students\' address">', page)
+    assert "Ada" not in page and "<form" not in page and "<script" not in page
+
+
 def test_the_change_check_answers_nothing_until_something_changes(school: Class) -> None:
     page = school.teacher.get("/teacher")
     token = re.search(r'data-token="([^"]+)"', page)
@@ -212,10 +226,34 @@ def test_the_live_view_shows_how_the_class_is_answering(school: Class) -> None:
     assert "No reflection has been answered yet." in school.live()
     play_a_class(school)
     text = school.live()
-    assert ("How the class is answering (anonymous) Do you remember this hall? (3 answers) "
-            "Yes 2 (67%) No 1 (33%) Was it worth coming back? (1 answer) Yes 0 (0%) "
-            "Not really 1 (100%)") in text
+    assert ("How the class is answering (anonymous) Part One: Inside (1 question) "
+            "Do you remember this hall? (3 answers) Yes 2 (67%) No 1 (33%) "
+            "Part Two: Outside (1 question) Was it worth coming back? (1 answer) "
+            "Yes 0 (0%) Not really 1 (100%)") in text
     assert "The smell of polish" not in text  # journal lines: on the summary page only
+
+
+def open_parts_of_tallies(page: str) -> list[tuple[str, bool]]:
+    return [(part, " open" in rest) for part, rest in
+            re.findall(r'<details class="tally-part" data-part="([^"]*)"([^>]*)>', page)]
+
+
+def test_the_tallies_are_grouped_by_part_with_the_class_s_part_open(school: Class
+                                                                      ) -> None:
+    players = play_a_class(school)
+    # Two students are still in part one (Ada has finished part two): it is open.
+    assert open_parts_of_tallies(school.teacher.get("/teacher")) == [("one", True),
+                                                                      ("two", False)]
+    ben = players["Ben"]
+    ben.get("/play")
+    ben.post("/play", action="go")  # into part two: now most of the class is there
+    for page in (school.teacher.get("/teacher"),
+                 school.teacher.client.get("/teacher/live").text):
+        assert open_parts_of_tallies(page) == [("one", False), ("two", True)]
+    # The live script keeps a part the teacher opened or closed by hand as it was.
+    script = school.teacher.client.get("/static/teacher.js").text
+    assert 'querySelectorAll("details[data-part]")' in script
+    assert 'hasAttribute("data-chosen")' in script
 
 
 def export_reports(school: Class, into: Path) -> dict[str, dict[str, Any]]:
@@ -352,6 +390,35 @@ def test_hostile_names_and_journal_lines_show_as_text(school: Class) -> None:
     name = re.search(r'filename="([^"]+)"', r.headers["content-disposition"])
     assert name is not None and "<" not in name.group(1) and "/" not in name.group(1)
     assert json.loads(r.text)["player"] == hostile
+
+
+def test_on_the_web_the_players_are_playing_not_handing_in(school: Class,
+                                                           tmp_path: Path) -> None:
+    ada = school.student("Ada")
+    ada.post("/begin")
+    ada.answer(1)
+    for path in ("/teacher/summary", "/teacher/projector"):
+        page = text_of(school.teacher.get(path))
+        assert "1 player is playing; 1 answer to 1 question" in page, path
+        assert "handed in" not in page, path
+    play_a_class(school)
+    assert "4 players are playing" in text_of(school.teacher.get("/teacher/projector"))
+    # `hailsham class` still says the reports were handed in.
+    export_reports(school, tmp_path / "handed-in")
+    made = run_hailsham(["class", str(tmp_path / "handed-in"), "--story", str(school.root),
+                         "--format", "html", "-o", "-", "--anonymous"])
+    assert made.returncode == 0 and "4 players handed in" in text_of(made.stdout)
+
+
+def test_once_every_game_is_finished_the_class_played(school: Class) -> None:
+    ada = school.student("Ada")
+    to_part_break(ada)
+    school.teacher.get("/teacher")
+    school.teacher.post("/teacher/open", part="two")
+    ada.get("/play")
+    to_the_end(ada)
+    for path in ("/teacher/summary", "/teacher/projector"):
+        assert "1 player played; " in text_of(school.teacher.get(path)), path
 
 
 def test_the_projector_view_is_anonymous_and_runs_only_its_own_script(school: Class

@@ -142,6 +142,9 @@ class ClassSummary:
     # how many answers and why).
     answers_left_out: tuple[LeftOut, ...] = ()
     dropped: int = 0  # the answers those reports were counted without
+    # What the players did, after "25 players" in the counts line: reports are handed in,
+    # but on `hailsham serve` the class "are playing" (or "played", once all finished).
+    players_did: str = "handed in"
 
     def follow_up(self) -> tuple[ThemeTally, ...]:
         return tuple(t for t in self.themes if t.questions)[:FOLLOW_UP_THEMES]

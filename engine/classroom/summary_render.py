@@ -55,7 +55,7 @@ def counts_line(s: ClassSummary, left_out_where: str = "listed at the end") -> s
     answers = sum(t.answered for t in s.plan)
     questions = "1 question" if len(s.plan) == 1 else f"{len(s.plan)} questions"
     # Of one part: those whose game played it (the others handed in too).
-    who = f"played {s.part}" if s.part else "handed in"
+    who = f"played {s.part}" if s.part else s.players_did
     handed = (f"{plural(s.players, 'player')} {who}; "
               f"{plural(answers, 'answer')} to {questions}")
     # Of one part, a game that went on past it is not unfinished (report.limited_to).

@@ -171,10 +171,11 @@ class Playing:
                                     keep_shown=True) or row
 
     def commit(self, state: GameState, shown: tuple[Any, ...] = (),
-               answer: Any = None, begun: bool | None = None) -> bool:
+               answer: Any = None, begun: bool | None = None,
+               keep_shown: bool = False) -> bool:
         assert self.row is not None and self.student is not None
         saved = games.commit(self.w, self.row, state, self.student.display, shown, answer,
-                             begun)
+                             begun, keep_shown)
         if saved is None:
             flash(self.request, STALE)
         return saved is not None
@@ -302,7 +303,10 @@ async def answer(request: Request) -> Response:
     except IllegalMove:
         flash(request, "That answer cannot be taken now; choose again.")
         return redirect("/play")
-    p.commit(step.state, step.shown, games.record(step.state, kind))
+    # A journal line that leaves the scene where it was shows nothing new: keep Kathy's
+    # reply to the reflection on the page until the student takes one of its choices.
+    stays = kind == "journal" and not step.shown and step.state.scene == state.scene
+    p.commit(step.state, step.shown, games.record(step.state, kind), keep_shown=stays)
     # After a reflection or a journal line the scene goes on: land below its text, where
     # the answer and what follows are, not at the top of a long page (on a phone).
     return redirect("/play#now" if isinstance(q, (ReflectionQuestion, JournalQuestion))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import Counter
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -51,6 +52,7 @@ class Seat:
     status: str  # in a few words: playing, waiting for a part, finished …
     waiting: bool = False  # at a part break, for a part that is not open yet
     finished: bool = False
+    part_id: str = ""  # the part's id: which part's tallies the live view opens
 
 
 def seat(w: Web, student: Student, row: Game, opened: frozenset[str]) -> Seat:
@@ -58,7 +60,8 @@ def seat(w: Web, student: Student, row: Game, opened: frozenset[str]) -> Seat:
         state, _notes = state_of(w, row)
     except GameGone:
         return Seat(student, w.story.part_title(row.where.part), row.where.scene,
-                    row.where.steps, "Their game no longer fits the story")
+                    row.where.steps, "Their game no longer fits the story",
+                    part_id=row.where.part)
     scene = w.story.scenes[state.scene]
     title = scene.title.render(state.values) if scene.title else scene.id
     part = w.story.part_title(state.part)
@@ -77,7 +80,7 @@ def seat(w: Web, student: Student, row: Game, opened: frozenset[str]) -> Seat:
         status = "Writing a journal line"
     else:
         status = "Playing"
-    return Seat(student, part, title, state.steps, status, waiting, finished)
+    return Seat(student, part, title, state.steps, status, waiting, finished, state.part)
 
 
 def change_token(w: Web) -> str:
@@ -88,17 +91,44 @@ def change_token(w: Web) -> str:
             f"{len(storage.open_parts())}")
 
 
-def live_tallies(request: Request) -> list[ReflectionTally]:
+@attrs.frozen
+class TallyGroup:
+    """The live view's tallies of one part, shown as a <details> (open or closed)."""
+
+    part: str  # the part's id ('' for a story without parts: no grouping)
+    title: str
+    tallies: tuple[ReflectionTally, ...]
+    open: bool
+
+
+def live_tallies(request: Request, seats: list[Seat]) -> list[TallyGroup]:
     """How the class is answering each reflection: the anonymous class summary's tallies
-    (the same code as `hailsham class`), in story order so that they do not jump about."""
+    (the same code as `hailsham class`), in story order so that they do not jump about,
+    grouped by the part they were answered in. Only one part's group is open, that of
+    the most students (ties: the later part), so the list stays short by Part Three."""
     story = web(request).story
     try:
-        plan = reports.summary(story, class_reports(request), anonymous=True).plan
+        s = reports.summary(story, class_reports(request), anonymous=True)
     except ClassError:  # nobody to summarise yet
         return []
     order = {scene.reflection.id: i for i, scene in enumerate(story.scenes.values())
              if scene.reflection is not None}
-    return sorted(plan, key=lambda t: order.get(t.id, len(order)))
+    plan = sorted(s.plan, key=lambda t: order.get(t.id, len(order)))
+    if not story.parts:
+        return [TallyGroup("", "", tuple(plan), True)]
+    # A reflection's part: where most of its answers were given.
+    part_of: dict[str, str] = {}
+    for (reflection, part), _n in Counter((a.reflection, a.part)
+                                          for a in s.answers).most_common():
+        part_of.setdefault(reflection, part)
+    number = story.part_numbers
+    ids = sorted({part_of.get(t.id, "") for t in plan},
+                 key=lambda p: number.get(p, len(number)))
+    in_part = Counter(seat.part_id for seat in seats)
+    chosen = max(ids, key=lambda p: (in_part[p], number.get(p, -1)), default="")
+    return [TallyGroup(p, story.part_title(p) or "Other questions",
+                       tuple(t for t in plan if part_of.get(t.id, "") == p), p == chosen)
+            for p in ids]
 
 
 def live_context(request: Request) -> dict[str, Any]:
@@ -106,16 +136,16 @@ def live_context(request: Request) -> dict[str, Any]:
     token = change_token(w)  # before reading: a change meanwhile shows next time
     opened = w.storage.open_parts()
     seats = [seat(w, s, row, opened) for s, row in w.storage.current_games()]
-    return {"seats": seats, "token": token, "tallies": live_tallies(request),
+    return {"seats": seats, "token": token, "tally_groups": live_tallies(request, seats),
             "finished": sum(1 for s in seats if s.finished),
             "waiting": sum(1 for s in seats if s.waiting)}
 
 
-def qr_code(address: str) -> str:
+def qr_code(address: str, scale: int = 4) -> str:
     """The students' address as a QR code (an SVG data: URI), for the projector."""
     if not address:
         return ""
-    uri: str = segno.make(address, error="m").svg_data_uri(scale=4)
+    uri: str = segno.make(address, error="m").svg_data_uri(scale=scale)
     return uri
 
 
@@ -130,6 +160,15 @@ async def home(request: Request) -> Response:
                   parts=parts, next_part=closed, poll_ms=POLL_MS, refresh_s=REFRESH_S,
                   qr=qr_code(w.config.address),
                   **live_context(request))
+
+
+@teacher_only
+async def join_screen(request: Request) -> Response:
+    """The address and the class code in very large type, and the address as a large QR
+    code: a page to project while the class joins (no names on it)."""
+    w = web(request)
+    return render(request, "teacher_join.html", info=w.info, address=w.config.address,
+                  qr=qr_code(w.config.address, scale=16))
 
 
 @teacher_only
@@ -188,9 +227,17 @@ def class_summary(request: Request, anonymous: bool) -> ClassSummary | None:
     if not found:
         return None
     try:
-        return reports.summary(web(request).story, found, anonymous, part)
+        s = reports.summary(web(request).story, found, anonymous, part)
     except ClassError:
         return None
+    return attrs.evolve(s, players_did=what_players_did(s))
+
+
+def what_players_did(s: ClassSummary) -> str:
+    """On the web nobody hands in: the class is playing, or has played."""
+    if not s.unfinished:
+        return "played"
+    return "is playing" if s.players == 1 else "are playing"
 
 
 def query(**values: str | None) -> str:
@@ -306,6 +353,7 @@ async def summary_csv(request: Request) -> Response:
 
 routes = [
     Route("/teacher", home),
+    Route("/teacher/join", join_screen),
     Route("/teacher/live", live),
     Route("/teacher/open", open_part, methods=["POST"]),
     Route("/teacher/summary", summary_page),
