@@ -46,18 +46,12 @@ def check_parts(story: Story, first: Exploration, max_states: int = DEFAULT_MAX_
                                            before=previous.id, start=previous.start,
                                            scene=part.start))
         _found, before = check(begun_at(story, part), max_states, progress)
-        for scene_id, answers in before.dead_ends.items():
-            if scene_id not in dead:
-                scene = story.scenes[scene_id]
-                out.append(PART_DEAD_END.at(scene.path, scene.line, scene=scene_id,
-                                            part=part.id,
-                                            how=how(story, answers, part.id)))
-        for scene_id, answers in before.endless.items():
-            if scene_id not in endless:
-                scene = story.scenes[scene_id]
-                out.append(PART_ENDLESS_LOOP.at(scene.path, scene.line, scene=scene_id,
-                                                part=part.id,
-                                                how=how(story, answers, part.id)))
-        dead |= set(before.dead_ends)
-        endless |= set(before.endless)
+        for message, found, known in ((PART_DEAD_END, before.dead_ends, dead),
+                                      (PART_ENDLESS_LOOP, before.endless, endless)):
+            for scene_id, answers in found.items():
+                if scene_id not in known:  # found from an earlier start: said already
+                    scene = story.scenes[scene_id]
+                    out.append(message.at(scene.path, scene.line, scene=scene_id,
+                                          part=part.id, how=how(story, answers, part.id)))
+            known |= set(found)
     return out
