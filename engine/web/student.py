@@ -170,6 +170,11 @@ class Playing:
             self.row = games.commit(self.w, row, state, self.student.display,
                                     keep_shown=True) or row
 
+    def answers_this_page(self, form: Any) -> bool:
+        """Whether the form came from the page of the game as it is now: every game form
+        carries the game's revision, so a stale page or a double click answers nothing."""
+        return self.row is not None and field(form, "at") == str(self.row.revision)
+
     def commit(self, state: GameState, shown: tuple[Any, ...] = (),
                answer: Any = None, begun: bool | None = None,
                keep_shown: bool = False) -> bool:
@@ -267,7 +272,7 @@ async def answer(request: Request) -> Response:
     p = Playing(request)
     if p.student is None:
         return redirect("/")
-    if p.state is None or p.row is None or field(form, "at") != str(p.row.revision):
+    if p.state is None or p.row is None or not p.answers_this_page(form):
         if p.state is not None:
             flash(request, STALE)
         return redirect("/play")
@@ -317,7 +322,7 @@ async def begin(request: Request) -> Response:
     """After the content note: the game begins."""
     form = await posted(request)
     p = Playing(request)
-    if p.state is not None and p.row is not None and field(form, "at") == str(p.row.revision):
+    if p.state is not None and p.answers_this_page(form):
         p.commit(p.state, begun=True)
     return redirect("/play" if p.student else "/")
 
@@ -327,7 +332,7 @@ async def undo(request: Request) -> Response:
     p = Playing(request)
     if p.state is None or p.row is None:
         return redirect("/play" if p.student else "/")
-    if field(form, "at") != str(p.row.revision):
+    if not p.answers_this_page(form):
         flash(request, STALE)
         return redirect("/play")
     try:
@@ -347,7 +352,7 @@ async def again(request: Request) -> Response:
     p = Playing(request)
     if p.student is None or p.row is None:
         return redirect("/")
-    if field(form, "at") != str(p.row.revision):
+    if not p.answers_this_page(form):
         flash(request, STALE)
         return redirect("/play")
     game, data, where, state = games.new_game(p.w.story, p.student.display)
