@@ -15,13 +15,12 @@ from engine.classroom.markup import html_text as h
 from engine.classroom.markup import page, percent
 from engine.classroom.summary import ClassSummary, ReflectionTally
 from engine.classroom.summary_render import (
-    FILL,
-    TRACK,
     ChartRow,
     counts_line,
     ending_rows,
     plan_groups,
     split_words,
+    svg_bar,
     theme_rows,
     title,
 )
@@ -135,7 +134,7 @@ def _range(first: int, last: int) -> str:
 def _question(t: ReflectionTally, heading: str, s: ClassSummary) -> str:
     options = "".join(
         f'<li><span><span class="n">{i}</span>{h(o.text)}</span>'
-        f"{_meter(o.count, t.answered)}"
+        f"{svg_bar(o.count, t.answered)}"
         f'<span class="value">{o.count} · {percent(o.count, t.answered)}</span></li>'
         for i, o in enumerate(t.options, start=1))
     return (f'<p class="where">{h(heading)}</p>\n'
@@ -147,15 +146,9 @@ def _question(t: ReflectionTally, heading: str, s: ClassSummary) -> str:
 
 def _chart_screen(heading: str, caption: str, rows: tuple[ChartRow, ...],
                   whole: int) -> str:
-    items = "".join(f'<li><span>{h(r.label)}</span>{_meter(r.value, whole)}'
+    items = "".join(f'<li><span>{h(r.label)}</span>{svg_bar(r.value, whole)}'
                     f'<span class="value">{r.value} · {percent(r.value, whole)}</span></li>'
                     for r in rows)
     return (f"<h2>{h(heading)}</h2>\n<p class=\"meta\">{h(caption)}</p>\n"
             + (f'<ul class="chart-rows">{items}</ul>' if rows else "<p>None yet.</p>"))
 
-
-def _meter(value: int, whole: int) -> str:
-    width = round(100 * min(value, whole) / whole, 1) if whole > 0 else 0
-    return ('<svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
-            f'focusable="false"><rect width="100" height="10" fill="{TRACK}"/>'
-            f'<rect width="{width:g}" height="10" fill="{FILL}"/></svg>')

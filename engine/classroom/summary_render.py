@@ -372,17 +372,19 @@ def chart_html(caption: str, rows: Sequence[ChartRow], whole: int) -> str:
     numbers are text beside its bar, so they print and read without the drawing."""
     if not rows:
         return f"<p>{h(caption)}: none yet.</p>"
-    items = []
-    for r in rows:
-        width = round(100 * min(r.value, whole) / whole, 1) if whole > 0 else 0
-        items.append(
-            f'<li><span class="label">{h(r.label)}</span>'
-            '<svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
-            f'focusable="false"><rect width="100" height="10" fill="{TRACK}"/>'
-            f'<rect width="{width:g}" height="10" fill="{FILL}"/></svg>'
-            f'<span class="value">{h(r.detail)}</span></li>')
+    items = [f'<li><span class="label">{h(r.label)}</span>{svg_bar(r.value, whole)}'
+             f'<span class="value">{h(r.detail)}</span></li>' for r in rows]
     return (f'<figure class="chart"><figcaption>{h(caption)}</figcaption>'
             f'<ul class="chart-rows">{"".join(items)}</ul></figure>')
+
+
+def svg_bar(value: int, whole: int) -> str:
+    """A bar of value out of whole on its track, drawn in the page (decoration only: the
+    numbers are always beside it as text)."""
+    width = round(100 * min(value, whole) / whole, 1) if whole > 0 else 0
+    return ('<svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+            f'focusable="false"><rect width="100" height="10" fill="{TRACK}"/>'
+            f'<rect width="{width:g}" height="10" fill="{FILL}"/></svg>')
 
 
 def _who_html(line: Line, anonymous: bool) -> str:
