@@ -48,6 +48,17 @@ themes:
 """
 
 
+def play_in_terminal(folder: Path, saves: Path, *args: str,
+                     dimensions: tuple[int, int] = (30, 100)) -> Any:
+    """`hailsham play` in a real pseudo-terminal: the terminal interface (a pexpect child)."""
+    import pexpect
+
+    env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
+    return pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
+                                          "--saves", str(saves), *args],
+                         env=env, dimensions=dimensions, encoding="utf-8", timeout=20)
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     """Write a story folder: {relative path: text}; text is dedented."""
     root.mkdir(parents=True, exist_ok=True)

@@ -172,7 +172,7 @@ def test_play_watch_takes_an_answer_typed_after_a_save_for_the_edited_story(tmp_
     assert status == 0
 
 
-@pytest.mark.slow  # a real pseudo-terminal
+@pytest.mark.slow  # the terminal interface waits on a watched story for seconds
 def test_the_terminal_reloads_a_waiting_question_when_watching(tmp_path, story_dir):
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input

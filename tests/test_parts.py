@@ -4,13 +4,12 @@ line mode through real processes, `--part`, scripted play, reports and class sum
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import autosave_of, run_hailsham, write_files
+from conftest import autosave_of, play_in_terminal, run_hailsham, write_files
 
 from engine.core import runtime
 from engine.core.runtime import PART_BREAK, IllegalMove, PartQuestion
@@ -457,10 +456,7 @@ def test_a_roster_of_one_part_says_who_had_not_reached_it(folder, tmp_path):
 @pytest.mark.slow  # a real pseudo-terminal
 def test_the_terminal_interface_shows_the_note_and_the_part_break(folder, tmp_path):
     saves = tmp_path / "saves"
-    env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
-                                           "--saves", str(saves)],
-                          env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
+    child = play_in_terminal(folder, saves)
     try:
         child.expect("Content note: This story mentions illness and death.")
         child.expect("Was it a good start")
@@ -487,10 +483,7 @@ def test_the_terminal_interface_shows_the_note_and_the_part_break(folder, tmp_pa
 @pytest.mark.slow  # a real pseudo-terminal
 def test_the_terminal_interface_stops_at_a_break_and_starts_at_a_part(folder, tmp_path):
     saves = tmp_path / "saves"
-    env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
-                                           "--saves", str(saves), "--part", "two"],
-                          env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
+    child = play_in_terminal(folder, saves, "--part", "two")
     try:
         child.expect("Content note")
         child.expect("Part Two: There")
@@ -507,9 +500,7 @@ def test_the_terminal_interface_stops_at_a_break_and_starts_at_a_part(folder, tm
     assert child.exitstatus == 0
     assert json.loads(autosave_of(saves).read_text("utf-8"))["state"]["phase"] == PART_BREAK
     # The start menu's Continue goes straight into the next part, without the note.
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
-                                           "--saves", str(saves)],
-                          env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
+    child = play_in_terminal(folder, saves)
     try:
         child.expect("Continue")
         child.send("1")

@@ -4,14 +4,13 @@ real pseudo-terminal."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import autosave_of, autosaves
+from conftest import autosave_of, autosaves, play_in_terminal
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
@@ -205,10 +204,7 @@ def test_start_menu_offers_a_new_game_when_the_saved_scene_is_gone(
 def test_real_pseudo_terminal(story_dir, tmp_path):
     folder = story_dir(SCENES)
     saves = tmp_path / "saves"
-    env = dict(os.environ, HAILSHAM_DEBUG="1", TERM="xterm-256color")
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--story", str(folder),
-                                           "--saves", str(saves)],
-                          env=env, dimensions=(24, 80), encoding="utf-8", timeout=20)
+    child = play_in_terminal(folder, saves, dimensions=(24, 80))
     try:
         child.expect("The Pond")
         child.expect("A question for you")
